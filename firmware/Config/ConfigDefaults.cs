@@ -1,0 +1,67 @@
+using System.Net;
+
+namespace Appliance.Config;
+
+/// <summary>The values used for keys that are absent from the file (the SPEC §2 example).</summary>
+public static class ConfigDefaults
+{
+    /// <summary>The file <c>appliance</c> reads when no <c>--config</c> is given.</summary>
+    public const string ConfigPath = "/etc/appliance/appliance.yml";
+
+    public const string BridgeName = "br0";
+    public const DatapathType Datapath = DatapathType.System;
+    public const string ManagementCidr = "10.0.0.6/24";
+    public const int ManagementPrefixLength = 24;
+
+    /// <summary>10.0.0.6 (a new instance each time).</summary>
+    public static IPAddress ManagementAddress => new([10, 0, 0, 6]);
+
+    public const string OpenFlowListenText = "tcp:127.0.0.1:6653";
+    public const int OpenFlowPort = 6653;
+
+    /// <summary>tcp:127.0.0.1:6653.</summary>
+    public static OpenFlowEndpoint OpenFlowListen => new TcpEndpoint(new IPAddress([127, 0, 0, 1]), OpenFlowPort);
+
+    public const bool AllowRemote = false;
+    public const ServiceMode Mode = ServiceMode.Nat;
+
+    public const ProbeKind Probe = ProbeKind.Http;
+    public const int HealthPort = 80;
+    public const string HealthPath = "/";
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(40);
+    public const int Fall = 3;
+    public const int Rise = 3;
+
+    public const FailbackMode Failback = FailbackMode.Auto;
+
+    public const PanelDriver Driver = PanelDriver.Auto;
+    public const int Chip = 0;
+    public const int MasterLed = 17;
+    public const int SlaveLed = 27;
+    public const int FaultLed = 22;
+    public const int ButtonPin = 23;
+    public const bool ButtonPullUp = true;
+
+    /// <summary>api.listen defaults to the management address on this port.</summary>
+    public const int ApiPort = 80;
+    public const string TokenFile = "/etc/appliance/api.token";
+}
+
+/// <summary>Bounds the validator enforces.</summary>
+public static class ConfigLimits
+{
+    /// <summary>Highest OpenFlow physical port number (OFPP_MAX).</summary>
+    public const uint MaxServerPort = 0xFFFF_FF00;
+
+    /// <summary>Server names: 1..16 characters from a-z, 0-9 and '-'.</summary>
+    public const int MaxServerNameLength = 16;
+
+    public static readonly TimeSpan MinHealthInterval = TimeSpan.FromMilliseconds(10);
+
+    public const int MinFallRise = 1;
+    public const int MaxFallRise = 100;
+
+    /// <summary>Linux interface names (and so OVS bridge names) are at most 15 bytes.</summary>
+    public const int MaxBridgeNameLength = 15;
+}

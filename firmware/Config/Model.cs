@@ -1,0 +1,159 @@
+using System.Net;
+
+namespace Appliance.Config;
+
+/// <summary>Kind of OVS datapath the bridge uses (<c>bridge.datapath</c>).</summary>
+public enum DatapathType
+{
+    /// <summary>Kernel datapath (the appliance itself).</summary>
+    System,
+    /// <summary>Userspace datapath (labs and VMs).</summary>
+    Netdev,
+}
+
+/// <summary>How traffic to the VIP is delivered to a server (<c>service.mode</c>).</summary>
+public enum ServiceMode
+{
+    /// <summary>Destination IP and MAC are rewritten; servers need no change.</summary>
+    Nat,
+    /// <summary>Only the destination MAC is rewritten; servers hold the VIP on loopback.</summary>
+    Dsr,
+}
+
+/// <summary>Health probe kind (<c>health.probe</c>).</summary>
+public enum ProbeKind
+{
+    Link,
+    Arp,
+    Icmp,
+    Tcp,
+    Http,
+}
+
+/// <summary>What happens when a higher-priority server becomes healthy again (<c>failback</c>).</summary>
+public enum FailbackMode
+{
+    Auto,
+    Manual,
+}
+
+/// <summary>Front-panel GPIO driver (<c>panel.driver</c>).</summary>
+public enum PanelDriver
+{
+    Auto,
+    Libgpiod,
+    Sysfs,
+    Simulated,
+    None,
+}
+
+/// <summary>A validated appliance configuration. Everything is non-null; absent keys hold the SPEC defaults.</summary>
+/// <param name="SourcePath">The path (or source name) the configuration was read from.</param>
+/// <param name="Servers">Servers in priority order: the first is the master. Never empty.</param>
+public sealed record ApplianceConfig(
+    string SourcePath,
+    BridgeConfig Bridge,
+    OpenFlowConfig OpenFlow,
+    ServiceConfig Service,
+    IReadOnlyList<ServerConfig> Servers,
+    HealthConfig Health,
+    FailbackMode Failback,
+    PanelConfig Panel,
+    ApiConfig Api)
+{
+    /// <summary>The highest-priority server (the first listed).</summary>
+    public ServerConfig Master => Servers[0];
+
+    /// <summary>
+    /// Things that are allowed but worth telling the operator (e.g. only one server configured).
+    /// Same shape and formatting as errors; <c>appliance check</c> should print them.
+    /// </summary>
+    public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
+
+    /// <summary>Priority index of the named server: 0 for the master, 1 for the next, …; -1 when no server has that name.</summary>
+    public int PriorityOf(string serverName)
+    {
+        ArgumentNullException.ThrowIfNull(serverName);
+        for (int i = 0; i < Servers.Count; i++)
+        {
+            if (string.Equals(Servers[i].Name, serverName, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>Priority index of the given server (matched by name); -1 when it is not one of <see cref="Servers"/>.</summary>
+    public int PriorityOf(ServerConfig server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return PriorityOf(server.Name);
+    }
+
+    /// <summary>The server with that name, or null.</summary>
+    public ServerConfig? FindServer(string serverName)
+    {
+        int i = PriorityOf(serverName);
+        return i < 0 ? null : Servers[i];
+    }
+
+    /// <summary>The server attached to that OpenFlow port, or null.</summary>
+    public ServerConfig? FindServerByPort(uint port)
+    {
+        foreach (ServerConfig s in Servers)
+        {
+            if (s.Port == port)
+            {
+                return s;
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary><c>bridge:</c> the OVS bridge the firmware controls and the appliance's management address.</summary>
+public sealed record BridgeConfig(string Name, DatapathType Datapath, IPAddress ManagementAddress, int ManagementPrefixLength)
+{
+    /// <summary>"10.0.0.6/24" form of the management address.</summary>
+    public string ManagementCidr => $"{ManagementAddress}/{ManagementPrefixLength}";
+
+    /// <summary>True when <paramref name="address"/> (IPv4) is inside the management subnet.</summary>
+    public bool IsInManagementSubnet(IPAddress address) =>
+        Ipv4.SameSubnet(ManagementAddress, address, ManagementPrefixLength);
+}
+
+/// <summary><c>openflow:</c> where the firmware listens for the switch.</summary>
+public sealed record OpenFlowConfig(OpenFlowEndpoint Listen, bool AllowRemote);
+
+/// <summary><c>service:</c> the virtual service.</summary>
+public sealed record ServiceConfig(IPAddress Vip, MacAddressValue Vmac, ServiceMode Mode)
+{
+    /// <summary>The vmac used when none is configured: 02:00 followed by the four VIP bytes (10.0.0.100 → 02:00:0a:00:00:64).</summary>
+    public static MacAddressValue DefaultVmacFor(IPAddress vip)
+    {
+        ArgumentNullException.ThrowIfNull(vip);
+        if (vip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException("the VIP must be an IPv4 address", nameof(vip));
+        }
+        Span<byte> b = stackalloc byte[4];
+        vip.TryWriteBytes(b, out _);
+        ulong v = 0x0200_0000_0000UL | ((ulong)b[0] << 24) | ((ulong)b[1] << 16) | ((ulong)b[2] << 8) | b[3];
+        return new MacAddressValue(v);
+    }
+}
+
+/// <summary>One entry of <c>servers:</c>.</summary>
+/// <param name="Port">OpenFlow port number the server is attached to (1..0xffffff00).</param>
+/// <param name="Mac">The server's MAC when configured; null means learn it by ARP.</param>
+public sealed record ServerConfig(string Name, IPAddress Address, uint Port, MacAddressValue? Mac);
+
+/// <summary><c>health:</c> the health probe.</summary>
+public sealed record HealthConfig(ProbeKind Probe, int Port, string Path, TimeSpan Interval, TimeSpan Timeout, int Fall, int Rise);
+
+/// <summary><c>panel:</c> the front panel's GPIO lines.</summary>
+public sealed record PanelConfig(PanelDriver Driver, int Chip, int MasterLed, int SlaveLed, int FaultLed, int ButtonPin, bool ButtonPullUp);
+
+/// <summary><c>api:</c> the HTTP API and status page.</summary>
+public sealed record ApiConfig(IPEndPoint Listen, string TokenFile);
