@@ -6,12 +6,16 @@ public static class OfpCodec
     /// <summary>Largest possible message: <c>ofp_header.length</c> is 16 bits.</summary>
     public const int MaxMessageLength = ushort.MaxValue;
 
+    /// <remarks>
+    /// The generic methods take any <see cref="IOfpMessage"/>: with a struct argument they are
+    /// specialised and nothing is boxed; with an interface-typed argument they serve mixed batches.
+    /// </remarks>
     public static int EncodedLength<T>(in T message)
-        where T : struct, IOfpMessage => OfpHeader.Size + message.BodyLength;
+        where T : IOfpMessage => OfpHeader.Size + message.BodyLength;
 
     /// <summary>Writes the message into <paramref name="destination"/> and returns its length.</summary>
     public static int Encode<T>(in T message, uint xid, Span<byte> destination)
-        where T : struct, IOfpMessage
+        where T : IOfpMessage
     {
         var length = EncodedLength(message);
         if (length > MaxMessageLength) throw new ArgumentException($"{message.Type} of {length} bytes exceeds the 64 KiB OpenFlow limit");
@@ -23,7 +27,7 @@ public static class OfpCodec
     }
 
     public static byte[] Encode<T>(in T message, uint xid)
-        where T : struct, IOfpMessage
+        where T : IOfpMessage
     {
         var bytes = new byte[EncodedLength(message)];
         Encode(message, xid, bytes);

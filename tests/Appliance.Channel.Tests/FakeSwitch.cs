@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Appliance.Channel.Tests;
+
+/// <summary>A scripted switch: connects to the listener and speaks OpenFlow through our codec.</summary>
+internal sealed class FakeSwitch : IAsyncDisposable
+{
+    private readonly TcpClient _client = new();
+    private NetworkStream _stream = null!;
+    private readonly byte[] _buffer = new byte[1 << 17];
+    private int _filled;
+
+    public static async Task<FakeSwitch> ConnectAsync(EndPoint listener)
+    {
+        var fake = new FakeSwitch();
+        await fake._client.ConnectAsync((IPEndPoint)listener);
+        fake._stream = fake._client.GetStream();
+        return fake;
+    }
+
+    public Task SendAsync<T>(T message, uint xid = 0)
+        where T : IOfpMessage => SendRawAsync(OfpCodec.Encode(message, xid));
+
+    public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Next message from the controller, or null when it closed the connection.</summary>
+    public async Task<byte[]?> ReceiveAsync(TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            if (_filled >= OfpHeader.Size)
+            {
+                var length = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(2));
+                if (_filled >= length)
+                {
+                    var message = _buffer.AsSpan(0, length).ToArray();
+                    _buffer.AsSpan(length, _filled - length).CopyTo(_buffer);
+                    _filled -= length;
+                    return message;
+                }
+            }
+            var read = await _stream.ReadAsync(_buffer.AsMemory(_filled), cancel.Token);
+            if (read == 0) return null;
+            _filled += read;
+        }
+    }
+
+    public async Task<(OfpHeader Header, T Message)> ReceiveAsync<T>()
+        where T : struct, IOfpMessage<T>
+    {
+        var bytes = await ReceiveAsync() ?? throw new InvalidOperationException($"connection closed while waiting for {T.MessageType}");
+        OfpHeader.TryRead(bytes, out var header);
+        Assert.IsTrue(OfpCodec.TryDecode<T>(bytes, out var message, out var error), $"expected {T.MessageType}, got {header.Type}: {error}");
+        return (header, message);
+    }
+
+    /// <summary>Plays the switch's side of the handshake.</summary>
+    public async Task HandshakeAsync(ulong datapathId, params OfpPortDesc[] ports)
+    {
+        await SendAsync(Hello.OpenFlow13);
+        await ReceiveAsync<Hello>();
+        var (features, _) = await ReceiveAsync<FeaturesRequest>();
+        await SendAsync(new FeaturesReply(datapathId, 0, 254, 0, OfpCapabilities.FlowStats), features.Xid);
+        var (portDesc, _) = await ReceiveAsync<PortDescRequest>();
+        await SendAsync(new PortDescReply(OfpMultipartFlags.None, ports), portDesc.Xid);
+        var (role, request) = await ReceiveAsync<RoleRequest>();
+        Assert.AreEqual(OfpControllerRole.Master, request.Body.Role);
+        await SendAsync(new RoleReply(request.Body), role.Xid);
+    }
+
+    public static OfpPortDesc Port(uint number, bool live = true) => new(
+        number, new MacAddress(0x0200_0000_0000UL | number), new OfpPortName($"p{number}"), OfpPortConfig.None,
+        live ? OfpPortState.Live : OfpPortState.LinkDown, OfpPortFeatures.None, OfpPortFeatures.None, OfpPortFeatures.None, OfpPortFeatures.None, 0, 0);
+
+    public async ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        await Task.CompletedTask;
+    }
+}
+
+/// <summary>Records what the channel reports, for tests to wait on.</summary>
+internal sealed class RecordingHandler : ISwitchHandler
+{
+    private readonly Lock _lock = new();
+    private readonly List<string> _events = [];
+    private readonly SemaphoreSlim _signal = new(0);
+
+    public List<SwitchSession> Connected { get; } = [];
+
+    public List<PortStatus> PortStatuses { get; } = [];
+
+    public List<(SwitchSession Session, string Reason)> Disconnected { get; } = [];
+
+    public void OnConnected(SwitchSession session) => Record("connected", () => Connected.Add(session));
+
+    public void OnPortStatus(SwitchSession session, in PortStatus status)
+    {
+        var copy = status;
+        Record("port_status", () => PortStatuses.Add(copy));
+    }
+
+    public void OnPacketIn(SwitchSession session, in PacketIn packetIn) => Record("packet_in", () => { });
+
+    public void OnFlowRemoved(SwitchSession session, in FlowRemoved removed) => Record("flow_removed", () => { });
+
+    public void OnUnsolicitedError(SwitchSession session, in ErrorMsg error) => Record("error", () => { });
+
+    public void OnDisconnected(SwitchSession session, string reason) => Record("disconnected", () => Disconnected.Add((session, reason)));
+
+    private void Record(string name, Action action)
+    {
+        lock (_lock)
+        {
+            action();
+            _events.Add(name);
+        }
+        _signal.Release();
+    }
+
+    /// <summary>Waits until the condition holds, re-checking after every event.</summary>
+    public async Task WaitForAsync(Func<RecordingHandler, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (condition(this)) return;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) Assert.Fail($"timed out waiting for {what}; events: {string.Join(", ", _events)}");
+            await _signal.WaitAsync(left);
+        }
+    }
+}
