@@ -1,11 +1,19 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 
 namespace Appliance.OpenFlow;
+
+/// <summary>Builds <see cref="ValueList{T}"/> from collection expressions: <c>ValueList&lt;Bucket&gt; b = [x, y];</c></summary>
+public static class ValueList
+{
+    public static ValueList<T> Create<T>(ReadOnlySpan<T> items) => new(items.ToArray());
+}
 
 /// <summary>
 /// An immutable list with value equality and readable <c>ToString</c>, so that records holding
 /// lists (buckets, ports, stats entries) compare by content.
 /// </summary>
+[CollectionBuilder(typeof(ValueList), nameof(ValueList.Create))]
 public readonly struct ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 {
     private readonly T[]? _items;

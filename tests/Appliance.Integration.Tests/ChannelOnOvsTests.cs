@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Integration.Tests;
+
+/// <summary>The switch channel against the real Open vSwitch (issue: codec and channel, "done when").</summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class ChannelOnOvsTests
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
+
+    [TestMethod]
+    public async Task ConnectsProgramsReadsBackFollowsLinksAndSurvivesARestart()
+    {
+        using var bridge = TestBridge.Create(ports: 2);
+        var recorder = new ChannelRecorder();
+        await using var listener = new SwitchListener(bridge.ControllerEndPoint, recorder, new SwitchSessionOptions(), TimeProvider.System, NullLoggerFactory.Instance);
+        listener.Start();
+
+        // Connect and negotiate: the bridge finds us on its own (OVS is the active side).
+        await recorder.WaitForAsync(r => r.Connected.Count >= 1, "OVS to connect", ConnectTimeout);
+        var session = recorder.Connected[0];
+        Assert.AreEqual(bridge.DatapathId, session.DatapathId);
+        CollectionAssert.IsSubsetOf(new[] { 1u, 2u, OfpPort.Local }, session.Ports.Keys.ToArray());
+        Assert.AreEqual($"{bridge.Name}-p1", session.Ports[1].Name.ToString());
+        Assert.IsTrue(session.Ports[1].IsLive);
+
+        // Install a fast-failover group and a flow using it, confirmed by barrier.
+        var group = new GroupMod(OfpGroupModCommand.Add, OfpGroupType.FastFailover, 1,
+        [
+            new Bucket(ActionList.Of(new OutputAction(1)), WatchPort: 1),
+            new Bucket(ActionList.Of(new OutputAction(2)), WatchPort: 2),
+        ]);
+        var flow = new FlowMod
+        {
+            Cookie = 0xa11ce, Priority = 800,
+            Match = Match.Of(OxmField.EthType(0x0800), OxmField.Ipv4Dst(IPAddress.Parse("198.19.0.100"))),
+            Instructions = InstructionList.Apply(new GroupAction(1)),
+        };
+        var applied = await session.ApplyAsync([group, flow]);
+        Assert.IsTrue(applied.Succeeded, applied.ToString());
+        StringAssert.Contains(bridge.DumpFlows(), "cookie=0xa11ce");
+
+        // A refused message is named, with OVS's reason.
+        var refused = await session.ApplyAsync([flow with { Cookie = 0xbad, Instructions = InstructionList.Apply(new GroupAction(99)) }]);
+        Assert.AreEqual(0, refused.Errors.Single().Index);
+        Assert.AreEqual(OfpErrorCode.Of(OfpBadActionCode.BadOutGroup), refused.Errors.Single().Code, refused.ToString());
+
+        // Read both back through multipart: what OVS holds is what we sent, byte for byte.
+        var flows = await session.MultipartAsync<FlowStatsRequest, FlowStatsReply, FlowStats>(FlowStatsRequest.All);
+        var installed = flows.Single(f => f.Cookie == 0xa11ce);
+        Assert.AreEqual(flow.Match, installed.Match);
+        Assert.AreEqual(flow.Instructions, installed.Instructions);
+        var groups = await session.MultipartAsync<GroupDescRequest, GroupDescReply, GroupDesc>(new GroupDescRequest());
+        Assert.AreEqual(new GroupDesc(OfpGroupType.FastFailover, 1, group.Buckets), groups.Single());
+
+        // PORT_STATUS follows the link of port 1 down and up.
+        bridge.SetLink(1, up: false);
+        await recorder.WaitForAsync(r => r.PortStatuses.Any(p => p.Desc.PortNo == 1 && !p.Desc.IsLive), "port 1 down", TimeSpan.FromSeconds(5));
+        Assert.IsFalse(session.Ports[1].IsLive);
+        bridge.SetLink(1, up: true);
+        await recorder.WaitForAsync(r => r.PortStatuses.Any(p => p.Desc.PortNo == 1 && p.Desc.IsLive), "port 1 up", TimeSpan.FromSeconds(5));
+        Assert.IsTrue(session.Ports[1].IsLive);
+
+        // Restart the switch daemon: the old session ends, a new one arrives and is noticed as new.
+        Ovs.RestartSwitch();
+        await recorder.WaitForAsync(r => r.Disconnected.Any(d => d.Session == session), "the old session to end", ConnectTimeout);
+        await recorder.WaitForAsync(r => r.Connected.Count >= 2, "OVS to reconnect after its restart", ConnectTimeout);
+        var renewed = recorder.Connected[^1];
+        Assert.AreNotEqual(session.Id, renewed.Id);
+        Assert.AreEqual(bridge.DatapathId, renewed.DatapathId);
+        Assert.AreSame(renewed, listener.Current);
+        var afterRestart = await renewed.ApplyAsync([group, flow]);
+        Assert.IsTrue(afterRestart.Succeeded, afterRestart.ToString());
+        Assert.IsEmpty(recorder.Errors, string.Join(", ", recorder.Errors));
+    }
+}

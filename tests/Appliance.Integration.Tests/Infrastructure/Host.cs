@@ -1,0 +1,42 @@
+namespace Appliance.Integration.Tests;
+
+[TestClass]
+public static class Host
+{
+    /// <summary>Prefix of everything these tests create, so that leftovers of a crashed run can be found.</summary>
+    public const string Prefix = "it";
+
+    [AssemblyInitialize]
+    public static void Prepare(TestContext context)
+    {
+        Sh.Check(Path.Combine(Sh.RepositoryRoot, "tools/setup-host"));
+        RemoveLeftovers();
+    }
+
+    [AssemblyCleanup]
+    public static void Finish() => RemoveLeftovers();
+
+    /// <summary>Removes bridges, namespaces and links a killed earlier run left behind.</summary>
+    public static void RemoveLeftovers()
+    {
+        foreach (var bridge in Sh.Run("ovs-vsctl", "list-br").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (IsOurs(bridge)) Sh.Try("ovs-vsctl", "--if-exists", "del-br", bridge);
+        }
+        foreach (var line in Sh.Run("ip", "netns", "list").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var ns = line.Split(' ')[0];
+            if (IsOurs(ns)) Sh.Try("ip", "netns", "del", ns);
+        }
+        foreach (var line in Sh.Run("ip", "-o", "link", "show").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = line.Split(':', 3)[1].Trim().Split('@')[0];
+            if (IsOurs(name)) Sh.Try("ip", "link", "del", name);
+        }
+    }
+
+    private static bool IsOurs(string name) => name.StartsWith(Prefix + "-", StringComparison.Ordinal);
+
+    /// <summary>A fresh name for something a test makes: <c>it-</c> and four hex digits.</summary>
+    public static string NewName() => $"{Prefix}-{Random.Shared.Next(0x10000):x4}";
+}

@@ -1,0 +1,17 @@
+namespace Appliance.Integration.Tests;
+
+/// <summary>The Open vSwitch daemons of this machine.</summary>
+internal static class Ovs
+{
+    private const string Ctl = "/usr/share/openvswitch/scripts/ovs-ctl";
+
+    /// <summary>
+    /// Restarts ovs-vswitchd (the switch; the database keeps running), as a crash or an upgrade
+    /// would. With the userspace datapath this loses every flow and connection.
+    /// </summary>
+    public static void RestartSwitch()
+    {
+        Sh.Check(Ctl, "--no-ovsdb-server", "stop");
+        Sh.Check(Ctl, "--no-ovsdb-server", "start", "--system-id=random");
+    }
+}
