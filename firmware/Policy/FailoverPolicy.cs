@@ -1,0 +1,378 @@
+using System.Collections.Immutable;
+using Appliance.Config;
+
+namespace Appliance.Policy;
+
+/// <summary>How flapping servers are held out of service.</summary>
+/// <param name="Window">Downs older than this are forgotten.</param>
+/// <param name="Threshold">From this many downs within the window, a recovering server is held.</param>
+/// <param name="First">The first hold; each further down within the window doubles it.</param>
+/// <param name="Max">The longest hold.</param>
+public sealed record HoldDownSettings(TimeSpan Window, int Threshold, TimeSpan First, TimeSpan Max)
+{
+    public static HoldDownSettings Default { get; } = new(TimeSpan.FromSeconds(60), 2, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
+
+    /// <summary>The hold for a server that went down <paramref name="downs"/> times within the window.</summary>
+    public TimeSpan HoldFor(int downs)
+    {
+        if (downs < Threshold) return TimeSpan.Zero;
+        var doublings = Math.Min(downs - Threshold, 20);
+        var hold = First * (1L << doublings);
+        return hold < Max ? hold : Max;
+    }
+}
+
+/// <summary>Everything the policy knows, as one immutable value (for the API and the panel).</summary>
+public sealed record PolicyState(
+    ImmutableArray<ServerStatus> Servers,
+    string? Active,
+    bool SwitchConnected,
+    int Failovers,
+    FailbackMode Failback,
+    DesiredSwitchState Desired)
+{
+    public ServerStatus Master => Servers[0];
+
+    public ServerStatus? Find(string name)
+    {
+        foreach (var server in Servers)
+        {
+            if (server.Name == name) return server;
+        }
+        return null;
+    }
+
+    public ServerRole RoleOf(ServerStatus server, TimeSpan now) =>
+        server.Name == Active ? ServerRole.Active : server.IsUsable(now) ? ServerRole.Standby : ServerRole.Down;
+}
+
+/// <summary>
+/// The failover policy as a pure state machine: every input goes through <see cref="Handle"/>,
+/// which returns the switch state wanted, the events to log and, for requests, the answer.
+/// </summary>
+/// <remarks>
+/// The rules, in one place:
+/// <list type="bullet">
+/// <item>A server goes down after <c>fall</c> failed probes in a row, or at once when its link dies;
+/// it comes back only after <c>rise</c> good probes in a row: a link coming back is not enough
+/// (with <c>probe: link</c>, the link is the probe).</item>
+/// <item>A server that went down <see cref="HoldDownSettings.Threshold"/> times within the window
+/// is held out for a while after it recovers, the hold doubling with every further down.</item>
+/// <item>The active server stays while usable. When it is not, the highest-priority usable server
+/// takes over. With <c>failback: auto</c> a higher-priority server takes over as soon as it is
+/// usable; with <c>manual</c> only on request.</item>
+/// <item>The fast-failover group lists the active server first, then the other usable servers in
+/// priority order, so the switch can fall through on a dead link by itself. When no server is
+/// healthy, it lists every server whose link is up: a wrong probe must not black-hole the office.</item>
+/// </list>
+/// </remarks>
+public sealed class FailoverPolicy
+{
+    private readonly HealthConfig _health;
+    private readonly HoldDownSettings _holdDown;
+    private readonly FailbackMode _failback;
+    private readonly List<PolicyEvent> _events = [];
+    private ServerStatus[] _servers;
+    private string? _active;
+    private bool _connected;
+    private int _failovers;
+    private DesiredSwitchState _desired = new([], null);
+
+    public FailoverPolicy(ApplianceConfig config, HoldDownSettings? holdDown = null)
+    {
+        _health = config.Health;
+        _failback = config.Failback;
+        _holdDown = holdDown ?? HoldDownSettings.Default;
+        _servers = [.. config.Servers.Select((s, i) => ServerStatus.Initial(s.Name, i))];
+    }
+
+    public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired);
+
+    private bool LinkIsTheProbe => _health.Probe == ProbeKind.Link;
+
+    public PolicyDecision Handle(PolicyInput input)
+    {
+        _events.Clear();
+        RequestOutcome? reply = null;
+        var now = input.At;
+        switch (input)
+        {
+            case SwitchConnected connected:
+                Adopt(connected);
+                break;
+            case SwitchDisconnected:
+                _connected = false;
+                Log(now, EventKind.SwitchDisconnected, null, "switch disconnected; it keeps forwarding with the rules it has");
+                break;
+            case LinkChanged link:
+                OnLink(link);
+                break;
+            case ProbeResult probe:
+                OnProbe(probe);
+                break;
+            case FailbackRequested request:
+                reply = OnFailback(request);
+                break;
+            case MoveRequested request:
+                reply = OnMove(request);
+                break;
+            case Tick:
+                break;
+        }
+        ExpireHolds(now);
+        Select(now, input is SwitchConnected);
+        var desired = Buckets(now);
+        var changed = !desired.Equals(_desired);
+        _desired = desired;
+        return new PolicyDecision(desired, changed, [.. _events], reply, NextWake(now));
+    }
+
+    private void Adopt(SwitchConnected connected)
+    {
+        _connected = true;
+        var now = connected.At;
+        var group = connected.GroupServers;
+        Log(now, EventKind.SwitchConnected, null, group is null
+            ? "switch connected; it has no failover group yet"
+            : $"switch connected; its failover group sends to [{string.Join(", ", group)}]");
+        for (var i = 0; i < _servers.Length; i++)
+        {
+            var server = _servers[i];
+            var live = connected.LiveServers.Contains(server.Name);
+            if (server.Health == HealthState.Unknown)
+            {
+                // Before any probe has answered, trust what the switch was doing: it is what the
+                // firmware decided before it restarted. On a first start there is nothing to go on,
+                // so every server with a live link is presumed healthy until probes say otherwise.
+                var presumedUp = live && (LinkIsTheProbe || group is null || group.Contains(server.Name));
+                _servers[i] = server with
+                {
+                    Link = live ? LinkState.Up : LinkState.Down,
+                    Health = presumedUp ? HealthState.Up : HealthState.Down,
+                    LastDetail = !live ? "link down" : presumedUp ? "presumed healthy" : "not in the switch's group",
+                };
+                if (!live) Log(now, EventKind.LinkDown, server.Name, $"{server.Name}: link down");
+                continue;
+            }
+            // Reconnected (the switch restarted) while the firmware kept running: keep what probes said.
+            if (live != (server.Link == LinkState.Up)) OnLink(new LinkChanged(now, server.Name, live));
+        }
+        if (_active is null && group is { Count: > 0 } && Find(group[0]) is { } first && first.IsUsable(now))
+        {
+            _active = first.Name;
+            Log(now, EventKind.Serving, first.Name, $"{first.Name} is serving, as before the restart");
+        }
+    }
+
+    private void OnLink(LinkChanged link)
+    {
+        var i = IndexOf(link.Server);
+        if (i < 0) return;
+        var server = _servers[i];
+        var state = link.Up ? LinkState.Up : LinkState.Down;
+        if (server.Link == state) return;
+        if (!link.Up)
+        {
+            Log(link.At, EventKind.LinkDown, server.Name, $"{server.Name}: link down");
+            // A dead link is a dead server: it has to prove itself again before it serves.
+            _servers[i] = server with { Link = state };
+            MarkDown(i, link.At, "link down");
+            return;
+        }
+        Log(link.At, EventKind.LinkUp, server.Name, LinkIsTheProbe || server.Link == LinkState.Unknown
+            ? $"{server.Name}: link up"
+            : $"{server.Name}: link up; back in service after {_health.Rise} good probes");
+        _servers[i] = server with { Link = state, SuccessRun = 0, FailureRun = 0 };
+        if (LinkIsTheProbe) MarkUp(i, link.At, "link up");
+    }
+
+    private void OnProbe(ProbeResult probe)
+    {
+        var i = IndexOf(probe.Server);
+        if (i < 0 || LinkIsTheProbe) return;
+        var server = _servers[i];
+        if (probe.Healthy)
+        {
+            server = server with { SuccessRun = server.SuccessRun + 1, FailureRun = 0, LastDetail = probe.Detail };
+            _servers[i] = server;
+            if (server.Health != HealthState.Up && server.SuccessRun >= _health.Rise && server.Link != LinkState.Down)
+            {
+                MarkUp(i, probe.At, $"{server.SuccessRun} good probes");
+            }
+        }
+        else
+        {
+            server = server with { FailureRun = server.FailureRun + 1, SuccessRun = 0, LastDetail = probe.Detail };
+            _servers[i] = server;
+            if (server.Health != HealthState.Down && server.FailureRun >= _health.Fall)
+            {
+                MarkDown(i, probe.At, $"{server.FailureRun} failed probes: {probe.Detail}");
+            }
+        }
+    }
+
+    private void MarkDown(int i, TimeSpan now, string why)
+    {
+        var server = _servers[i];
+        var wasUp = server.Health == HealthState.Up;
+        // Only a fall from healthy counts towards flapping; a server found down at start does not.
+        var recent = server.Downs.Where(t => now - t < _holdDown.Window);
+        var downs = (wasUp ? recent.Append(now) : recent).ToImmutableArray();
+        if (server.Health != HealthState.Down) Log(now, EventKind.HealthDown, server.Name, $"{server.Name} down: {why}");
+        _servers[i] = server with { Health = HealthState.Down, SuccessRun = 0, Downs = downs, LastDetail = why };
+    }
+
+    private void MarkUp(int i, TimeSpan now, string why)
+    {
+        var server = _servers[i];
+        var downs = server.Downs.Where(t => now - t < _holdDown.Window).ToImmutableArray();
+        var hold = _holdDown.HoldFor(downs.Length);
+        TimeSpan? heldUntil = hold > TimeSpan.Zero ? now + hold : null;
+        _servers[i] = server with { Health = HealthState.Up, FailureRun = 0, Downs = downs, HeldUntil = heldUntil, LastDetail = why };
+        if (heldUntil is not null)
+        {
+            Log(now, EventKind.HeldDown, server.Name,
+                $"{server.Name} healthy again ({why}) but flapping: {downs.Length} downs in {_holdDown.Window.TotalSeconds:0} s, held out for {hold.TotalSeconds:0} s");
+        }
+        else
+        {
+            Log(now, EventKind.HealthUp, server.Name, $"{server.Name} healthy: {why}");
+        }
+    }
+
+    private void ExpireHolds(TimeSpan now)
+    {
+        for (var i = 0; i < _servers.Length; i++)
+        {
+            var server = _servers[i];
+            if (server.HeldUntil is { } until && until <= now)
+            {
+                _servers[i] = server with { HeldUntil = null };
+                if (server.Health == HealthState.Up) Log(now, EventKind.HoldDownEnded, server.Name, $"{server.Name}: hold-down over");
+            }
+        }
+    }
+
+    private RequestOutcome OnFailback(FailbackRequested request)
+    {
+        var now = request.At;
+        // A failback also ends maintenance: drained servers count as they would be without it.
+        var target = _servers.Where(s => (s with { Drained = false }).IsUsable(now)).OrderBy(s => s.Priority).FirstOrDefault();
+        var current = _active is null ? null : Find(_active);
+        string? refusal = null;
+        if (target is null) refusal = "no server is healthy";
+        else if (current is not null && target.Priority >= current.Priority)
+        {
+            refusal = current.Priority == 0
+                ? $"{current.Name} is already serving"
+                : $"no higher-priority server than {current.Name} is healthy ({Describe(_servers[0], now)})";
+        }
+        if (refusal is not null)
+        {
+            Log(now, EventKind.RequestRefused, null, $"failback refused ({request.Source}): {refusal}");
+            return new RequestOutcome(false, refusal);
+        }
+        for (var i = 0; i < _servers.Length; i++) _servers[i] = _servers[i] with { Drained = false };
+        var from = _active;
+        _active = target!.Name;
+        Log(now, EventKind.Failback, target.Name, $"failback to {target.Name}{(from is null ? "" : $" from {from}")} ({request.Source})");
+        return new RequestOutcome(true, $"{target.Name} is serving");
+    }
+
+    private RequestOutcome OnMove(MoveRequested request)
+    {
+        var now = request.At;
+        if (_active is not { } active || Find(active) is not { } current)
+        {
+            Log(now, EventKind.RequestRefused, null, $"move refused ({request.Source}): no server is serving");
+            return new RequestOutcome(false, "no server is serving");
+        }
+        // The next healthy server below the active one, else above it.
+        var next = _servers.Where(s => s.Name != active && s.IsUsable(now))
+            .OrderBy(s => s.Priority > current.Priority ? 0 : 1).ThenBy(s => s.Priority).FirstOrDefault();
+        if (next is null)
+        {
+            var reason = $"no other healthy server to take over from {active}";
+            Log(now, EventKind.RequestRefused, null, $"move refused ({request.Source}): {reason}");
+            return new RequestOutcome(false, reason);
+        }
+        _servers[current.Priority] = current with { Drained = true };
+        _active = next.Name;
+        Log(now, EventKind.Moved, next.Name, $"service moved from {active} to {next.Name} for maintenance ({request.Source}); {active} stays out until a failback");
+        return new RequestOutcome(true, $"{next.Name} is serving; {active} is drained");
+    }
+
+    private void Select(TimeSpan now, bool justConnected)
+    {
+        var best = _servers.Where(s => s.IsUsable(now)).OrderBy(s => s.Priority).FirstOrDefault();
+        var current = _active is null ? null : Find(_active);
+        if (current is not null && current.IsUsable(now))
+        {
+            if (_failback == FailbackMode.Auto && best is not null && best.Priority < current.Priority)
+            {
+                _active = best.Name;
+                Log(now, EventKind.Failback, best.Name, $"failback to {best.Name} from {current.Name}");
+            }
+            return;
+        }
+        if (best is null)
+        {
+            if (current is not null || justConnected)
+            {
+                if (current is not null) _failovers++;
+                _active = null;
+                Log(now, EventKind.NoHealthyServer, null, "no server is healthy: forwarding to every server whose link is up");
+            }
+            return;
+        }
+        _active = best.Name;
+        if (current is null)
+        {
+            Log(now, EventKind.Serving, best.Name, $"{best.Name} is serving");
+            return;
+        }
+        _failovers++;
+        Log(now, EventKind.Failover, best.Name, $"failover from {current.Name} to {best.Name} ({Describe(current, now)})");
+    }
+
+    private DesiredSwitchState Buckets(TimeSpan now)
+    {
+        if (_active is { } active)
+        {
+            var order = _servers.Where(s => s.Name != active && s.IsUsable(now)).OrderBy(s => s.Priority).Select(s => s.Name);
+            return new DesiredSwitchState([active, .. order], active);
+        }
+        var lastResort = _servers.Where(s => s.Link != LinkState.Down && !s.Drained).OrderBy(s => s.Priority).Select(s => s.Name);
+        return new DesiredSwitchState([.. lastResort], null);
+    }
+
+    private TimeSpan? NextWake(TimeSpan now)
+    {
+        TimeSpan? next = null;
+        foreach (var server in _servers)
+        {
+            if (server.HeldUntil is { } until && until > now && (next is null || until < next)) next = until;
+        }
+        return next;
+    }
+
+    private static string Describe(ServerStatus server, TimeSpan now) =>
+        server.Drained ? $"{server.Name} drained"
+        : server.Link == LinkState.Down ? $"{server.Name} link down"
+        : server.IsHeld(now) ? $"{server.Name} held down until {server.HeldUntil!.Value.TotalSeconds:0.0} s"
+        : server.Health == HealthState.Up ? $"{server.Name} healthy"
+        : $"{server.Name} unhealthy: {server.LastDetail}";
+
+    private int IndexOf(string name)
+    {
+        for (var i = 0; i < _servers.Length; i++)
+        {
+            if (_servers[i].Name == name) return i;
+        }
+        return -1;
+    }
+
+    private ServerStatus? Find(string name) => IndexOf(name) is var i and >= 0 ? _servers[i] : null;
+
+    private void Log(TimeSpan at, EventKind kind, string? server, string message) => _events.Add(new PolicyEvent(at, kind, server, message));
+}

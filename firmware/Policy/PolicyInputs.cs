@@ -1,0 +1,35 @@
+namespace Appliance.Policy;
+
+/// <summary>
+/// Something that happened, stamped with the monotonic time it happened at (time since the
+/// firmware started). Wall-clock time is not used: it may jump when NTP first syncs.
+/// </summary>
+public abstract record PolicyInput(TimeSpan At);
+
+/// <summary>
+/// The switch connected and its fast-failover group was read: <paramref name="GroupServers"/>
+/// are the servers its buckets send to, in bucket order, or null when it has no such group
+/// (first start). This is what the firmware believed before it restarted, so adopting it keeps a
+/// restart from changing anything. <paramref name="LiveServers"/> are the servers whose port is live.
+/// </summary>
+public sealed record SwitchConnected(TimeSpan At, IReadOnlyList<string>? GroupServers, IReadOnlySet<string> LiveServers) : PolicyInput(At);
+
+public sealed record SwitchDisconnected(TimeSpan At) : PolicyInput(At);
+
+/// <summary>A server's port is live (true) or not, as PORT_STATUS or the carrier tells.</summary>
+public sealed record LinkChanged(TimeSpan At, string Server, bool Up) : PolicyInput(At);
+
+/// <summary>One health probe finished. <paramref name="Detail"/> says why it failed ("connection refused", "timeout").</summary>
+public sealed record ProbeResult(TimeSpan At, string Server, bool Healthy, string Detail = "") : PolicyInput(At);
+
+/// <summary>Operator asks to return to the highest-priority healthy server (short press, API, CLI).</summary>
+public sealed record FailbackRequested(TimeSpan At, string Source) : PolicyInput(At);
+
+/// <summary>
+/// Operator asks to move service off the active server to the next healthy one (3 s hold):
+/// planned maintenance. The drained server stays out until a failback request.
+/// </summary>
+public sealed record MoveRequested(TimeSpan At, string Source) : PolicyInput(At);
+
+/// <summary>Time passed; sent when <see cref="PolicyDecision.WakeAt"/> comes.</summary>
+public sealed record Tick(TimeSpan At) : PolicyInput(At);

@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+
+namespace Appliance.Policy;
+
+public enum LinkState { Unknown, Up, Down }
+
+public enum HealthState { Unknown, Up, Down }
+
+/// <summary>A server's place in the service, as SPEC §5 names it.</summary>
+public enum ServerRole { Active, Standby, Down }
+
+/// <summary>What the policy knows about one server.</summary>
+/// <param name="Priority">0 for the master, 1 for the next, …</param>
+/// <param name="SuccessRun">Consecutive healthy probes.</param>
+/// <param name="FailureRun">Consecutive failed probes.</param>
+/// <param name="LastDetail">Why the last probe failed, or what happened last.</param>
+/// <param name="Downs">When the server went down, within the flap window.</param>
+/// <param name="HeldUntil">While flapping, the server stays out of service until then.</param>
+/// <param name="Drained">Moved out of service by the operator (3 s hold) until a failback request.</param>
+public sealed record ServerStatus(
+    string Name,
+    int Priority,
+    LinkState Link,
+    HealthState Health,
+    int SuccessRun,
+    int FailureRun,
+    string LastDetail,
+    ImmutableArray<TimeSpan> Downs,
+    TimeSpan? HeldUntil,
+    bool Drained)
+{
+    public static ServerStatus Initial(string name, int priority) =>
+        new(name, priority, LinkState.Unknown, HealthState.Unknown, 0, 0, "", [], null, false);
+
+    public bool IsHeld(TimeSpan now) => HeldUntil is { } until && until > now;
+
+    /// <summary>May receive VIP traffic: link not down, healthy, not held down, not drained.</summary>
+    public bool IsUsable(TimeSpan now) => Link != LinkState.Down && Health == HealthState.Up && !IsHeld(now) && !Drained;
+}

@@ -1,0 +1,77 @@
+namespace Appliance.Policy.Tests;
+
+/// <summary>Drives the policy with a clock that only moves when the test says so.</summary>
+internal sealed class Harness
+{
+    private readonly FailoverPolicy _policy;
+
+    public Harness(string failback = "auto", string probe = "http", int servers = 2, int fall = 3, int rise = 3)
+    {
+        var names = new[] { "master", "slave", "spare" };
+        var list = string.Join("\n", Enumerable.Range(0, servers).Select(i => $"  - {{ name: {names[i]}, address: 198.18.0.{i + 1}, port: {i + 1} }}"));
+        var yaml = $$"""
+            bridge: { name: br0, management: 198.18.0.6/24 }
+            service: { vip: 198.18.0.100 }
+            servers:
+            {{list}}
+            health: { probe: {{probe}}, interval: 20ms, timeout: 40ms, fall: {{fall}}, rise: {{rise}} }
+            failback: {{failback}}
+            """;
+        Config = ConfigLoader.Parse(yaml, "test.yml");
+        _policy = new FailoverPolicy(Config);
+    }
+
+    public ApplianceConfig Config { get; }
+
+    public TimeSpan Now { get; private set; }
+
+    public PolicyDecision Last { get; private set; } = null!;
+
+    public List<PolicyEvent> Events { get; } = [];
+
+    public PolicyState State => _policy.State;
+
+    public PanelView Panel => PanelView.From(State, Now);
+
+    public string[] Buckets => [.. Last.Desired.Buckets];
+
+    public string? Active => Last.Desired.Active;
+
+    public Harness Advance(TimeSpan by)
+    {
+        Now += by;
+        return this;
+    }
+
+    public PolicyDecision Send(Func<TimeSpan, PolicyInput> input)
+    {
+        Last = _policy.Handle(input(Now));
+        Events.AddRange(Last.Events);
+        return Last;
+    }
+
+    public PolicyDecision Connect(string[]? group = null, params string[] live) =>
+        Send(t => new SwitchConnected(t, group, live.Length == 0 ? Config.Servers.Select(s => s.Name).ToHashSet() : live.ToHashSet()));
+
+    /// <summary>Probes every 20 ms, as the lab's config does.</summary>
+    public void Probes(string server, bool healthy, int count, string detail = "")
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Advance(TimeSpan.FromMilliseconds(20));
+            Send(t => new ProbeResult(t, server, healthy, healthy ? "HTTP 200" : detail.Length > 0 ? detail : "connection refused"));
+        }
+    }
+
+    public PolicyDecision Link(string server, bool up) => Send(t => new LinkChanged(t, server, up));
+
+    public PolicyDecision Failback() => Send(t => new FailbackRequested(t, "test"));
+
+    public PolicyDecision Move() => Send(t => new MoveRequested(t, "test"));
+
+    public PolicyDecision Tick() => Send(t => new Tick(t));
+
+    public ServerStatus Server(string name) => State.Find(name)!;
+
+    public ServerRole Role(string name) => State.RoleOf(Server(name), Now);
+}
