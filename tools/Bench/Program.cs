@@ -9,7 +9,7 @@ internal static class Program
     {
         if (args.Length == 0 || args[0] != "codec")
         {
-            Console.Error.WriteLine("usage: appliance-bench codec [BenchmarkDotNet options]");
+            Console.Error.WriteLine("usage: Appliance.Bench codec [BenchmarkDotNet options]");
             return 2;
         }
         var config = DefaultConfig.Instance.WithArtifactsPath(Environment.GetEnvironmentVariable("BENCH_ARTIFACTS") ?? "BenchmarkDotNet.Artifacts");
