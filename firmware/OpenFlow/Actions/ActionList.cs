@@ -8,7 +8,7 @@ namespace Appliance.OpenFlow;
 /// enumerates them. Order matters in an action list, so equality is byte equality; our encoders
 /// write the same canonical bytes Open vSwitch writes back.
 /// </summary>
-public readonly struct ActionList : IEquatable<ActionList>
+public readonly struct ActionList : IEquatable<ActionList>, IEnumerable<OfpAction>
 {
     private readonly ReadOnlyMemory<byte> _bytes;
 
@@ -45,12 +45,9 @@ public readonly struct ActionList : IEquatable<ActionList>
 
     public Enumerator GetEnumerator() => new(_bytes);
 
-    public OfpAction[] ToArray()
-    {
-        var list = new List<OfpAction>();
-        foreach (var action in this) list.Add(action);
-        return [.. list];
-    }
+    IEnumerator<OfpAction> IEnumerable<OfpAction>.GetEnumerator() => GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     public bool Equals(ActionList other) => _bytes.Span.SequenceEqual(other._bytes.Span);
 
@@ -80,7 +77,7 @@ public readonly struct ActionList : IEquatable<ActionList>
     }
 
     /// <summary>Makes the records of a list that was validated when it was read or built.</summary>
-    public struct Enumerator
+    public struct Enumerator : IEnumerator<OfpAction>
     {
         private readonly ReadOnlyMemory<byte> _bytes;
         private int _offset;
@@ -93,6 +90,18 @@ public readonly struct ActionList : IEquatable<ActionList>
         }
 
         public OfpAction Current { get; private set; }
+
+        readonly object System.Collections.IEnumerator.Current => Current;
+
+        public void Reset()
+        {
+            _offset = 0;
+            Current = null!;
+        }
+
+        public readonly void Dispose()
+        {
+        }
 
         public bool MoveNext()
         {

@@ -6,7 +6,7 @@ namespace Appliance.OpenFlow;
 /// A flow entry's instructions in validated wire form, in execution order, at most one of each
 /// type (OF1.3.5 §5.9). Same design as <see cref="ActionList"/>.
 /// </summary>
-public readonly struct InstructionList : IEquatable<InstructionList>
+public readonly struct InstructionList : IEquatable<InstructionList>, IEnumerable<OfpInstruction>
 {
     private readonly ReadOnlyMemory<byte> _bytes;
 
@@ -64,6 +64,10 @@ public readonly struct InstructionList : IEquatable<InstructionList>
 
     public Enumerator GetEnumerator() => new(_bytes);
 
+    IEnumerator<OfpInstruction> IEnumerable<OfpInstruction>.GetEnumerator() => GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
     public bool Equals(InstructionList other) => _bytes.Span.SequenceEqual(other._bytes.Span);
 
     public override bool Equals(object? obj) => obj is InstructionList other && Equals(other);
@@ -91,7 +95,7 @@ public readonly struct InstructionList : IEquatable<InstructionList>
         return text.ToString();
     }
 
-    public struct Enumerator
+    public struct Enumerator : IEnumerator<OfpInstruction>
     {
         private readonly ReadOnlyMemory<byte> _bytes;
         private int _offset;
@@ -104,6 +108,18 @@ public readonly struct InstructionList : IEquatable<InstructionList>
         }
 
         public OfpInstruction Current { get; private set; }
+
+        readonly object System.Collections.IEnumerator.Current => Current;
+
+        public void Reset()
+        {
+            _offset = 0;
+            Current = null!;
+        }
+
+        public readonly void Dispose()
+        {
+        }
 
         public bool MoveNext()
         {
