@@ -87,6 +87,13 @@ internal sealed class ConfigReader(string file)
         OpenFlowEndpoint? listen = openflowSec.Parsed<OpenFlowEndpoint>("listen", ConfigDefaults.OpenFlowListen,
             "tcp:IP:PORT or unix:/absolute/path", (string s, out OpenFlowEndpoint? v, out string? e) => OpenFlowEndpoint.TryParse(s, out v, out e));
         bool? allowRemote = openflowSec.Bool("allow_remote", ConfigDefaults.AllowRemote);
+        if (listen is UnixEndpoint unix && !unix.Path.StartsWith("/var/run/openvswitch/", StringComparison.Ordinal) && !unix.Path.StartsWith("/run/openvswitch/", StringComparison.Ordinal))
+        {
+            // ovs-vswitchd refuses unix: controllers outside its run directory, and only logs it.
+            YNode? at = openflowSec.Node("listen");
+            Error(at?.Pos ?? openflowSec.Pos, openflowSec.KeyPath("listen"),
+                $"Open vSwitch connects only to unix sockets under /var/run/openvswitch/, got \"{unix.Path}\" (e.g. unix:/var/run/openvswitch/appliance.sock)");
+        }
         if (listen is TcpEndpoint { IsLoopback: false } tcp && allowRemote == false)
         {
             YNode? at = openflowSec.Node("listen");

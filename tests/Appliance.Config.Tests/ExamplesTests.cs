@@ -38,9 +38,9 @@ public sealed class ExamplesTests
     {
         ApplianceConfig c = ConfigLoader.Load(ExamplePath("lab.yml"));
 
-        Assert.AreEqual(new BridgeConfig("br0", DatapathType.Netdev, IPAddress.Parse("198.18.0.6"), 24), c.Bridge);
-        Assert.AreEqual(new OpenFlowConfig(new UnixEndpoint("/run/appliance/lab.sock"), false), c.OpenFlow);
-        Assert.AreEqual("unix:/run/appliance/lab.sock", c.OpenFlow.Listen.ToString());
+        Assert.AreEqual(new BridgeConfig("lab-br", DatapathType.Netdev, IPAddress.Parse("198.18.0.6"), 24), c.Bridge);
+        Assert.AreEqual(new OpenFlowConfig(new UnixEndpoint("/var/run/openvswitch/appliance-lab.sock"), false), c.OpenFlow);
+        Assert.AreEqual("unix:/var/run/openvswitch/appliance-lab.sock", c.OpenFlow.Listen.ToString());
         Assert.IsTrue(c.OpenFlow.Listen.IsLoopback);
         Assert.AreEqual(IPAddress.Parse("198.18.0.100"), c.Service.Vip);
         Assert.AreEqual("02:00:c6:12:00:64", c.Service.Vmac.ToString());

@@ -17,7 +17,7 @@ public sealed class SectionRuleTests
     {
         Assert.AreEqual(new TcpEndpoint(System.Net.IPAddress.Parse("127.0.0.53"), 6633), Parse(Listen("tcp:127.0.0.53:6633")).OpenFlow.Listen);
         Assert.AreEqual(new TcpEndpoint(System.Net.IPAddress.IPv6Loopback, 6653), Parse(Listen("\"tcp:[::1]:6653\"")).OpenFlow.Listen);
-        Assert.AreEqual(new UnixEndpoint("/run/appliance/openflow.sock"), Parse(Listen("unix:/run/appliance/openflow.sock")).OpenFlow.Listen);
+        Assert.AreEqual(new UnixEndpoint("/var/run/openvswitch/appliance.sock"), Parse(Listen("unix:/var/run/openvswitch/appliance.sock")).OpenFlow.Listen);
     }
 
     [TestMethod]
@@ -39,11 +39,13 @@ public sealed class SectionRuleTests
             "the socket path must be absolute (start with '/'), got \"run/appliance.sock\"");
         AssertSingle(Listen("\"unix:\""), 7, 11, "openflow.listen", "expected unix:/absolute/path, got no path");
         AssertSingle(Listen("unix:/run/"), 7, 11, "openflow.listen", "the socket path names a directory: \"/run/\"");
-        AssertSingle(Listen("unix:/" + new string('a', 107)), 7, 11, "openflow.listen",
+        AssertSingle(Listen("unix:/var/run/openvswitch/" + new string('a', 87)), 7, 11, "openflow.listen",
             "the socket path is 108 bytes long; Linux allows at most 107");
+        AssertSingle(Listen("unix:/run/appliance/openflow.sock"), 7, 11, "openflow.listen",
+            "Open vSwitch connects only to unix sockets under /var/run/openvswitch/, got \"/run/appliance/openflow.sock\" (e.g. unix:/var/run/openvswitch/appliance.sock)");
         AssertSingle(Listen("{ tcp: 6653 }"), 7, 11, "openflow.listen",
             "expected tcp:IP:PORT or unix:/absolute/path, got a mapping");
-        Assert.AreEqual(107, ((UnixEndpoint)Parse(Listen("unix:/" + new string('a', 106))).OpenFlow.Listen).Path.Length);
+        Assert.AreEqual(107, ((UnixEndpoint)Parse(Listen("unix:/var/run/openvswitch/" + new string('a', 86))).OpenFlow.Listen).Path.Length);
     }
 
     [TestMethod]
@@ -58,7 +60,7 @@ public sealed class SectionRuleTests
         ApplianceConfig c = Parse(Listen("tcp:0.0.0.0:6653", "true"));
         Assert.IsTrue(c.OpenFlow.AllowRemote);
         Assert.IsFalse(c.OpenFlow.Listen.IsLoopback);
-        Assert.IsTrue(Parse(Listen("unix:/tmp/of.sock", "true")).OpenFlow.Listen.IsLoopback);
+        Assert.IsTrue(Parse(Listen("unix:/run/openvswitch/of.sock", "true")).OpenFlow.Listen.IsLoopback);
     }
 
     [TestMethod]
