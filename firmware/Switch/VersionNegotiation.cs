@@ -1,4 +1,4 @@
-namespace Appliance.Channel;
+namespace Appliance.Switch;
 
 /// <summary>OpenFlow version negotiation (OF1.3.5 §6.3.2), for a controller that speaks 1.3 only.</summary>
 public static class VersionNegotiation

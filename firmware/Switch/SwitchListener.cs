@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
-namespace Appliance.Channel;
+namespace Appliance.Switch;
 
 /// <summary>
 /// The controller's end of the OpenFlow channel: listens (TCP or a unix socket) for the bridge to

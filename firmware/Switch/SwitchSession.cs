@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 
-namespace Appliance.Channel;
+namespace Appliance.Switch;
 
 /// <summary>Timing of a session. The defaults declare a silent switch dead within 3 s.</summary>
 public sealed record SwitchSessionOptions

@@ -1,4 +1,4 @@
-namespace Appliance.Channel;
+namespace Appliance.Switch;
 
 /// <summary>A message of a batch that the switch refused, and why.</summary>
 public sealed record BatchError(int Index, IOfpMessage Message, OfpErrorCode Code, OfpBytes Quoted)

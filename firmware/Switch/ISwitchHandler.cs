@@ -1,4 +1,4 @@
-namespace Appliance.Channel;
+namespace Appliance.Switch;
 
 /// <summary>
 /// What the channel tells its owner. Calls come from the session's receive loop, one at a time;

@@ -1,4 +1,4 @@
-namespace Appliance.Channel;
+namespace Appliance.Switch;
 
 /// <summary>
 /// Requests waiting for the switch, by xid. The switch answers in order, so an ERROR for a batch

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Appliance.Channel.Tests;
+namespace Appliance.Switch.Tests;
 
 [TestClass]
 public sealed class SessionTests

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Appliance.Channel.Tests;
+namespace Appliance.Switch.Tests;
 
 /// <summary>A scripted switch: connects to the listener and speaks OpenFlow through our codec.</summary>
 internal sealed class FakeSwitch : IAsyncDisposable

@@ -1,4 +1,4 @@
-namespace Appliance.Channel;
+namespace Appliance.Switch;
 
 /// <summary>The switch refused a request with an OpenFlow ERROR.</summary>
 public sealed class OpenFlowErrorException(ErrorMsg error, string request)

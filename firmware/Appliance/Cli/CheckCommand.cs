@@ -1,0 +1,41 @@
+using Appliance.Config;
+using Appliance.Pipeline;
+using Appliance.Policy;
+
+namespace Appliance.Cli;
+
+/// <summary><c>appliance check</c>: the configuration is valid; this is what would be programmed.</summary>
+internal static class CheckCommand
+{
+    public static int Run(ApplianceConfig config, TextWriter output)
+    {
+        foreach (var warning in config.Warnings) output.WriteLine($"warning: {warning}");
+        output.WriteLine($"{config.SourcePath}: valid");
+        output.WriteLine($"bridge {config.Bridge.Name} ({config.Bridge.Datapath.ToString().ToLowerInvariant()} datapath), management {config.Bridge.ManagementCidr}");
+        output.WriteLine($"OpenFlow channel: listening on {config.OpenFlow.Listen}");
+        output.WriteLine($"VIP {config.Service.Vip} ({config.Service.Vmac}), {config.Service.Mode.ToString().ToLowerInvariant()} mode, failback {config.Failback.ToString().ToLowerInvariant()}");
+        var health = config.Health;
+        output.WriteLine($"health: {health.Probe.ToString().ToLowerInvariant()} probe every {ConfigDuration.Format(health.Interval)}, timeout {ConfigDuration.Format(health.Timeout)}, down after {health.Fall}, up after {health.Rise}");
+        var macs = new Dictionary<string, MacAddress>();
+        var learned = new List<string>();
+        foreach (var server in config.Servers)
+        {
+            if (server.Mac is { } mac)
+            {
+                macs[server.Name] = new MacAddress(mac.Value);
+            }
+            else
+            {
+                macs[server.Name] = MacAddress.Zero;
+                learned.Add(server.Name);
+            }
+            output.WriteLine($"server {server.Name}: {server.Address} on port {server.Port}{(server.Mac is null ? ", MAC learned by ARP" : $", MAC {server.Mac}")}");
+        }
+        output.WriteLine();
+        output.WriteLine("rules with every server healthy (the master serving):");
+        if (learned.Count > 0) output.WriteLine($"(00:00:00:00:00:00 stands for the MAC of {string.Join(", ", learned)}, learned at run time)");
+        var all = new DesiredSwitchState([.. config.Servers.Select(s => s.Name)], config.Master.Name);
+        output.Write(new RuleBuilder(config).Build(all, macs).Describe());
+        return Program.Exit.Ok;
+    }
+}

@@ -1,0 +1,60 @@
+namespace Appliance.Cli;
+
+/// <summary><c>appliance [VERB] [--config PATH] [--json] [ARG]</c> (SPEC §3).</summary>
+internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, string? Argument)
+{
+    public const string DefaultConfig = "/etc/appliance/appliance.yml";
+
+    public static readonly string[] Verbs = ["run", "check"];
+
+    public static CommandLine? Parse(string[] args, out string? error)
+    {
+        error = null;
+        string? verb = null;
+        string? argument = null;
+        var config = DefaultConfig;
+        var json = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--config" when i + 1 < args.Length:
+                    config = args[++i];
+                    break;
+                case "--config":
+                    error = "--config needs a path";
+                    return null;
+                case "--json":
+                    json = true;
+                    break;
+                case var a when a.StartsWith("--", StringComparison.Ordinal):
+                    error = $"unknown option {a}";
+                    return null;
+                case var a when verb is null:
+                    verb = a;
+                    break;
+                case var a when argument is null:
+                    argument = a;
+                    break;
+                default:
+                    error = $"unexpected argument {args[i]}";
+                    return null;
+            }
+        }
+        verb ??= "run";
+        if (!Verbs.Contains(verb))
+        {
+            error = $"unknown verb {verb}";
+            return null;
+        }
+        return new CommandLine(verb, config, json, argument);
+    }
+
+    public static string Usage =>
+        """
+        usage: appliance [VERB] [--config PATH]
+          run      run the firmware in the foreground (default)
+          check    validate the configuration and print the rules it would program
+        PATH defaults to /etc/appliance/appliance.yml.
+        """;
+}

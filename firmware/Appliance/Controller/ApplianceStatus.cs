@@ -1,0 +1,24 @@
+using Appliance.Policy;
+
+namespace Appliance.Controller;
+
+/// <summary>One server as the status API shows it (SPEC §5).</summary>
+public sealed record ServerView(string Name, string Address, uint Port, string Mac, LinkState Link, HealthState Health, ServerRole State, string Detail);
+
+/// <summary>
+/// Everything the outside sees, as one immutable snapshot published after every decision: the
+/// API, the panel and <c>appliance status</c> read it without touching the controller's state.
+/// </summary>
+public sealed record ApplianceStatus(
+    string? Active,
+    string Failback,
+    bool SwitchConnected,
+    string? DatapathId,
+    IReadOnlyList<ServerView> Servers,
+    int Failovers,
+    PanelView Panel,
+    IReadOnlyList<string> Buckets)
+{
+    public static ApplianceStatus Starting(IEnumerable<ServerView> servers, string failback) =>
+        new(null, failback, false, null, [.. servers], 0, PanelView.Dark, []);
+}

@@ -1,0 +1,48 @@
+using Appliance.Cli;
+using Appliance.Config;
+
+namespace Appliance;
+
+internal static class Program
+{
+    /// <summary>Exit codes of SPEC §3.</summary>
+    internal static class Exit
+    {
+        public const int Ok = 0;
+        public const int Unreachable = 1;
+        public const int Invalid = 2;
+        public const int Refused = 3;
+    }
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["--help" or "-h" or "help"])
+        {
+            Console.WriteLine(CommandLine.Usage);
+            return Exit.Ok;
+        }
+        var command = CommandLine.Parse(args, out var error);
+        if (command is null)
+        {
+            Console.Error.WriteLine($"appliance: {error}");
+            Console.Error.WriteLine(CommandLine.Usage);
+            return Exit.Invalid;
+        }
+        ApplianceConfig config;
+        try
+        {
+            config = ConfigLoader.Load(command.ConfigPath);
+        }
+        catch (ConfigException e)
+        {
+            // Nothing has touched the switch yet, and nothing will.
+            Console.Error.WriteLine(e.Message);
+            return Exit.Invalid;
+        }
+        return command.Verb switch
+        {
+            "check" => CheckCommand.Run(config, Console.Out),
+            _ => await RunCommand.RunAsync(config).ConfigureAwait(false),
+        };
+    }
+}
