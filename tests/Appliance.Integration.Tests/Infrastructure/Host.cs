@@ -19,6 +19,11 @@ public static class Host
     /// <summary>Removes bridges, namespaces and links a killed earlier run left behind.</summary>
     public static void RemoveLeftovers()
     {
+        // Labs of a killed earlier run: tools/lab knows what it made.
+        foreach (var dir in Directory.Exists("/run/appliance-lab") ? Directory.GetDirectories("/run/appliance-lab", Prefix + "*") : [])
+        {
+            Sh.Try(Path.Combine(Sh.RepositoryRoot, "tools/lab"), "down", "--name", Path.GetFileName(dir));
+        }
         foreach (var bridge in Sh.Run("ovs-vsctl", "list-br").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             if (IsOurs(bridge)) Sh.Try("ovs-vsctl", "--if-exists", "del-br", bridge);

@@ -1,0 +1,129 @@
+using System.Text.Json;
+
+namespace Appliance.Integration.Tests;
+
+/// <summary>
+/// A lab made by the product's own <c>tools/lab</c>: master, slave (and spare) namespaces with
+/// nginx, iperf and a UDP echo responder, a client namespace, the management address on the
+/// bridge. Each lab gets its own name and /24, so a test never meets another's leftovers.
+/// </summary>
+internal sealed class Lab : IDisposable
+{
+    private static readonly string Tool = Path.Combine(Sh.RepositoryRoot, "tools/lab");
+    private static readonly string LabTool = Path.Combine(Sh.RepositoryRoot, "artifacts/labtool/labtool");
+
+    private Lab(string name, string net, int servers)
+    {
+        Name = name;
+        Net = net;
+        Servers = servers;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The first three octets, e.g. 198.19.140.</summary>
+    public string Net { get; }
+
+    public int Servers { get; }
+
+    public string Vip => $"{Net}.100";
+
+    public string Vmac => MacOf(Vip);
+
+    public string Management => $"{Net}.6";
+
+    public string AddressOf(string server) => server switch
+    {
+        "master" => $"{Net}.1",
+        "slave" => $"{Net}.2",
+        "spare" => $"{Net}.3",
+        "client" => $"{Net}.10",
+        _ => throw new ArgumentOutOfRangeException(nameof(server)),
+    };
+
+    public static string MacOf(string address) => "02:00:" + string.Join(":", address.Split('.').Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+
+    public static Lab Up(int servers = 2, bool dsr = false)
+    {
+        // Lab names are at most five characters: "it" and three hex digits.
+        var name = $"{Host.Prefix}{Random.Shared.Next(0x1000):x3}";
+        var net = $"198.19.{Random.Shared.Next(100, 250)}";
+        var lab = new Lab(name, net, servers);
+        try
+        {
+            Sh.Check(Tool, "up", "--name", name, "--net", net, "--servers", servers.ToString(System.Globalization.CultureInfo.InvariantCulture), dsr ? "--dsr" : "--no-dsr");
+            return lab;
+        }
+        catch
+        {
+            lab.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the firmware's configuration for this lab; see <c>tools/lab config</c> for the keys.</summary>
+    public string WriteConfig(params string[] settings)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"appliance-{Name}-{Guid.NewGuid():n}.yml");
+        File.WriteAllText(path, Sh.Check(Tool, ["config", "--name", Name, .. settings]));
+        return path;
+    }
+
+    public void Fault(string kind, string host) => Sh.Check(Tool, "fault", kind, host, "--name", Name);
+
+    /// <summary>Makes OVS connect to the firmware now instead of after its reconnect backoff (up to 8 s).</summary>
+    public void Reconnect() => Sh.Check(Tool, "reconnect", "--name", Name);
+
+    public Sh.Result Exec(string host, params string[] command) => Sh.Run(Tool, ["exec", "--name", Name, host, .. command]);
+
+    /// <summary>The page the client gets from the VIP: it names the server that answered.</summary>
+    public string ClientGet(string path = "/") => Exec("client", "curl", "-s", "-m", "2", $"http://{Vip}{path}").Output;
+
+    /// <summary>Which server's page the client gets from the VIP, or null when none answers.</summary>
+    public string? ServingServer()
+    {
+        var page = ClientGet();
+        var start = page.IndexOf("<h1>", StringComparison.Ordinal);
+        var end = page.IndexOf("</h1>", StringComparison.Ordinal);
+        return start < 0 || end < start ? null : page[(start + 4)..end];
+    }
+
+    /// <summary>Waits until the VIP is answered by <paramref name="server"/>.</summary>
+    public void WaitServing(string server, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        string? last;
+        do
+        {
+            last = ServingServer();
+            if (last == server) return;
+            Thread.Sleep(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"the VIP was answered by {last ?? "nobody"}, not {server}, after {timeout.TotalSeconds} s");
+    }
+
+    /// <summary>Starts labtool's UDP stream from the client to the VIP's echo responders.</summary>
+    public UdpStream StartUdpStream(TimeSpan duration, int rate = 1000)
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"stream-{Name}-{Guid.NewGuid():n}.json");
+        var task = Sh.RunAsync(Tool, "exec", "--name", Name, "client", LabTool, "udp-stream", "--target", $"{Vip}:7",
+            "--rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", $"{duration.TotalSeconds}s", "--json", json);
+        return new UdpStream(task, json);
+    }
+
+    public void Dispose() => Sh.Try(Tool, "down", "--name", Name);
+
+    /// <summary>A running labtool udp-stream; <see cref="ResultAsync"/> waits for its end.</summary>
+    public sealed class UdpStream(Task<Sh.Result> run, string jsonPath)
+    {
+        public async Task<JsonElement> ResultAsync()
+        {
+            var result = await run;
+            Assert.AreEqual(0, result.ExitCode, result.ToString());
+            var json = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath)).RootElement.Clone();
+            File.Delete(jsonPath);
+            return json;
+        }
+    }
+}
