@@ -30,6 +30,8 @@ public static class ConfigDefaults
     public const string HealthPath = "/";
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(40);
+    public static readonly TimeSpan HoldDown = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan FlapWindow = TimeSpan.FromSeconds(60);
     public const int Fall = 3;
     public const int Rise = 3;
 

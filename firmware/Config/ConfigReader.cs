@@ -13,7 +13,7 @@ internal sealed class ConfigReader(string file)
     private static readonly string[] OpenFlowKeys = ["listen", "allow_remote"];
     private static readonly string[] ServiceKeys = ["vip", "vmac", "mode"];
     private static readonly string[] ServerKeys = ["name", "address", "port", "mac"];
-    private static readonly string[] HealthKeys = ["probe", "port", "path", "interval", "timeout", "fall", "rise"];
+    private static readonly string[] HealthKeys = ["probe", "port", "path", "interval", "timeout", "fall", "rise", "hold_down", "flap_window"];
     private static readonly string[] PanelKeys = ["driver", "chip", "leds", "button"];
     private static readonly string[] LedKeys = ["master", "slave", "fault"];
     private static readonly string[] ButtonKeys = ["pin", "pull_up"];
@@ -138,6 +138,9 @@ internal sealed class ConfigReader(string file)
         TimeSpan? timeout = healthSec.Duration("timeout", ConfigDefaults.Timeout);
         int? fall = healthSec.Int("fall", ConfigDefaults.Fall, ConfigLimits.MinFallRise, ConfigLimits.MaxFallRise);
         int? rise = healthSec.Int("rise", ConfigDefaults.Rise, ConfigLimits.MinFallRise, ConfigLimits.MaxFallRise);
+        // "off" disables the hold-down; a zero duration is not a duration the parser accepts.
+        TimeSpan? holdDown = healthSec.Node("hold_down") is YScalar { Value: "off" } ? TimeSpan.Zero : healthSec.Duration("hold_down", ConfigDefaults.HoldDown);
+        TimeSpan? flapWindow = healthSec.Duration("flap_window", ConfigDefaults.FlapWindow);
 
         // failback
         FailbackMode? failback = root.Enum("failback", ConfigDefaults.Failback, FailbackNames);
@@ -174,7 +177,11 @@ internal sealed class ConfigReader(string file)
             new OpenFlowConfig(listen!, allowRemote!.Value),
             new ServiceConfig(vip!, vmac!.Value, mode!.Value),
             servers!.AsReadOnly(),
-            new HealthConfig(probe!.Value, healthPort!.Value, path!, interval!.Value, timeout!.Value, fall!.Value, rise!.Value),
+            new HealthConfig(probe!.Value, healthPort!.Value, path!, interval!.Value, timeout!.Value, fall!.Value, rise!.Value)
+            {
+                HoldDown = holdDown!.Value,
+                FlapWindow = flapWindow!.Value,
+            },
             failback!.Value,
             new PanelConfig(driver!.Value, chip!.Value, masterLed!.Value, slaveLed!.Value, faultLed!.Value, buttonPin!.Value, pullUp!.Value),
             new ApiConfig(apiListen!, tokenFile!))

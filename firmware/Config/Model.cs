@@ -150,7 +150,17 @@ public sealed record ServiceConfig(IPAddress Vip, MacAddressValue Vmac, ServiceM
 public sealed record ServerConfig(string Name, IPAddress Address, uint Port, MacAddressValue? Mac);
 
 /// <summary><c>health:</c> the health probe.</summary>
-public sealed record HealthConfig(ProbeKind Probe, int Port, string Path, TimeSpan Interval, TimeSpan Timeout, int Fall, int Rise);
+public sealed record HealthConfig(ProbeKind Probe, int Port, string Path, TimeSpan Interval, TimeSpan Timeout, int Fall, int Rise)
+{
+    /// <summary>
+    /// <c>health.hold_down</c>: how long a flapping server (down twice within <see cref="FlapWindow"/>)
+    /// is kept out after it recovers; doubles with each further down. Zero (<c>off</c>) disables it.
+    /// </summary>
+    public TimeSpan HoldDown { get; init; } = ConfigDefaults.HoldDown;
+
+    /// <summary><c>health.flap_window</c>: downs older than this no longer count as flapping.</summary>
+    public TimeSpan FlapWindow { get; init; } = ConfigDefaults.FlapWindow;
+}
 
 /// <summary><c>panel:</c> the front panel's GPIO lines.</summary>
 public sealed record PanelConfig(PanelDriver Driver, int Chip, int MasterLed, int SlaveLed, int FaultLed, int ButtonPin, bool ButtonPullUp);

@@ -10,12 +10,13 @@ namespace Appliance.Policy;
 /// <param name="Max">The longest hold.</param>
 public sealed record HoldDownSettings(TimeSpan Window, int Threshold, TimeSpan First, TimeSpan Max)
 {
-    public static HoldDownSettings Default { get; } = new(TimeSpan.FromSeconds(60), 2, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5));
+    /// <summary>From <c>health.hold_down</c> and <c>health.flap_window</c>: held from the second down, at most 5 minutes.</summary>
+    public static HoldDownSettings From(HealthConfig health) => new(health.FlapWindow, 2, health.HoldDown, TimeSpan.FromMinutes(5));
 
     /// <summary>The hold for a server that went down <paramref name="downs"/> times within the window.</summary>
     public TimeSpan HoldFor(int downs)
     {
-        if (downs < Threshold) return TimeSpan.Zero;
+        if (downs < Threshold || First <= TimeSpan.Zero) return TimeSpan.Zero;
         var doublings = Math.Min(downs - Threshold, 20);
         var hold = First * (1L << doublings);
         return hold < Max ? hold : Max;
@@ -82,7 +83,7 @@ public sealed class FailoverPolicy
     {
         _health = config.Health;
         _failback = config.Failback;
-        _holdDown = holdDown ?? HoldDownSettings.Default;
+        _holdDown = holdDown ?? HoldDownSettings.From(config.Health);
         _servers = [.. config.Servers.Select((s, i) => ServerStatus.Initial(s.Name, i))];
     }
 

@@ -257,4 +257,19 @@ public sealed class SectionRuleTests
         AssertSingle(WithMinimal("api:\n  token_file: \"\""), 7, 15, "api.token_file", "must not be empty");
         AssertSingle(WithMinimal("api:\n  token_file:"), 7, 3, "api.token_file", "expected a file path, got nothing");
     }
+
+    [TestMethod]
+    public void HoldDownAndFlapWindow()
+    {
+        var defaults = ConfigLoader.Parse("service: { vip: 10.0.0.100 }\nservers:\n  - { name: m, address: 10.0.0.1, port: 1 }\n", "t.yml").Health;
+        Assert.AreEqual(TimeSpan.FromSeconds(5), defaults.HoldDown);
+        Assert.AreEqual(TimeSpan.FromSeconds(60), defaults.FlapWindow);
+        var set = ConfigLoader.Parse("service: { vip: 10.0.0.100 }\nservers:\n  - { name: m, address: 10.0.0.1, port: 1 }\nhealth: { hold_down: 2s, flap_window: 30s }\n", "t.yml").Health;
+        Assert.AreEqual(TimeSpan.FromSeconds(2), set.HoldDown);
+        Assert.AreEqual(TimeSpan.FromSeconds(30), set.FlapWindow);
+        var off = ConfigLoader.Parse("service: { vip: 10.0.0.100 }\nservers:\n  - { name: m, address: 10.0.0.1, port: 1 }\nhealth: { hold_down: off }\n", "t.yml").Health;
+        Assert.AreEqual(TimeSpan.Zero, off.HoldDown);
+        var bad = Assert.ThrowsExactly<ConfigException>(() => ConfigLoader.Parse("service: { vip: 10.0.0.100 }\nservers:\n  - { name: m, address: 10.0.0.1, port: 1 }\nhealth: { hold_down: never }\n", "t.yml"));
+        StringAssert.Contains(bad.Message, "t.yml:4:22: health.hold_down:");
+    }
 }

@@ -263,6 +263,22 @@ public sealed class FailoverPolicyTests
     }
 
     [TestMethod]
+    public void HoldDownOffLetsAFlappingServerBackAtOnce()
+    {
+        var h = new Harness(probe: "link", holdDown: "off");
+        h.Connect();
+        for (var i = 0; i < 5; i++)
+        {
+            h.Link("master", false);
+            Assert.AreEqual("slave", h.Active);
+            h.Advance(Second);
+            h.Link("master", true);
+            Assert.AreEqual("master", h.Active, $"flap {i + 1}");
+        }
+        Assert.IsFalse(h.Events.Any(e => e.Kind == EventKind.HeldDown));
+    }
+
+    [TestMethod]
     public void AFlappingLinkIsHeldDownToo()
     {
         var h = new Harness(probe: "link");

@@ -5,7 +5,7 @@ internal sealed class Harness
 {
     private readonly FailoverPolicy _policy;
 
-    public Harness(string failback = "auto", string probe = "http", int servers = 2, int fall = 3, int rise = 3)
+    public Harness(string failback = "auto", string probe = "http", int servers = 2, int fall = 3, int rise = 3, string holdDown = "5s")
     {
         var names = new[] { "master", "slave", "spare" };
         var list = string.Join("\n", Enumerable.Range(0, servers).Select(i => $"  - {{ name: {names[i]}, address: 198.18.0.{i + 1}, port: {i + 1} }}"));
@@ -14,7 +14,7 @@ internal sealed class Harness
             service: { vip: 198.18.0.100 }
             servers:
             {{list}}
-            health: { probe: {{probe}}, interval: 20ms, timeout: 40ms, fall: {{fall}}, rise: {{rise}} }
+            health: { probe: {{probe}}, interval: 20ms, timeout: 40ms, fall: {{fall}}, rise: {{rise}}, hold_down: {{holdDown}} }
             failback: {{failback}}
             """;
         Config = ConfigLoader.Parse(yaml, "test.yml");

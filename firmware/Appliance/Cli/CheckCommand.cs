@@ -15,7 +15,7 @@ internal static class CheckCommand
         output.WriteLine($"OpenFlow channel: listening on {config.OpenFlow.Listen}");
         output.WriteLine($"VIP {config.Service.Vip} ({config.Service.Vmac}), {config.Service.Mode.ToString().ToLowerInvariant()} mode, failback {config.Failback.ToString().ToLowerInvariant()}");
         var health = config.Health;
-        output.WriteLine($"health: {health.Probe.ToString().ToLowerInvariant()} probe every {ConfigDuration.Format(health.Interval)}, timeout {ConfigDuration.Format(health.Timeout)}, down after {health.Fall}, up after {health.Rise}");
+        output.WriteLine($"health: {health.Probe.ToString().ToLowerInvariant()} probe every {ConfigDuration.Format(health.Interval)}, timeout {ConfigDuration.Format(health.Timeout)}, down after {health.Fall}, up after {health.Rise}, flapping held out {(health.HoldDown > TimeSpan.Zero ? $"from {ConfigDuration.Format(health.HoldDown)}" : "never (hold_down: off)")}");
         var macs = new Dictionary<string, MacAddress>();
         var learned = new List<string>();
         foreach (var server in config.Servers)
