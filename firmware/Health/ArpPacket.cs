@@ -1,0 +1,53 @@
+using System.Buffers.Binary;
+
+namespace Appliance.Health;
+
+/// <summary>ARP for IPv4 over Ethernet (RFC 826), whole Ethernet frames.</summary>
+internal static class ArpPacket
+{
+    public const ushort EtherType = 0x0806;
+    public const int FrameLength = 42; // 14 Ethernet + 28 ARP; the driver pads to the minimum
+    private const ushort RequestOp = 1;
+    private const ushort ReplyOp = 2;
+
+    /// <summary>
+    /// A who-has for <paramref name="targetIp"/> from us. Broadcast when <paramref name="destination"/>
+    /// is null; otherwise sent to that MAC only (a unicast poll, as the kernel's neighbour probe does),
+    /// which keeps a 50-per-second probe off every other port of the switch.
+    /// </summary>
+    public static void WriteRequest(Span<byte> frame, MacAddressValue sourceMac, uint sourceIp, uint targetIp, MacAddressValue? destination)
+    {
+        frame = frame[..FrameLength];
+        (destination ?? new MacAddressValue(MacAddressValue.MaxValue)).WriteBytes(frame);
+        sourceMac.WriteBytes(frame[6..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[12..], EtherType);
+        var arp = frame[14..];
+        BinaryPrimitives.WriteUInt16BigEndian(arp, 1);           // hardware: Ethernet
+        BinaryPrimitives.WriteUInt16BigEndian(arp[2..], 0x0800); // protocol: IPv4
+        arp[4] = 6;
+        arp[5] = 4;
+        BinaryPrimitives.WriteUInt16BigEndian(arp[6..], RequestOp);
+        sourceMac.WriteBytes(arp[8..]);
+        BinaryPrimitives.WriteUInt32BigEndian(arp[14..], sourceIp);
+        (destination ?? default).WriteBytes(arp[18..]);           // target MAC: unknown (zero) unless polling
+        BinaryPrimitives.WriteUInt32BigEndian(arp[24..], targetIp);
+    }
+
+    /// <summary>Reads an ARP reply: who answered (sender IP and MAC) and whom it answers (target IP).</summary>
+    public static bool TryParseReply(ReadOnlySpan<byte> frame, out uint senderIp, out MacAddressValue senderMac, out uint targetIp)
+    {
+        senderIp = targetIp = 0;
+        senderMac = default;
+        if (frame.Length < FrameLength || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != EtherType) return false;
+        var arp = frame[14..];
+        if (BinaryPrimitives.ReadUInt16BigEndian(arp) != 1 || BinaryPrimitives.ReadUInt16BigEndian(arp[2..]) != 0x0800
+            || arp[4] != 6 || arp[5] != 4 || BinaryPrimitives.ReadUInt16BigEndian(arp[6..]) != ReplyOp)
+        {
+            return false;
+        }
+        senderMac = MacAddressValue.FromBytes(arp.Slice(8, 6));
+        senderIp = BinaryPrimitives.ReadUInt32BigEndian(arp[14..]);
+        targetIp = BinaryPrimitives.ReadUInt32BigEndian(arp[24..]);
+        return true;
+    }
+}

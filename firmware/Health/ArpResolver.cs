@@ -1,0 +1,221 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Health;
+
+/// <summary>
+/// ARP on the management interface, from the management address and MAC: asks who has an address
+/// and hears the answer. The firmware uses it to learn servers' MACs when the configuration gives
+/// none, and the arp probe uses it to see whether a server's kernel is alive.
+/// </summary>
+/// <remarks>
+/// The kernel's neighbour table is not used: it answers from its cache for minutes after a server
+/// died, and it is shared with everything else on the box. A packet socket sends our own request
+/// and sees the reply itself; one receive loop hands replies to every request waiting for that
+/// address.
+/// </remarks>
+public sealed partial class ArpResolver : IAsyncDisposable
+{
+    /// <summary>How long <see cref="ResolveAsync(IPAddress, CancellationToken)"/> tries.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a resolution repeats its request while no answer came.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(200);
+
+    // SOL_PACKET / PACKET_IGNORE_OUTGOING (linux/if_packet.h, Linux 4.20): our own frames are not looped back to us.
+    private const int SolPacket = 263;
+    private const int PacketIgnoreOutgoing = 23;
+
+    private readonly Socket _socket;
+    private readonly uint _sourceIp;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly List<Waiter> _waiting = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _receiving;
+
+    private ArpResolver(Socket socket, NetworkInterfaceInfo device, IPAddress sourceAddress, ILogger logger)
+    {
+        _socket = socket;
+        Interface = device;
+        SourceAddress = sourceAddress;
+        _sourceIp = Ipv4Value.ToUInt32(sourceAddress);
+        _logger = logger;
+        _receiving = Task.Run(ReceiveLoopAsync);
+    }
+
+    /// <summary>The interface requests leave from (the bridge's internal port on the box).</summary>
+    public NetworkInterfaceInfo Interface { get; }
+
+    /// <summary>The sender address of our requests (the management address).</summary>
+    public IPAddress SourceAddress { get; }
+
+    /// <summary>Opens a packet socket on <paramref name="interfaceName"/> (needs root or CAP_NET_RAW).</summary>
+    /// <exception cref="InvalidOperationException">The interface does not exist or has no MAC.</exception>
+    /// <exception cref="IOException">The packet socket cannot be opened.</exception>
+    public static ArpResolver Open(string interfaceName, IPAddress sourceAddress, ILogger<ArpResolver>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(sourceAddress);
+        if (sourceAddress.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException("ARP needs an IPv4 source address", nameof(sourceAddress));
+        }
+        var device = NetworkInterfaceInfo.Read(interfaceName);
+        var socket = NativeSockets.OpenPacket(device.Index, ArpPacket.EtherType);
+        try
+        {
+            socket.SetRawSocketOption(SolPacket, PacketIgnoreOutgoing, BitConverter.GetBytes(1));
+        }
+        catch (SocketException)
+        {
+            // Older kernel: our own requests come back and are ignored as requests.
+        }
+        return new ArpResolver(socket, device, sourceAddress, (ILogger?)logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>The MAC that answers for <paramref name="address"/>, or null when nothing answered within <see cref="DefaultTimeout"/>.</summary>
+    public ValueTask<MacAddressValue?> ResolveAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+        ResolveAsync(address, DefaultTimeout, cancellationToken);
+
+    /// <summary>
+    /// The MAC that answers for <paramref name="address"/>, or null when nothing answered within
+    /// <paramref name="timeout"/>. Broadcasts a request every <see cref="RetryInterval"/> meanwhile.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    public async ValueTask<MacAddressValue?> ResolveAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        uint target = Ipv4Value.ToUInt32(address);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var waiter = Register(target);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    await SendRequestAsync(target, null, deadline.Token).ConfigureAwait(false);
+                    var retry = timeout < RetryInterval ? timeout : RetryInterval;
+                    return await waiter.Answer.Task.WaitAsync(retry, deadline.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // No answer yet: ask again.
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    return null;
+                }
+                catch (SocketException e)
+                {
+                    LogSendFailed(address.ToString(), e.SocketErrorCode);
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            Unregister(waiter);
+        }
+    }
+
+    /// <summary>
+    /// One request, answered or not before the token fires (then <see cref="OperationCanceledException"/>).
+    /// Sent to <paramref name="unicastTo"/> when given, broadcast otherwise.
+    /// </summary>
+    /// <exception cref="SocketException">The request could not be sent.</exception>
+    internal async ValueTask<MacAddressValue> RequestAsync(IPAddress address, MacAddressValue? unicastTo, CancellationToken cancellationToken)
+    {
+        uint target = Ipv4Value.ToUInt32(address);
+        var waiter = Register(target);
+        try
+        {
+            await SendRequestAsync(target, unicastTo, cancellationToken).ConfigureAwait(false);
+            return await waiter.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Unregister(waiter);
+        }
+    }
+
+    private async ValueTask SendRequestAsync(uint target, MacAddressValue? unicastTo, CancellationToken cancellationToken)
+    {
+        var frame = new byte[ArpPacket.FrameLength];
+        ArpPacket.WriteRequest(frame, Interface.Mac, _sourceIp, target, unicastTo);
+        await _socket.SendAsync(frame, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Waiter Register(uint address)
+    {
+        var waiter = new Waiter(address);
+        lock (_lock) _waiting.Add(waiter);
+        return waiter;
+    }
+
+    private void Unregister(Waiter waiter)
+    {
+        lock (_lock) _waiting.Remove(waiter);
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[2048];
+        while (!_stop.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // The interface went away or down; ENETDOWN is reported once, then reading goes on.
+                LogReceiveFailed(Interface.Name, e.SocketErrorCode);
+                await Task.Delay(100, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+            // Only replies addressed to our address count: the kernel's own exchanges are seen here too.
+            if (!ArpPacket.TryParseReply(buffer.AsSpan(0, length), out uint sender, out var mac, out uint answered) || answered != _sourceIp)
+            {
+                continue;
+            }
+            lock (_lock)
+            {
+                foreach (var waiter in _waiting)
+                {
+                    if (waiter.Address == sender) waiter.Answer.TrySetResult(mac);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+    }
+
+    private sealed class Waiter(uint address)
+    {
+        public uint Address { get; } = address;
+
+        // Asynchronous continuations: the receive loop must not run the waiting probe's code under its lock.
+        public TaskCompletionSource<MacAddressValue> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "sending an ARP request for {Address} failed: {Error}")]
+    private partial void LogSendFailed(string address, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "reading ARP on {Interface} failed: {Error}")]
+    private partial void LogReceiveFailed(string @interface, SocketError error);
+}
