@@ -18,7 +18,7 @@ public sealed class DataPlaneTests
     [DataRow("dsr")]
     public void PingHttpAndUdpReachTheMasterThroughTheVip(string mode)
     {
-        using var lab = Lab.Up(dsr: mode == "dsr");
+        using var lab = Host.NewLab(dsr: mode == "dsr");
         using var firmware = Firmware.StartOn(lab, lab.WriteConfig($"mode={mode}", "probe=link", "macs=yes"));
         lab.WaitServing("master", Settle);
 
@@ -38,7 +38,7 @@ public sealed class DataPlaneTests
     [TestMethod]
     public void ArpForTheVipIsAnsweredByTheSwitchAlsoWhileTheFirmwareIsStopped()
     {
-        using var lab = Lab.Up();
+        using var lab = Host.NewLab();
         using (var firmware = Firmware.StartOn(lab, lab.WriteConfig("probe=link", "macs=yes")))
         {
             lab.WaitServing("master", Settle);
@@ -60,7 +60,7 @@ public sealed class DataPlaneTests
     [TestMethod]
     public void LinkDownFailsOverAndWithTheLinkProbeLinkUpFailsBack()
     {
-        using var lab = Lab.Up();
+        using var lab = Host.NewLab();
         using var firmware = Firmware.StartOn(lab, lab.WriteConfig("probe=link", "macs=yes"));
         lab.WaitServing("master", Settle);
         lab.Fault("link-down", "master");
@@ -74,7 +74,7 @@ public sealed class DataPlaneTests
     [TestMethod]
     public void ThreeServersFailOverInPriorityOrder()
     {
-        using var lab = Lab.Up(servers: 3);
+        using var lab = Host.NewLab(servers: 3);
         using var firmware = Firmware.StartOn(lab, lab.WriteConfig("probe=link", "macs=yes"));
         lab.WaitServing("master", Settle);
         lab.Fault("link-down", "master");
@@ -88,7 +88,7 @@ public sealed class DataPlaneTests
     [TestMethod]
     public void TheManagementAddressReachesEveryServersRealAddress()
     {
-        using var lab = Lab.Up(servers: 3);
+        using var lab = Host.NewLab(servers: 3);
         using var firmware = Firmware.StartOn(lab, lab.WriteConfig("probe=link", "macs=yes"));
         lab.WaitServing("master", Settle);
         foreach (var server in new[] { "master", "slave", "spare" })
@@ -104,7 +104,7 @@ public sealed class DataPlaneTests
     [TestMethod]
     public async Task AFirmwareKilledAndRestartedDuringA1kHzStreamLosesNothing()
     {
-        using var lab = Lab.Up();
+        using var lab = Host.NewLab();
         var config = lab.WriteConfig("probe=link", "macs=yes");
         var firmware = Firmware.StartOn(lab, config);
         try

@@ -5,15 +5,19 @@ namespace Appliance.Bench;
 
 internal static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] != "codec")
+        switch (args)
         {
-            Console.Error.WriteLine("usage: Appliance.Bench codec [BenchmarkDotNet options]");
-            return 2;
+            case ["codec", .. var rest]:
+                var config = DefaultConfig.Instance.WithArtifactsPath(Environment.GetEnvironmentVariable("BENCH_ARTIFACTS") ?? "BenchmarkDotNet.Artifacts");
+                BenchmarkRunner.Run<CodecBenchmarks>(config, rest);
+                return 0;
+            case ["failover", var runs, var output]:
+                return await FailoverBench.RunAsync(int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture), output);
+            default:
+                Console.Error.WriteLine("usage: Appliance.Bench codec [BenchmarkDotNet options] | failover RUNS OUTPUT.md");
+                return 2;
         }
-        var config = DefaultConfig.Instance.WithArtifactsPath(Environment.GetEnvironmentVariable("BENCH_ARTIFACTS") ?? "BenchmarkDotNet.Artifacts");
-        BenchmarkRunner.Run<CodecBenchmarks>(config, args[1..]);
-        return 0;
     }
 }

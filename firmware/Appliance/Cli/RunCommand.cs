@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Appliance.Config;
 using Appliance.Controller;
+using Appliance.Health;
 using Appliance.Hosting;
 using Appliance.Switch;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,20 @@ internal static partial class RunCommand
         if (!config.OpenFlow.Listen.IsLoopback) LogRemoteChannel(logger, config.OpenFlow.Listen.ToString());
 
         var time = TimeProvider.System;
-        var controller = new ApplianceController(config, time, loggers, resolveMac: null);
+        ArpResolver arp;
+        try
+        {
+            // Probes and ARP leave from the management address on the bridge's internal port.
+            arp = ArpResolver.Open(config.Bridge.Name, config.Bridge.ManagementAddress, loggers.CreateLogger<ArpResolver>());
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            LogNoManagementInterface(logger, config.Bridge.Name, config.Bridge.ManagementCidr, e.Message);
+            return Program.Exit.Unreachable;
+        }
+        await using var arpResolver = arp;
+        var controller = new ApplianceController(config, time, loggers, async (server, stop) =>
+            await arp.ResolveAsync(server.Address, stop).ConfigureAwait(false) is { } mac ? new MacAddress(mac.Value) : null);
         await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, new SwitchSessionOptions(), time, loggers);
         try
         {
@@ -87,6 +101,9 @@ internal static partial class RunCommand
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the OpenFlow channel listens on {Endpoint}, reachable from the network (openflow.allow_remote is set)")]
     private static partial void LogRemoteChannel(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the bridge's internal port {Bridge} with the management address {Management} is needed (ovs-config/setup-bridge makes it): {Reason}")]
+    private static partial void LogNoManagementInterface(ILogger logger, string bridge, string management, string reason);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "cannot listen for the switch on {Endpoint}: {Reason}")]
     private static partial void LogCannotListen(ILogger logger, string endpoint, string reason);

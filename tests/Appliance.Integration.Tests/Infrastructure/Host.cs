@@ -44,4 +44,8 @@ public static class Host
 
     /// <summary>A fresh name for something a test makes: <c>it-</c> and four hex digits.</summary>
     public static string NewName() => $"{Prefix}-{Random.Shared.Next(0x10000):x4}";
+
+    /// <summary>A lab of its own for one test: "it" and three hex digits, in a random /24 of 198.19.100-249.</summary>
+    public static Lab NewLab(int servers = 2, bool dsr = false) =>
+        Lab.Up($"{Prefix}{Random.Shared.Next(0x1000):x3}", $"198.19.{Random.Shared.Next(100, 250)}", servers, dsr);
 }

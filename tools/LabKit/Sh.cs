@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Appliance.Integration.Tests;
+namespace Appliance.LabKit;
 
 /// <summary>Runs host commands for the tests: the real tools an operator would use.</summary>
-internal static class Sh
+public static class Sh
 {
     public sealed record Result(int ExitCode, string Output, string Error)
     {

@@ -1,13 +1,13 @@
 using System.Text.Json;
 
-namespace Appliance.Integration.Tests;
+namespace Appliance.LabKit;
 
 /// <summary>
 /// A lab made by the product's own <c>tools/lab</c>: master, slave (and spare) namespaces with
 /// nginx, iperf and a UDP echo responder, a client namespace, the management address on the
 /// bridge. Each lab gets its own name and /24, so a test never meets another's leftovers.
 /// </summary>
-internal sealed class Lab : IDisposable
+public sealed class Lab : IDisposable
 {
     private static readonly string Tool = Path.Combine(Sh.RepositoryRoot, "tools/lab");
     private static readonly string LabTool = Path.Combine(Sh.RepositoryRoot, "artifacts/labtool/labtool");
@@ -43,11 +43,10 @@ internal sealed class Lab : IDisposable
 
     public static string MacOf(string address) => "02:00:" + string.Join(":", address.Split('.').Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 
-    public static Lab Up(int servers = 2, bool dsr = false)
+    /// <param name="name">At most five lower-case letters or digits (tools/lab names everything after it).</param>
+    /// <param name="net">The lab's /24 inside 198.18.0.0/15, e.g. 198.19.140.</param>
+    public static Lab Up(string name, string net, int servers = 2, bool dsr = false)
     {
-        // Lab names are at most five characters: "it" and three hex digits.
-        var name = $"{Host.Prefix}{Random.Shared.Next(0x1000):x3}";
-        var net = $"198.19.{Random.Shared.Next(100, 250)}";
         var lab = new Lab(name, net, servers);
         try
         {
@@ -100,7 +99,7 @@ internal sealed class Lab : IDisposable
             Thread.Sleep(50);
         }
         while (DateTime.UtcNow < deadline);
-        Assert.Fail($"the VIP was answered by {last ?? "nobody"}, not {server}, after {timeout.TotalSeconds} s");
+        throw new LabException($"the VIP was answered by {last ?? "nobody"}, not {server}, after {timeout.TotalSeconds} s");
     }
 
     /// <summary>Starts labtool's UDP stream from the client to the VIP's echo responders.</summary>
@@ -120,7 +119,7 @@ internal sealed class Lab : IDisposable
         public async Task<JsonElement> ResultAsync()
         {
             var result = await run;
-            Assert.AreEqual(0, result.ExitCode, result.ToString());
+            if (result.ExitCode != 0) throw new LabException($"udp-stream failed: {result}");
             var json = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath)).RootElement.Clone();
             File.Delete(jsonPath);
             return json;

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Appliance.Integration.Tests;
+namespace Appliance.LabKit;
 
 /// <summary>The real <c>appliance</c> executable, run as its own process the way systemd runs it.</summary>
-internal sealed class Firmware : IDisposable
+public sealed class Firmware : IDisposable
 {
+    /// <summary>The firmware next to the calling program: test and bench projects reference the appliance project.</summary>
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "appliance.dll");
 
     private readonly Process _process;
@@ -71,8 +72,8 @@ internal sealed class Firmware : IDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (regex.Matches(Log).Count < occurrences)
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"the firmware did not log /{pattern}/ within {timeout.TotalSeconds} s:\n{Log}");
-            if (_process.HasExited && regex.Matches(Log).Count < occurrences) Assert.Fail($"the firmware exited ({_process.ExitCode}) before logging /{pattern}/:\n{Log}");
+            if (DateTime.UtcNow > deadline) throw new LabException($"the firmware did not log /{pattern}/ within {timeout.TotalSeconds} s:\n{Log}");
+            if (_process.HasExited && regex.Matches(Log).Count < occurrences) throw new LabException($"the firmware exited ({_process.ExitCode}) before logging /{pattern}/:\n{Log}");
             Thread.Sleep(20);
         }
     }
@@ -88,7 +89,7 @@ internal sealed class Firmware : IDisposable
     public int Terminate()
     {
         Sh.Check("kill", "-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (!_process.WaitForExit(TimeSpan.FromSeconds(10))) Assert.Fail($"the firmware did not stop on SIGTERM:\n{Log}");
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(10))) throw new LabException($"the firmware did not stop on SIGTERM:\n{Log}");
         return _process.ExitCode;
     }
 
