@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Appliance.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Health;
+
+/// <summary>
+/// Runs a probe against every server on its own fixed schedule and reports each result.
+/// </summary>
+/// <remarks>
+/// <para>Each server's probes start on absolute deadlines, origin + N × interval, so lateness never
+/// accumulates (a timer that wakes 1 ms late makes that probe 1 ms late, not every later one).
+/// A probe is started and not awaited: a slow probe, a hung one, or another server's, never
+/// delays the next start; with timeout &gt; interval probes overlap. Each probe is cancelled at
+/// its timeout. When the schedule itself falls behind by more than an interval (the machine
+/// stalled), the missed starts are dropped instead of fired in a burst, and counted.</para>
+/// <para>On the system clock one thread sleeps until the next deadline of any server with the
+/// kernel's high-resolution timer and starts the due probes itself (their synchronous part is a
+/// socket call or two), which keeps starts within about 0.1 ms of their deadlines; with any other
+/// <see cref="TimeProvider"/> (a fake clock in tests) each server's schedule waits on that
+/// provider's timers instead, with the same deadlines.</para>
+/// <para>Results are stamped with the monotonic time of completion and handed to the sink on the
+/// thread that finished the probe; the sink must be quick and thread-safe (a channel writer is).</para>
+/// </remarks>
+public sealed partial class HealthProber : IAsyncDisposable
+{
+    private readonly IHealthProbe _probe;
+    private readonly IReadOnlyList<ServerTarget> _targets;
+    private readonly TimeSpan _interval;
+    private readonly TimeSpan _timeout;
+    private readonly Action<ProbeResult, ProbeOutcome> _sink;
+    private readonly MonotonicClock _clock;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long[] _started;
+    private readonly long[] _missed;
+    private Task[] _schedules = [];
+    private Thread? _thread;
+    private int _inFlight;
+    private volatile bool _stopping;
+    private int _state; // 0 new, 1 running, 2 stopped
+
+    /// <param name="probe">The probe to run; the prober does not dispose it.</param>
+    /// <param name="sink">Receives every result with the probe's own outcome (latency, learned MAC).</param>
+    public HealthProber(
+        IHealthProbe probe,
+        IReadOnlyList<ServerTarget> targets,
+        TimeSpan interval,
+        TimeSpan timeout,
+        Action<ProbeResult, ProbeOutcome> sink,
+        MonotonicClock clock,
+        ILogger<HealthProber> logger)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        _probe = probe;
+        _targets = [.. targets];
+        _interval = interval;
+        _timeout = timeout;
+        _sink = sink;
+        _clock = clock;
+        _time = clock.Time;
+        _logger = logger;
+        _started = new long[_targets.Count];
+        _missed = new long[_targets.Count];
+    }
+
+    /// <summary>Results as policy inputs only, e.g. into the firmware's event channel.</summary>
+    public HealthProber(
+        IHealthProbe probe,
+        IReadOnlyList<ServerTarget> targets,
+        TimeSpan interval,
+        TimeSpan timeout,
+        ChannelWriter<ProbeResult> results,
+        MonotonicClock clock,
+        ILogger<HealthProber> logger)
+        : this(probe, targets, interval, timeout, ToSink(results), clock, logger)
+    {
+    }
+
+    /// <summary>The configured schedule: <c>health.interval</c> and <c>health.timeout</c> for every server.</summary>
+    public static HealthProber FromConfig(ApplianceConfig config, IHealthProbe probe, Action<ProbeResult, ProbeOutcome> sink, MonotonicClock clock, ILogger<HealthProber> logger)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new HealthProber(probe, [.. config.Servers.Select(ServerTarget.From)], config.Health.Interval, config.Health.Timeout, sink, clock, logger);
+    }
+
+    public IReadOnlyList<ServerTarget> Targets => _targets;
+
+    public TimeSpan Interval => _interval;
+
+    public TimeSpan Timeout => _timeout;
+
+    /// <summary>Probes started so far for the server at <paramref name="index"/> in <see cref="Targets"/>.</summary>
+    public long StartedCount(int index) => Volatile.Read(ref _started[index]);
+
+    /// <summary>Starts dropped because the schedule fell more than an interval behind.</summary>
+    public long MissedCount(int index) => Volatile.Read(ref _missed[index]);
+
+    /// <summary>The schedule's origin on the <see cref="MonotonicClock"/>: probe N of every server is due at this + N × interval.</summary>
+    public TimeSpan? StartedAt { get; private set; }
+
+    /// <summary>Starts every server's schedule; the first probes start at once.</summary>
+    public void Start()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("the prober was already started");
+        long origin = _time.GetTimestamp();
+        StartedAt = _clock.At(origin);
+        if (_time == TimeProvider.System && PreciseClock.IsSupported)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _thread = new Thread(() => RunPreciseSchedules(origin, done)) { IsBackground = true, Name = "health probes" };
+            _thread.Start();
+            _schedules = [done.Task];
+        }
+        else
+        {
+            // Called directly, not through Task.Run: each schedule starts its first probe and arms its
+            // timer before Start returns, which makes a fake clock's Advance deterministic in tests.
+            var schedules = new Task[_targets.Count];
+            for (int i = 0; i < schedules.Length; i++) schedules[i] = RunTimerScheduleAsync(i, origin);
+            _schedules = schedules;
+        }
+        LogStarted(_probe.Kind, _targets.Count, _interval.TotalMilliseconds, _timeout.TotalMilliseconds);
+    }
+
+    /// <summary>Stops the schedules, cancels the probes in flight and waits for all of them to end. No result is reported after this begins.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _state, 2) != 1) return;
+        _stopping = true;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_schedules).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // No probe starts any more; wait for those still running (the token has cancelled them).
+        if (Volatile.Read(ref _inFlight) == 0) _drained.TrySetResult();
+        await _drained.Task.ConfigureAwait(false);
+        LogStopped(_probe.Kind);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>Every server's schedule on one thread sleeping in the kernel's high-resolution timer.</summary>
+    private void RunPreciseSchedules(long origin, TaskCompletionSource done)
+    {
+        // Stop is noticed within this long even when the interval is much longer.
+        long maxSleep = (long)(0.1 * Stopwatch.Frequency);
+        try
+        {
+            var schedules = new ProbeSchedule[_targets.Count];
+            for (int i = 0; i < schedules.Length; i++) schedules[i] = new ProbeSchedule(_interval);
+            while (!_stopping)
+            {
+                var next = TimeSpan.MaxValue;
+                for (int i = 0; i < schedules.Length && !_stopping; i++)
+                {
+                    if (schedules[i].Due <= Stopwatch.GetElapsedTime(origin)) StartProbe(i, ref schedules[i], origin);
+                    if (schedules[i].Due < next) next = schedules[i].Due;
+                }
+                long now = Stopwatch.GetTimestamp();
+                long wake = origin + (long)(next.Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
+                if (wake > now) PreciseClock.SleepUntil(Math.Min(wake, now + maxSleep));
+            }
+            done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            LogScheduleCrashed(e);
+            done.TrySetException(e);
+        }
+    }
+
+    /// <summary>One server's schedule on the <see cref="TimeProvider"/>'s timers.</summary>
+    private async Task RunTimerScheduleAsync(int index, long origin)
+    {
+        var schedule = new ProbeSchedule(_interval);
+        var stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            // A loop, not an if: the runtime's timers count whole milliseconds and may fire up to
+            // one early; a probe never starts before its deadline.
+            TimeSpan wait;
+            while ((wait = schedule.Due - _time.GetElapsedTime(origin)) > TimeSpan.Zero)
+            {
+                try
+                {
+                    // Task.Delay truncates to whole milliseconds: round up.
+                    await Task.Delay(RoundUpToMillisecond(wait), _time, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            StartProbe(index, ref schedule, origin);
+        }
+    }
+
+    private void StartProbe(int index, ref ProbeSchedule schedule, long origin)
+    {
+        Interlocked.Increment(ref _started[index]);
+        Launch(_targets[index]);
+        long skipped = schedule.Started(_time.GetElapsedTime(origin));
+        if (skipped > 0)
+        {
+            Interlocked.Add(ref _missed[index], skipped);
+            LogFellBehind(_targets[index].Name, skipped);
+        }
+    }
+
+    private static TimeSpan RoundUpToMillisecond(TimeSpan wait) =>
+        TimeSpan.FromTicks((wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond);
+
+    private void Launch(ServerTarget target)
+    {
+        Interlocked.Increment(ref _inFlight);
+        // Not awaited: the schedule moves on at once. ProbeOnceAsync never throws.
+        _ = ProbeOnceAsync(target);
+    }
+
+    private async Task ProbeOnceAsync(ServerTarget target)
+    {
+        try
+        {
+            long started = _time.GetTimestamp();
+            using var deadline = new CancellationTokenSource(_timeout, _time);
+            using var stopping = _stop.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), deadline);
+            ProbeOutcome outcome;
+            try
+            {
+                outcome = await _probe.ProbeAsync(target, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                // Probes should answer "timeout" themselves; this is for those that throw instead.
+                outcome = ProbeOutcome.Failure(ProbeDetails.Timeout, _time.GetElapsedTime(started));
+            }
+            catch (Exception e)
+            {
+                LogProbeCrashed(e, target.Name);
+                outcome = ProbeOutcome.Failure(e.Message, _time.GetElapsedTime(started));
+            }
+            if (_stopping) return;
+            var result = new ProbeResult(_clock.Now, target.Name, outcome.Healthy, outcome.Detail);
+            LogResult(target.Name, outcome.Healthy, outcome.Detail, outcome.Latency.TotalMilliseconds);
+            try
+            {
+                _sink(result, outcome);
+            }
+            catch (Exception e)
+            {
+                LogSinkFailed(e, target.Name);
+            }
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping) _drained.TrySetResult();
+        }
+    }
+
+    private static Action<ProbeResult, ProbeOutcome> ToSink(ChannelWriter<ProbeResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return (result, _) => results.TryWrite(result);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} probes started for {Servers} servers: every {IntervalMs} ms, timeout {TimeoutMs} ms")]
+    private partial void LogStarted(ProbeKind kind, int servers, double intervalMs, double timeoutMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} probes stopped")]
+    private partial void LogStopped(ProbeKind kind);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "probe schedule of {Server} fell behind: {Missed} probes skipped")]
+    private partial void LogFellBehind(string server, long missed);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "the probe schedule stopped")]
+    private partial void LogScheduleCrashed(Exception e);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "probe of {Server} threw")]
+    private partial void LogProbeCrashed(Exception e, string server);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "handling the probe result of {Server} threw")]
+    private partial void LogSinkFailed(Exception e, string server);
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "probe {Server}: healthy={Healthy} {Detail} in {LatencyMs} ms")]
+    private partial void LogResult(string server, bool healthy, string detail, double latencyMs);
+}
