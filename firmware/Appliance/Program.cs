@@ -42,6 +42,9 @@ internal static class Program
         return command.Verb switch
         {
             "check" => CheckCommand.Run(config, Console.Out),
+            "status" => await ClientCommands.StatusAsync(config, command.Json, Console.Out).ConfigureAwait(false),
+            "failback" => await ClientCommands.FailbackAsync(config, Console.Out).ConfigureAwait(false),
+            "press" => await ClientCommands.PressAsync(config, command.Argument, Console.Out).ConfigureAwait(false),
             _ => await RunCommand.RunAsync(config).ConfigureAwait(false),
         };
     }

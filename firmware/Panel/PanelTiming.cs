@@ -29,5 +29,3 @@ public readonly record struct PanelLeds(bool Master, bool Slave, bool Fault)
 /// <summary>The panel as a status display sees it: the view asked for, what is lit right now, and whether the "refused" blinks are running.</summary>
 public readonly record struct PanelSnapshot(PanelView View, PanelLeds Leds, bool Refusing);
 
-/// <summary>A press of the button as the API or the CLI asks for it (SPEC §3 <c>appliance press short|long</c>).</summary>
-public enum PressKind { Short, Long }

@@ -33,3 +33,20 @@ public sealed record MoveRequested(TimeSpan At, string Source) : PolicyInput(At)
 
 /// <summary>Time passed; sent when <see cref="PolicyDecision.WakeAt"/> comes.</summary>
 public sealed record Tick(TimeSpan At) : PolicyInput(At);
+
+/// <summary>A press of the front-panel button: physical, or through the API or <c>appliance press</c>.</summary>
+public enum PressKind
+{
+    /// <summary>Asks for failback.</summary>
+    Short,
+
+    /// <summary>Held 3 s: moves service to the next healthy server.</summary>
+    Long,
+}
+
+public static class PressKinds
+{
+    /// <summary>What a press means to the policy.</summary>
+    public static PolicyInput ToRequest(this PressKind kind, TimeSpan at, string source) =>
+        kind == PressKind.Short ? new FailbackRequested(at, source) : new MoveRequested(at, source);
+}

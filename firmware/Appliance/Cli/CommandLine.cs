@@ -5,7 +5,7 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, st
 {
     public const string DefaultConfig = "/etc/appliance/appliance.yml";
 
-    public static readonly string[] Verbs = ["run", "check"];
+    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press"];
 
     public static CommandLine? Parse(string[] args, out string? error)
     {
@@ -53,8 +53,11 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, st
     public static string Usage =>
         """
         usage: appliance [VERB] [--config PATH]
-          run      run the firmware in the foreground (default)
-          check    validate the configuration and print the rules it would program
+          run                 run the firmware in the foreground (default)
+          check               validate the configuration and print the rules it would program
+          status [--json]     ask the running firmware for its state (exit 1 when it does not answer)
+          failback            return to the highest-priority healthy server (exit 3 when refused)
+          press [short|long]  press the front-panel button through the API (as failback)
         PATH defaults to /etc/appliance/appliance.yml.
         """;
 }

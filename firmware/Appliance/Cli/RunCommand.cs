@@ -1,49 +1,93 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Appliance.Api;
 using Appliance.Config;
 using Appliance.Controller;
 using Appliance.Health;
 using Appliance.Hosting;
+using Appliance.Panel;
+using Appliance.Policy;
 using Appliance.Switch;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Cli;
 
 /// <summary>
-/// <c>appliance run</c>: the firmware in the foreground. SIGTERM or SIGINT stops it without
-/// touching the switch: the rules stay and keep serving the VIP while the firmware is away.
+/// <c>appliance run</c>: the firmware in the foreground. Everything it needs is checked before the
+/// switch is touched, and a missing piece is named. SIGTERM or SIGINT stops it without touching the
+/// switch: the rules stay and keep serving the VIP while the firmware is away.
 /// </summary>
 internal static partial class RunCommand
 {
     public static async Task<int> RunAsync(ApplianceConfig config)
     {
         var level = Environment.GetEnvironmentVariable("APPLIANCE_LOG") is { } name && Enum.TryParse<LogLevel>(name, true, out var parsed) ? parsed : LogLevel.Information;
+        var logs = new ConsoleLog(level);
         using var loggers = ConsoleLog.CreateFactory(level);
         var logger = loggers.CreateLogger("appliance");
         using var systemd = new SystemdNotifier();
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        var time = TimeProvider.System;
+        var clock = new MonotonicClock(time);
 
         foreach (var warning in config.Warnings) LogConfigWarning(logger, warning.ToString());
         if (!config.OpenFlow.Listen.IsLoopback) LogRemoteChannel(logger, config.OpenFlow.Listen.ToString());
 
-        var time = TimeProvider.System;
-        ArpResolver arp;
+        FrontPanel? panel;
         try
         {
-            // Probes and ARP leave from the management address on the bridge's internal port.
+            panel = FrontPanel.Open(config.Panel, time, loggers);
+        }
+        catch (PanelStartupException e)
+        {
+            Console.Error.WriteLine(e.ToConfigError(config.SourcePath));
+            return Program.Exit.Invalid;
+        }
+        using var panelLifetime = panel;
+        using var terminal = panel?.Simulator is not null ? TerminalPanel.ForConsole() : null;
+        if (panel is not null) terminal?.Attach(panel);
+
+        ArpResolver arp;
+        IHealthProbe? probe;
+        try
+        {
+            // ARP and probes leave from the management address on the bridge's internal port.
             arp = ArpResolver.Open(config.Bridge.Name, config.Bridge.ManagementAddress, loggers.CreateLogger<ArpResolver>());
+            probe = HealthProbes.Create(config.Health, config.Bridge, loggers);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {
-            LogNoManagementInterface(logger, config.Bridge.Name, config.Bridge.ManagementCidr, e.Message);
+            LogMissingManagement(logger, config.Bridge.Name, config.Bridge.ManagementCidr, e.Message);
             return Program.Exit.Unreachable;
         }
-        await using var arpResolver = arp;
-        var controller = new ApplianceController(config, time, loggers, async (server, stop) =>
-            await arp.ResolveAsync(server.Address, stop).ConfigureAwait(false) is { } mac ? new MacAddress(mac.Value) : null);
+        await using var arpLifetime = arp;
+
+        var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
+            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false) is { } mac ? new MacAddress(mac.Value) : null);
+        if (panel is not null)
+        {
+            controller.StatusChanged += status => panel.Show(status.Panel);
+            controller.PressRefused += _ => panel.SignalRefused();
+            panel.ShortPress += (_, _) => _ = controller.PressAsync(PressKind.Short, "button");
+            panel.Hold += (_, _) => _ = controller.PressAsync(PressKind.Long, "button");
+        }
+
+        var token = ApiToken.LoadOrCreate(config.Api.TokenFile, out var tokenCreated);
+        if (tokenCreated) LogTokenCreated(logger, config.Api.TokenFile);
+        await using var api = ApiServer.Create(config.Api.Listen, controller, token, logs);
+        try
+        {
+            await api.StartAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            LogCannotServeApi(logger, config.Api.Listen.ToString(), e.Message);
+            return Program.Exit.Unreachable;
+        }
+
         await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, new SwitchSessionOptions(), time, loggers);
         try
         {
@@ -54,19 +98,24 @@ internal static partial class RunCommand
             LogCannotListen(logger, config.OpenFlow.Listen.ToString(), e.Message);
             return Program.Exit.Unreachable;
         }
+
+        await using var prober = probe is null ? null : HealthProber.FromConfig(config, probe, (result, outcome) => controller.ReportProbe(result, outcome.Latency), clock, loggers.CreateLogger<HealthProber>());
         var loop = controller.RunAsync(stop.Token);
-        systemd.Ready($"listening on {config.OpenFlow.Listen}");
-        LogStarted(logger, config.SourcePath, config.Bridge.Name);
+        prober?.Start();
+        systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
+        LogStarted(logger, config.SourcePath, config.Bridge.Name, config.Api.Listen.ToString());
         var watchdog = WatchdogAsync(systemd, controller, stop.Token);
         await loop.ConfigureAwait(false);
         await watchdog.ConfigureAwait(false);
         systemd.Stopping();
+        if (prober is not null) await prober.StopAsync().ConfigureAwait(false);
+        (probe as IDisposable)?.Dispose();
         LogStopped(logger);
         return Program.Exit.Ok;
 
         void Stop(PosixSignalContext context)
         {
-            // The default action would kill the process before the session is closed cleanly.
+            // The default action would end the process before the session is closed cleanly.
             context.Cancel = true;
             stop.Cancel();
         }
@@ -103,13 +152,19 @@ internal static partial class RunCommand
     private static partial void LogRemoteChannel(ILogger logger, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "the bridge's internal port {Bridge} with the management address {Management} is needed (ovs-config/setup-bridge makes it): {Reason}")]
-    private static partial void LogNoManagementInterface(ILogger logger, string bridge, string management, string reason);
+    private static partial void LogMissingManagement(ILogger logger, string bridge, string management, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "cannot serve the API on {Endpoint} (api.listen): {Reason}")]
+    private static partial void LogCannotServeApi(ILogger logger, string endpoint, string reason);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "cannot listen for the switch on {Endpoint}: {Reason}")]
     private static partial void LogCannotListen(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "appliance running with {Config}, waiting for bridge {Bridge}")]
-    private static partial void LogStarted(ILogger logger, string config, string bridge);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no API token was found; made one in {Path}")]
+    private static partial void LogTokenCreated(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "appliance running with {Config}: waiting for bridge {Bridge}, API on http://{Api}/")]
+    private static partial void LogStarted(ILogger logger, string config, string bridge, string api);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "appliance stopped; the switch keeps its rules")]
     private static partial void LogStopped(ILogger logger);

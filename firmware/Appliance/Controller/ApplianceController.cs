@@ -1,6 +1,8 @@
 using System.Threading.Channels;
+using Appliance.Api;
 using Appliance.Switch;
 using Appliance.Config;
+using Appliance.Health;
 using Appliance.Pipeline;
 using Appliance.Policy;
 using Microsoft.Extensions.Logging;
@@ -12,20 +14,21 @@ namespace Appliance.Controller;
 /// queue and are handled one at a time, so the policy needs no locks. Each decision is turned into
 /// rules, compared with what the switch holds, and only the difference is sent, barrier-confirmed.
 /// </summary>
-public sealed partial class ApplianceController : ISwitchHandler
+public sealed partial class ApplianceController : ISwitchHandler, IApplianceControl
 {
-    private static readonly TimeSpan MacRetry = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MacRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);
 
     private readonly ApplianceConfig _config;
+    private readonly MonotonicClock _clock;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly FailoverPolicy _policy;
     private readonly RuleBuilder _builder;
     private readonly Func<ServerConfig, CancellationToken, Task<MacAddress?>>? _resolveMac;
-    private readonly long _started;
     private readonly Channel<ControllerInput> _inputs = System.Threading.Channels.Channel.CreateUnbounded<ControllerInput>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, MacAddress> _macs = [];
+    private readonly SemaphoreSlim _resolveNow = new(0);
     private SwitchSession? _session;
     private RuleSet _installed = RuleSet.Empty;
     private ITimer? _wake;
@@ -34,22 +37,23 @@ public sealed partial class ApplianceController : ISwitchHandler
     /// <param name="resolveMac">Finds a server's MAC by ARP when the config gives none; null when every server has one configured.</param>
     public ApplianceController(
         ApplianceConfig config,
-        TimeProvider time,
+        MonotonicClock clock,
         ILoggerFactory loggers,
         Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac)
     {
         _config = config;
-        _time = time;
+        _clock = clock;
+        _time = clock.Time;
         _logger = loggers.CreateLogger<ApplianceController>();
         _policy = new FailoverPolicy(config);
         _builder = new RuleBuilder(config);
         _resolveMac = resolveMac;
-        _started = time.GetTimestamp();
-        _lastLoopActivity = _started;
+        _lastLoopActivity = _time.GetTimestamp();
         foreach (var server in config.Servers)
         {
             if (server.Mac is { } mac) _macs[server.Name] = new MacAddress(mac.Value);
         }
+        Probes = new ProbeMetrics([.. config.Servers.Select(s => s.Name)]);
         Status = BuildStatus();
     }
 
@@ -58,25 +62,40 @@ public sealed partial class ApplianceController : ISwitchHandler
 
     public EventLog Events { get; } = new();
 
+    public ProbeMetrics Probes { get; }
+
     /// <summary>Raised on the loop after every decision that changed the status.</summary>
     public event Action<ApplianceStatus>? StatusChanged;
 
-    /// <summary>Raised on the loop when a request was refused (the panel blinks red three times).</summary>
-    public event Action<RequestOutcome>? RequestRefused;
+    /// <summary>Raised when a button press (physical or through the API) was refused: the panel blinks red three times.</summary>
+    public event Action<RequestOutcome>? PressRefused;
 
     /// <summary>Monotonic time since the firmware started: the policy's clock.</summary>
-    public TimeSpan Now => _time.GetElapsedTime(_started);
+    public TimeSpan Now => _clock.Now;
 
     /// <summary>How long since the loop last finished an input: the watchdog's measure of health.</summary>
     public TimeSpan SinceLoopActivity => _time.GetElapsedTime(Interlocked.Read(ref _lastLoopActivity));
 
-    public void ReportProbe(ProbeResult result) => Post(new PolicyCall(result));
+    /// <summary>A probe finished: counted for /metrics, and handed to the policy.</summary>
+    public void ReportProbe(ProbeResult result, TimeSpan latency)
+    {
+        Probes.Record(result.Server, result.Healthy, latency);
+        Post(new PolicyCall(result));
+    }
 
-    /// <summary>Failback or move, from the button, the API or the CLI.</summary>
-    public Task<RequestOutcome> RequestAsync(Func<TimeSpan, PolicyInput> request)
+    public Task<RequestOutcome> FailbackAsync(string source) => RequestAsync(new FailbackRequested(Now, source));
+
+    public async Task<RequestOutcome> PressAsync(PressKind kind, string source)
+    {
+        var outcome = await RequestAsync(kind.ToRequest(Now, source)).ConfigureAwait(false);
+        if (!outcome.Accepted) PressRefused?.Invoke(outcome);
+        return outcome;
+    }
+
+    private Task<RequestOutcome> RequestAsync(PolicyInput request)
     {
         var reply = new TaskCompletionSource<RequestOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(new PolicyCall(request(Now), reply));
+        Post(new PolicyCall(request, reply));
         return reply.Task;
     }
 
@@ -166,6 +185,8 @@ public sealed partial class ApplianceController : ISwitchHandler
             LogMissingPort(server.Name, server.Port, _config.Bridge.Name);
         }
         await DecideAsync(new SwitchConnected(Now, _builder.ServersOf(_installed), live), force: true).ConfigureAwait(false);
+        // ARP that failed before the switch forwarded anything can succeed now: try again at once.
+        _resolveNow.Release();
     }
 
     private async Task<PolicyDecision> DecideAsync(PolicyInput input, bool force = false)
@@ -178,7 +199,6 @@ public sealed partial class ApplianceController : ISwitchHandler
             LogEvent(e.Kind is EventKind.HealthDown or EventKind.LinkDown or EventKind.Failover or EventKind.NoHealthyServer or EventKind.SwitchDisconnected
                 ? LogLevel.Warning : LogLevel.Information, e.Message);
         }
-        if (decision.Reply is { Accepted: false } refused) RequestRefused?.Invoke(refused);
         ScheduleWake(decision.WakeAt);
         if (decision.DesiredChanged || force) await ProgramAsync(DescribeCause(input)).ConfigureAwait(false);
         if (decision.Events.Length > 0 || decision.DesiredChanged || force) Publish();
@@ -256,7 +276,7 @@ public sealed partial class ApplianceController : ISwitchHandler
             if (pending.Count == 0) return;
             try
             {
-                await Task.Delay(MacRetry, _time, stop).ConfigureAwait(false);
+                await _resolveNow.WaitAsync(MacRetry, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

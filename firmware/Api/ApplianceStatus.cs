@@ -1,6 +1,6 @@
 using Appliance.Policy;
 
-namespace Appliance.Controller;
+namespace Appliance.Api;
 
 /// <summary>One server as the status API shows it (SPEC §5).</summary>
 public sealed record ServerView(string Name, string Address, uint Port, string Mac, LinkState Link, HealthState Health, ServerRole State, string Detail);

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Appliance.Policy;
 
-namespace Appliance.Controller;
+namespace Appliance.Api;
 
 /// <summary>One entry of the event log, with the wall-clock time for people.</summary>
 public sealed record LoggedEvent(DateTimeOffset Time, EventKind Kind, string? Server, string Message);

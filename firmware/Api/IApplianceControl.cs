@@ -1,0 +1,20 @@
+using Appliance.Policy;
+
+namespace Appliance.Api;
+
+/// <summary>What the API needs from the firmware: its state, and the operator's two requests.</summary>
+public interface IApplianceControl
+{
+    ApplianceStatus Status { get; }
+
+    EventLog Events { get; }
+
+    ProbeMetrics Probes { get; }
+
+    /// <summary>Return to the highest-priority healthy server.</summary>
+    Task<RequestOutcome> FailbackAsync(string source);
+
+    /// <summary>The front-panel button: a short press asks for failback, a long one moves service to the next server.</summary>
+    Task<RequestOutcome> PressAsync(PressKind kind, string source);
+}
+

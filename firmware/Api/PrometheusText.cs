@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text;
+
+namespace Appliance.Api;
+
+/// <summary><c>GET /metrics</c> in the Prometheus text exposition format (version 0.0.4).</summary>
+public static class PrometheusText
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    public static string Render(ApplianceStatus status, ProbeMetrics probes)
+    {
+        var text = new StringBuilder();
+        Gauge(text, "appliance_switch_connected", "Whether the OpenFlow channel to the bridge is up.");
+        text.Append("appliance_switch_connected ").Append(status.SwitchConnected ? 1 : 0).Append('\n');
+        Gauge(text, "appliance_active_server", "1 for the server serving the VIP, 0 for the others.");
+        foreach (var server in status.Servers) Line(text, "appliance_active_server", server.Name, server.Name == status.Active ? 1 : 0);
+        Gauge(text, "appliance_server_link_up", "Whether the server's switch port is live.");
+        foreach (var server in status.Servers) Line(text, "appliance_server_link_up", server.Name, server.Link == Policy.LinkState.Up ? 1 : 0);
+        Gauge(text, "appliance_server_healthy", "Whether the server passes its health probes.");
+        foreach (var server in status.Servers) Line(text, "appliance_server_healthy", server.Name, server.Health == Policy.HealthState.Up ? 1 : 0);
+        Gauge(text, "appliance_server_in_group", "Whether the VIP's fast-failover group may send to the server.");
+        foreach (var server in status.Servers) Line(text, "appliance_server_in_group", server.Name, status.Buckets.Contains(server.Name) ? 1 : 0);
+        text.Append("# HELP appliance_failovers_total Times service moved away from a server that failed.\n# TYPE appliance_failovers_total counter\n");
+        text.Append("appliance_failovers_total ").Append(status.Failovers).Append('\n');
+        text.Append("# HELP appliance_probes_total Health probes by server and result.\n# TYPE appliance_probes_total counter\n");
+        foreach (var series in probes.All)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"appliance_probes_total{{server=\"{series.Server}\",result=\"ok\"}} {series.Ok}\n");
+            text.Append(CultureInfo.InvariantCulture, $"appliance_probes_total{{server=\"{series.Server}\",result=\"failed\"}} {series.Failed}\n");
+        }
+        text.Append("# HELP appliance_probe_latency_seconds How long health probes took, answered or not.\n# TYPE appliance_probe_latency_seconds histogram\n");
+        foreach (var series in probes.All)
+        {
+            var cumulative = series.Cumulative();
+            for (var i = 0; i < ProbeMetrics.Bounds.Length; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_bucket{{server=\"{series.Server}\",le=\"{ProbeMetrics.Bounds[i]}\"}} {cumulative[i]}\n");
+            }
+            text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_bucket{{server=\"{series.Server}\",le=\"+Inf\"}} {series.Count}\n");
+            text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_sum{{server=\"{series.Server}\"}} {series.SumSeconds}\n");
+            text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_count{{server=\"{series.Server}\"}} {series.Count}\n");
+        }
+        return text.ToString();
+    }
+
+    private static void Gauge(StringBuilder text, string name, string help) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n");
+
+    private static void Line(StringBuilder text, string name, string server, int value) =>
+        text.Append(name).Append("{server=\"").Append(server).Append("\"} ").Append(value).Append('\n');
+}

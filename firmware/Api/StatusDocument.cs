@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+using Appliance.Policy;
+
+namespace Appliance.Api;
+
+/// <summary><c>GET /api/status</c> as SPEC §5 defines it (plus <c>panel</c> and per-server MAC and detail).</summary>
+public sealed record StatusDocument(
+    string? Active,
+    string Failback,
+    SwitchDocument Switch,
+    IReadOnlyList<ServerDocument> Servers,
+    int Failovers,
+    PanelDocument Panel,
+    IReadOnlyList<EventDocument> Events)
+{
+    public static StatusDocument From(ApplianceStatus status, IReadOnlyList<LoggedEvent> events) => new(
+        status.Active,
+        status.Failback,
+        new SwitchDocument(status.SwitchConnected, status.DatapathId),
+        [.. status.Servers.Select(s => new ServerDocument(s.Name, s.Address, s.Port, s.Mac, Lower(s.Link), Lower(s.Health), Lower(s.State), s.Detail))],
+        status.Failovers,
+        new PanelDocument(Lower(status.Panel.Master), Lower(status.Panel.Slave), Lower(status.Panel.Fault)),
+        [.. events.Reverse().Select(e => new EventDocument(e.Time, SnakeCase(e.Kind.ToString()), e.Server, e.Message))]);
+
+    private static string Lower<T>(T value)
+        where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static string SnakeCase(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}
+
+public sealed record SwitchDocument(bool Connected, string? DatapathId);
+
+public sealed record ServerDocument(string Name, string Address, uint Port, string Mac, string Link, string Health, string State, string Detail);
+
+public sealed record PanelDocument(string Master, string Slave, string Fault);
+
+/// <summary>Newest first.</summary>
+public sealed record EventDocument(DateTimeOffset Time, string Kind, string? Server, string Message);
+
+/// <summary>The answer to a POST: whether the request was carried out, and what happened.</summary>
+public sealed record RequestDocument(bool Accepted, string Message);
+
+/// <summary>Source-generated serialisation: no reflection, fit for a trimmed single-file firmware.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
+[JsonSerializable(typeof(StatusDocument))]
+[JsonSerializable(typeof(RequestDocument))]
+public sealed partial class ApiJson : JsonSerializerContext;

@@ -1,0 +1,17 @@
+using System.Reflection;
+
+namespace Appliance.Api;
+
+/// <summary>The status page: one self-contained HTML file, embedded, that polls <c>/api/status</c>.</summary>
+internal static class StatusPage
+{
+    public static string Html { get; } = Load();
+
+    private static string Load()
+    {
+        using var stream = typeof(StatusPage).Assembly.GetManifestResourceStream("Appliance.Api.status.html")
+            ?? throw new InvalidOperationException("status.html is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
