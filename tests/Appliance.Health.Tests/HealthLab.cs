@@ -1,0 +1,32 @@
+namespace Appliance.Health.Tests;
+
+/// <summary>
+/// The lab these tests probe: <c>tools/lab</c> named hp on 198.18.7.0/24, with the debug NORMAL
+/// flow so that the bridge forwards without a firmware. Management address 198.18.7.6 on hp-br.
+/// </summary>
+internal static class HealthLab
+{
+    public const string Name = "hp";
+    public const string Net = "198.18.7";
+    public const string Bridge = Name + "-br";
+
+    public static readonly IPAddress Management = IPAddress.Parse(Net + ".6");
+    public static readonly ServerTarget Master = new("master", IPAddress.Parse(Net + ".1"));
+    public static readonly ServerTarget Slave = new("slave", IPAddress.Parse(Net + ".2"));
+    public static readonly MacAddressValue MasterMac = MacAddressValue.Parse("02:00:c6:12:07:01");
+    public static readonly MacAddressValue SlaveMac = MacAddressValue.Parse("02:00:c6:12:07:02");
+
+    private static string Tool => Path.Combine(Sh.RepositoryRoot, "tools/lab");
+
+    /// <summary>Builds the lab, or repairs it: also clears every fault.</summary>
+    public static void Up() => Sh.Check(Tool, "up", "--name", Name, "--net", Net, "--normal");
+
+    public static void Down() => Sh.Try(Tool, "down", "--name", Name);
+
+    /// <summary><c>tools/lab fault KIND HOST</c>: link-down, link-up, kill, restart, freeze, thaw, blackhole, unblackhole.</summary>
+    public static void Fault(string kind, string host) => Sh.Check(Tool, "fault", kind, host, "--name", Name);
+
+    /// <summary>The nginx access log of a server (its client address is the second field).</summary>
+    public static string[] AccessLog(string host) =>
+        File.ReadAllLines($"/run/appliance-lab/{Name}/{host}/access.log");
+}
