@@ -101,13 +101,14 @@ internal static partial class RunCommand
 
         await using var prober = probe is null ? null : HealthProber.FromConfig(config, probe, (result, outcome) => controller.ReportProbe(result, outcome.Latency), clock, loggers.CreateLogger<HealthProber>());
         var loop = controller.RunAsync(stop.Token);
-        prober?.Start();
+        var probing = prober is null ? Task.CompletedTask : controller.SwitchProgrammed.ContinueWith(_ => prober.Start(), stop.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
         LogStarted(logger, config.SourcePath, config.Bridge.Name, config.Api.Listen.ToString());
         var watchdog = WatchdogAsync(systemd, controller, stop.Token);
         await loop.ConfigureAwait(false);
         await watchdog.ConfigureAwait(false);
         systemd.Stopping();
+        await probing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (prober is not null) await prober.StopAsync().ConfigureAwait(false);
         (probe as IDisposable)?.Dispose();
         LogStopped(logger);

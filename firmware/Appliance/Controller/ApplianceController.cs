@@ -29,6 +29,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     private readonly Channel<ControllerInput> _inputs = System.Threading.Channels.Channel.CreateUnbounded<ControllerInput>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, MacAddress> _macs = [];
     private readonly SemaphoreSlim _resolveNow = new(0);
+    private readonly TaskCompletionSource _programmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SwitchSession? _session;
     private RuleSet _installed = RuleSet.Empty;
     private ITimer? _wake;
@@ -63,6 +64,12 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     public EventLog Events { get; } = new();
 
     public ProbeMetrics Probes { get; }
+
+    /// <summary>
+    /// Completes once the switch holds our rules for the first time. Until then the bridge forwards
+    /// nothing (fail-secure), so probes through it could only fail and would mark healthy servers down.
+    /// </summary>
+    public Task SwitchProgrammed => _programmed.Task;
 
     /// <summary>Raised on the loop after every decision that changed the status.</summary>
     public event Action<ApplianceStatus>? StatusChanged;
@@ -187,6 +194,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
         await DecideAsync(new SwitchConnected(Now, _builder.ServersOf(_installed), live), force: true).ConfigureAwait(false);
         // ARP that failed before the switch forwarded anything can succeed now: try again at once.
         _resolveNow.Release();
+        _programmed.TrySetResult();
     }
 
     private async Task<PolicyDecision> DecideAsync(PolicyInput input, bool force = false)
