@@ -15,6 +15,9 @@ namespace Appliance.Health;
 /// died, and it is shared with everything else on the box. A packet socket sends our own request
 /// and sees the reply itself; one receive loop hands replies to every request waiting for that
 /// address.
+/// <para>A packet socket dies with its interface. When the interface is deleted and made again
+/// (ovs-vswitchd recreates the internal port of a userspace bridge when it restarts) the resolver
+/// opens a new socket on the new interface; until then requests fail.</para>
 /// </remarks>
 public sealed partial class ArpResolver : IAsyncDisposable
 {
@@ -28,7 +31,10 @@ public sealed partial class ArpResolver : IAsyncDisposable
     private const int SolPacket = 263;
     private const int PacketIgnoreOutgoing = 23;
 
-    private readonly Socket _socket;
+    private static readonly TimeSpan ReattachInterval = TimeSpan.FromSeconds(1);
+
+    private volatile Socket _socket;
+    private volatile NetworkInterfaceInfo _interface;
     private readonly uint _sourceIp;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
@@ -39,7 +45,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
     private ArpResolver(Socket socket, NetworkInterfaceInfo device, IPAddress sourceAddress, ILogger logger)
     {
         _socket = socket;
-        Interface = device;
+        _interface = device;
         SourceAddress = sourceAddress;
         _sourceIp = Ipv4Value.ToUInt32(sourceAddress);
         _logger = logger;
@@ -47,7 +53,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
     }
 
     /// <summary>The interface requests leave from (the bridge's internal port on the box).</summary>
-    public NetworkInterfaceInfo Interface { get; }
+    public NetworkInterfaceInfo Interface => _interface;
 
     /// <summary>The sender address of our requests (the management address).</summary>
     public IPAddress SourceAddress { get; }
@@ -63,6 +69,12 @@ public sealed partial class ArpResolver : IAsyncDisposable
             throw new ArgumentException("ARP needs an IPv4 source address", nameof(sourceAddress));
         }
         var device = NetworkInterfaceInfo.Read(interfaceName);
+        var socket = OpenSocket(device);
+        return new ArpResolver(socket, device, sourceAddress, (ILogger?)logger ?? NullLogger.Instance);
+    }
+
+    private static Socket OpenSocket(NetworkInterfaceInfo device)
+    {
         var socket = NativeSockets.OpenPacket(device.Index, ArpPacket.EtherType);
         try
         {
@@ -72,7 +84,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
         {
             // Older kernel: our own requests come back and are ignored as requests.
         }
-        return new ArpResolver(socket, device, sourceAddress, (ILogger?)logger ?? NullLogger.Instance);
+        return socket;
     }
 
     /// <summary>The MAC that answers for <paramref name="address"/>, or null when nothing answered within <see cref="DefaultTimeout"/>.</summary>
@@ -145,7 +157,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
     private async ValueTask SendRequestAsync(uint target, MacAddressValue? unicastTo, CancellationToken cancellationToken)
     {
         var frame = new byte[ArpPacket.FrameLength];
-        ArpPacket.WriteRequest(frame, Interface.Mac, _sourceIp, target, unicastTo);
+        ArpPacket.WriteRequest(frame, _interface.Mac, _sourceIp, target, unicastTo);
         await _socket.SendAsync(frame, SocketFlags.None, cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,10 +178,11 @@ public sealed partial class ArpResolver : IAsyncDisposable
         var buffer = new byte[2048];
         while (!_stop.IsCancellationRequested)
         {
+            var socket = _socket;
             int length;
             try
             {
-                length = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                length = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -177,9 +190,12 @@ public sealed partial class ArpResolver : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                // The interface went away or down; ENETDOWN is reported once, then reading goes on.
-                LogReceiveFailed(Interface.Name, e.SocketErrorCode);
-                await Task.Delay(100, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // ENETDOWN: the interface went down (the socket recovers when it comes back up)
+                // or away (the socket is dead: find the interface again).
+                LogReceiveFailed(_interface.Name, e.SocketErrorCode);
+                await ReattachAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // The kernel reports such an error once; should it repeat, do not spin on it.
+                await Task.Delay(10, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
             // Only replies addressed to our address count: the kernel's own exchanges are seen here too.
@@ -194,6 +210,43 @@ public sealed partial class ArpResolver : IAsyncDisposable
                     if (waiter.Address == sender) waiter.Answer.TrySetResult(mac);
                 }
             }
+        }
+    }
+
+    /// <summary>Waits for the interface to exist; when it is a new one (another index), moves to a socket on it.</summary>
+    private async Task ReattachAsync()
+    {
+        var old = _interface;
+        while (!_stop.IsCancellationRequested)
+        {
+            NetworkInterfaceInfo current;
+            try
+            {
+                current = NetworkInterfaceInfo.Read(old.Name);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException)
+            {
+                await Task.Delay(ReattachInterval, _stop.Token).ConfigureAwait(false);
+                continue;
+            }
+            if (current.Index == old.Index) return; // only down: the kernel re-arms the socket when it is up again
+            Socket replacement;
+            try
+            {
+                replacement = OpenSocket(current);
+            }
+            catch (IOException e)
+            {
+                LogReattachFailed(current.Name, e.Message);
+                await Task.Delay(ReattachInterval, _stop.Token).ConfigureAwait(false);
+                continue;
+            }
+            var dead = _socket;
+            _interface = current;
+            _socket = replacement;
+            dead.Dispose();
+            LogReattached(current.Name, current.Index);
+            return;
         }
     }
 
@@ -216,6 +269,12 @@ public sealed partial class ArpResolver : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "sending an ARP request for {Address} failed: {Error}")]
     private partial void LogSendFailed(string address, SocketError error);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "reading ARP on {Interface} failed: {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reading ARP on {Interface} failed: {Error}")]
     private partial void LogReceiveFailed(string @interface, SocketError error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ARP moved to the new interface {Interface} (index {Index})")]
+    private partial void LogReattached(string @interface, int index);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot open ARP on {Interface} yet: {Reason}")]
+    private partial void LogReattachFailed(string @interface, string reason);
 }
