@@ -3,8 +3,11 @@
 # check it end to end.
 #
 #   tools/image test [--img IMG] [--boot-only] [--accel auto|kvm|tcg] [--smp N] [--timeout S]
-#                    [--keep-lab] [--debug]
+#                    [--keep-lab] [--debug] [--shell]
 #   --debug   the test copy's kernel command line forwards the whole journal to the serial console
+#             (implies --shell)
+#   --shell   the test copy gets a root shell on a second serial port (unix socket in the work
+#             folder; tools/image.d/vm-shell.sh talks to it). Never in a shipped image.
 #
 # Wiring (every name below is made by this script and removed at exit, even on failure):
 #
@@ -30,7 +33,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tools/image.d/layout.sh"
 
 img=$root/artifacts/image/appliance-amd64.img
-debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
+debug_serial=() shell=false debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
 while (($#)); do
     case $1 in
         --img) img=$2; shift 2 ;;
@@ -39,7 +42,8 @@ while (($#)); do
         --smp) smp=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --keep-lab) keep_lab=true; shift ;;
-        --debug) debug=true; shift ;;
+        --debug) debug=true; shell=true; shift ;;
+        --shell) shell=true; shift ;;
         *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -154,10 +158,33 @@ for f in appliance.yml management.conf; do
     mcopy -o -i "$work/test.img@@$((BOOT_START * 1048576))" "$work/$f" "::/appliance/$f"
 done
 if $debug; then
+    # the whole journal on the serial log
     entry=::/loader/entries/appliance.conf
     mtype -i "$work/test.img@@$((BOOT_START * 1048576))" "$entry" \
         | sed '/^options/s/$/ systemd.journald.forward_to_console=1/' > "$work/entry.conf"
     mcopy -o -i "$work/test.img@@$((BOOT_START * 1048576))" "$work/entry.conf" "$entry"
+fi
+if $shell; then
+    # a root shell on the second serial port (ttyS1 -> $work/shell.sock), written into the
+    #    test copy's root file system with debugfs (no mount)
+    cat > "$work/debug-shell.service" <<'EOF2'
+[Unit]
+Description=Root shell on ttyS1 (tools/image test --debug only)
+DefaultDependencies=no
+[Service]
+ExecStart=/bin/bash
+StandardInput=tty
+StandardOutput=tty
+TTYPath=/dev/ttyS1
+Restart=always
+EOF2
+    dd if="$work/test.img" of="$work/root.ext4" bs=1M skip="$ROOT_START" count="$ROOT_MIB" conv=sparse status=none
+    debugfs -w -R "write $work/debug-shell.service /etc/systemd/system/appliance-debug-shell.service" "$work/root.ext4" >/dev/null 2>&1
+    debugfs -w -R "symlink /etc/systemd/system/sysinit.target.wants/appliance-debug-shell.service /etc/systemd/system/appliance-debug-shell.service" "$work/root.ext4" >/dev/null 2>&1
+    dd if="$work/root.ext4" of="$work/test.img" bs=1M seek="$ROOT_START" conv=notrunc,sparse status=none
+    rm -f "$work/root.ext4"
+    debug_serial=(-serial "unix:$work/shell.sock,server=on,wait=off")
+    log "root shell in the VM: tools/image.d/vm-shell.sh $work/shell.sock 'COMMAND' [SECONDS]"
 fi
 
 # ---------------------------------------------------------------- accelerator
@@ -198,7 +225,7 @@ nice -n 10 qemu-system-x86_64 -machine q35 -accel "$accel" -cpu "$cpu" -smp "$sm
     -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd" \
     -drive "file=$work/test.img,format=raw,if=virtio" \
     "${netargs[@]}" \
-    -display none -vga none -serial "file:$work/serial.log" \
+    -display none -vga none -serial "file:$work/serial.log" "${debug_serial[@]}" \
     -monitor "unix:$work/monitor.sock,server,nowait" \
     -pidfile "$work/qemu.pid" -daemonize
 qemu_pid=$(cat "$work/qemu.pid")

@@ -58,4 +58,8 @@ systemctl enable appliance-firstboot.service appliance-bridge.service appliance.
     appliance-dhcp.service openvswitch-switch.service systemd-resolved.service systemd-timesyncd.service
 # Nothing on a read-only appliance for these to do; systemd-firstboot would prompt on the console.
 systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
-    fstrim.timer systemd-firstboot.service ovs-record-hostname.service
+    fstrim.timer dpkg-db-backup.timer systemd-firstboot.service
+# ovs-record-hostname only writes the host name into OVSDB, but it is RequiredBy
+# openvswitch-switch and needs network-online.target. Disable it (never mask a unit that another
+# one Requires=: systemd then drops jobs of that transaction, and OVS randomly did not start).
+systemctl disable ovs-record-hostname.service
