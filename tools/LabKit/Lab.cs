@@ -32,6 +32,9 @@ public sealed class Lab : IDisposable
 
     public string Management => $"{Net}.6";
 
+    /// <summary>Where <c>tools/lab config</c> puts the API token file.</summary>
+    public string TokenFile => $"/run/appliance-lab/{Name}/api.token";
+
     public string AddressOf(string server) => server switch
     {
         "master" => $"{Net}.1",
@@ -76,7 +79,7 @@ public sealed class Lab : IDisposable
     public Sh.Result Exec(string host, params string[] command) => Sh.Run(Tool, ["exec", "--name", Name, host, .. command]);
 
     /// <summary>The page the client gets from the VIP: it names the server that answered.</summary>
-    public string ClientGet(string path = "/") => Exec("client", "curl", "-s", "-m", "2", $"http://{Vip}{path}").Output;
+    public string ClientGet(string path = "/") => Exec("client", "curl", "-s", "-m", "1", $"http://{Vip}{path}").Output;
 
     /// <summary>Which server's page the client gets from the VIP, or null when none answers.</summary>
     public string? ServingServer()
