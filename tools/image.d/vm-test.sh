@@ -271,12 +271,14 @@ done
 check "bridge on the kernel datapath (system@ovs-system)" "grep -q 'system@ovs-system' '$st'"
 check "OVS datapath lists 4 ports with OpenFlow numbers 1-4" \
     "[[ \$(grep -c -E 'appliance-bridge: +[a-z0-9]+ [1-4]/[0-9]+: \\(system\\)' '$st') -ge 4 ]]"
-line_of() { grep -n -m1 -E "$1" "$st" | cut -d: -f1; }
-l_ovs=$(line_of 'Started .*Open vSwitch Forwarding Unit'); l_br=$(line_of 'Finished .*Appliance OVS bridge')
-l_app=$(line_of 'Started .*Appliance failover firmware'); l_ready=$(line_of 'appliance: READY')
-log "unit order on the console: ovs-vswitchd line ${l_ovs:-?}, appliance-bridge ${l_br:-?}, appliance ${l_app:-?}, READY ${l_ready:-?}"
+line_of() { grep -n -m1 -E "$1" "$st" | cut -d: -f1 || true; }
+# systemd's status lines are cut to the console width: match the ends of the descriptions
+l_ovs=$(line_of 'Started .*Open vSwitch Forwarding Unit')
+l_br=$(line_of 'appliance-bridge: br0 \(kernel datapath\) ports')
+l_ready=$(line_of 'appliance: READY')
+log "order on the console: ovs-vswitchd started line ${l_ovs:-?}, bridge set up ${l_br:-?}, firmware READY ${l_ready:-?}"
 check "units in order: OVS, then appliance-bridge, then appliance" \
-    "[[ -n '$l_ovs' && -n '$l_br' && -n '$l_app' && $l_ovs -lt $l_br && $l_br -lt $l_app ]]"
+    "[[ -n '$l_ovs' && -n '$l_br' && -n '$l_ready' ]] && (( l_ovs < l_br && l_br < l_ready ))"
 
 if ! $boot_only; then
     # ------------------------------------------------------------ data plane
