@@ -67,6 +67,7 @@ internal static partial class RunCommand
 
         var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
             await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false) is { } mac ? new MacAddress(mac.Value) : null);
+        controller.WatchCarrier(loggers);
         if (panel is not null)
         {
             controller.StatusChanged += status => panel.Show(status.Panel);

@@ -33,6 +33,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     private SwitchSession? _session;
     private RuleSet _installed = RuleSet.Empty;
     private ITimer? _wake;
+    private CarrierWatch? _carrier;
     private long _lastLoopActivity;
 
     /// <param name="resolveMac">Finds a server's MAC by ARP when the config gives none; null when every server has one configured.</param>
@@ -83,6 +84,10 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     /// <summary>How long since the loop last finished an input: the watchdog's measure of health.</summary>
     public TimeSpan SinceLoopActivity => _time.GetElapsedTime(Interlocked.Read(ref _lastLoopActivity));
 
+    /// <summary>Watch the servers' port carriers through rtnetlink too (on the box; labs use veths that also work).</summary>
+    public void WatchCarrier(ILoggerFactory loggers) =>
+        _carrier = new CarrierWatch(_clock, loggers, (server, up, at) => Post(new PolicyCall(new LinkChanged(at, server, up))));
+
     /// <summary>A probe finished: counted for /metrics, and handed to the policy.</summary>
     public void ReportProbe(ProbeResult result, TimeSpan latency)
     {
@@ -130,6 +135,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
         }
         _wake?.Dispose();
         await resolving.ConfigureAwait(false);
+        if (_carrier is not null) await _carrier.DisposeAsync().ConfigureAwait(false);
     }
 
     private void Post(ControllerInput input) => _inputs.Writer.TryWrite(input);
@@ -190,6 +196,12 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
         foreach (var server in _config.Servers.Where(s => !session.Ports.ContainsKey(s.Port)))
         {
             LogMissingPort(server.Name, server.Port, _config.Bridge.Name);
+        }
+        if (_carrier is not null)
+        {
+            await _carrier.WatchAsync(_config.Servers
+                .Where(s => session.Ports.ContainsKey(s.Port))
+                .ToDictionary(s => session.Ports[s.Port].Name.ToString(), s => s.Name)).ConfigureAwait(false);
         }
         await DecideAsync(new SwitchConnected(Now, _builder.ServersOf(_installed), live), force: true).ConfigureAwait(false);
         // ARP that failed before the switch forwarded anything can succeed now: try again at once.
