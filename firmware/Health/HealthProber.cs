@@ -15,11 +15,12 @@ namespace Appliance.Health;
 /// delays the next start; with timeout &gt; interval probes overlap. Each probe is cancelled at
 /// its timeout. When the schedule itself falls behind by more than an interval (the machine
 /// stalled), the missed starts are dropped instead of fired in a burst, and counted.</para>
-/// <para>On the system clock one thread sleeps until the next deadline of any server with the
-/// kernel's high-resolution timer and starts the due probes itself (their synchronous part is a
-/// socket call or two), which keeps starts within about 0.1 ms of their deadlines; with any other
-/// <see cref="TimeProvider"/> (a fake clock in tests) each server's schedule waits on that
-/// provider's timers instead, with the same deadlines.</para>
+/// <para>On the system clock one thread sleeps with the kernel's high-resolution timer until the
+/// next start or timeout of any server, starts the due probes itself (their synchronous part is a
+/// socket call or two) and cancels the overdue ones. Starts and timeouts land within about 0.1 ms,
+/// and a probe costs no runtime timer (a timer per probe cost more CPU than an http probe's own
+/// socket work). With any other <see cref="TimeProvider"/> (a fake clock in tests) each server's
+/// schedule waits on that provider's timers instead, with the same deadlines.</para>
 /// <para>Results are stamped with the monotonic time of completion and handed to the sink on the
 /// thread that finished the probe; the sink must be quick and thread-safe (a channel writer is).</para>
 /// </remarks>
@@ -37,9 +38,10 @@ public sealed partial class HealthProber : IAsyncDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long[] _started;
     private readonly long[] _missed;
+    private readonly Lock _lock = new();
+    private readonly List<InFlightProbe> _inFlight = [];
     private Task[] _schedules = [];
-    private Thread? _thread;
-    private int _inFlight;
+    private bool _precise;
     private volatile bool _stopping;
     private int _state; // 0 new, 1 running, 2 stopped
 
@@ -114,11 +116,11 @@ public sealed partial class HealthProber : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("the prober was already started");
         long origin = _time.GetTimestamp();
         StartedAt = _clock.At(origin);
-        if (_time == TimeProvider.System && PreciseClock.IsSupported)
+        _precise = _time == TimeProvider.System && PreciseClock.IsSupported;
+        if (_precise)
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _thread = new Thread(() => RunPreciseSchedules(origin, done)) { IsBackground = true, Name = "health probes" };
-            _thread.Start();
+            new Thread(() => RunPreciseSchedules(origin, done)) { IsBackground = true, Name = "health probes" }.Start();
             _schedules = [done.Task];
         }
         else
@@ -139,8 +141,14 @@ public sealed partial class HealthProber : IAsyncDisposable
         _stopping = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_schedules).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        // No probe starts any more; wait for those still running (the token has cancelled them).
-        if (Volatile.Read(ref _inFlight) == 0) _drained.TrySetResult();
+        // No probe starts any more: cancel those still running and wait for them.
+        InFlightProbe[] running;
+        lock (_lock)
+        {
+            running = [.. _inFlight];
+            if (running.Length == 0) _drained.TrySetResult();
+        }
+        foreach (var probe in running) probe.Cancel(this);
         await _drained.Task.ConfigureAwait(false);
         LogStopped(_probe.Kind);
     }
@@ -151,25 +159,38 @@ public sealed partial class HealthProber : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>Every server's schedule on one thread sleeping in the kernel's high-resolution timer.</summary>
+    /// <summary>Every server's starts and timeouts on one thread sleeping in the kernel's high-resolution timer.</summary>
     private void RunPreciseSchedules(long origin, TaskCompletionSource done)
     {
-        // Stop is noticed within this long even when the interval is much longer.
-        long maxSleep = (long)(0.1 * Stopwatch.Frequency);
+        // Stop is noticed within this long even when nothing is due for much longer.
+        long maxSleep = Stopwatch.Frequency / 20;
+        var overdue = new List<InFlightProbe>();
         try
         {
             var schedules = new ProbeSchedule[_targets.Count];
             for (int i = 0; i < schedules.Length; i++) schedules[i] = new ProbeSchedule(_interval);
             while (!_stopping)
             {
-                var next = TimeSpan.MaxValue;
+                long wake = long.MaxValue;
                 for (int i = 0; i < schedules.Length && !_stopping; i++)
                 {
                     if (schedules[i].Due <= Stopwatch.GetElapsedTime(origin)) StartProbe(i, ref schedules[i], origin);
-                    if (schedules[i].Due < next) next = schedules[i].Due;
+                    wake = Math.Min(wake, origin + ToStopwatchTicks(schedules[i].Due));
                 }
                 long now = Stopwatch.GetTimestamp();
-                long wake = origin + (long)(next.Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
+                lock (_lock)
+                {
+                    foreach (var probe in _inFlight)
+                    {
+                        if (probe.TimedOut) continue;
+                        if (probe.Deadline <= now) overdue.Add(probe);
+                        else wake = Math.Min(wake, probe.Deadline);
+                    }
+                }
+                // Outside the lock: cancelling runs the probe's cancellation callbacks, which may finish it.
+                foreach (var probe in overdue) probe.TimeOut(this);
+                overdue.Clear();
+                now = Stopwatch.GetTimestamp();
                 if (wake > now) PreciseClock.SleepUntil(Math.Min(wake, now + maxSleep));
             }
             done.TrySetResult();
@@ -180,6 +201,11 @@ public sealed partial class HealthProber : IAsyncDisposable
             done.TrySetException(e);
         }
     }
+
+    private static long ToStopwatchTicks(TimeSpan span) =>
+        Stopwatch.Frequency == TimeSpan.TicksPerSecond * 100
+            ? span.Ticks * 100 // Linux: nanoseconds
+            : (long)(span.Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
 
     /// <summary>One server's schedule on the <see cref="TimeProvider"/>'s timers.</summary>
     private async Task RunTimerScheduleAsync(int index, long origin)
@@ -207,10 +233,20 @@ public sealed partial class HealthProber : IAsyncDisposable
         }
     }
 
+    private static TimeSpan RoundUpToMillisecond(TimeSpan wait) =>
+        TimeSpan.FromTicks((wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond);
+
     private void StartProbe(int index, ref ProbeSchedule schedule, long origin)
     {
         Interlocked.Increment(ref _started[index]);
-        Launch(_targets[index]);
+        long now = _time.GetTimestamp();
+        // The precise schedule cancels at the deadline itself; elsewhere the provider's timer does.
+        var probe = _precise
+            ? new InFlightProbe(_targets[index], now, now + ToStopwatchTicks(_timeout), new CancellationTokenSource())
+            : new InFlightProbe(_targets[index], now, long.MaxValue, new CancellationTokenSource(_timeout, _time));
+        lock (_lock) _inFlight.Add(probe);
+        // Not awaited: the schedule moves on at once. ProbeOnceAsync never throws.
+        _ = ProbeOnceAsync(probe);
         long skipped = schedule.Started(_time.GetElapsedTime(origin));
         if (skipped > 0)
         {
@@ -219,37 +255,26 @@ public sealed partial class HealthProber : IAsyncDisposable
         }
     }
 
-    private static TimeSpan RoundUpToMillisecond(TimeSpan wait) =>
-        TimeSpan.FromTicks((wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond);
-
-    private void Launch(ServerTarget target)
+    private async Task ProbeOnceAsync(InFlightProbe probe)
     {
-        Interlocked.Increment(ref _inFlight);
-        // Not awaited: the schedule moves on at once. ProbeOnceAsync never throws.
-        _ = ProbeOnceAsync(target);
-    }
-
-    private async Task ProbeOnceAsync(ServerTarget target)
-    {
+        var target = probe.Target;
+        var token = probe.Cancellation.Token;
         try
         {
-            long started = _time.GetTimestamp();
-            using var deadline = new CancellationTokenSource(_timeout, _time);
-            using var stopping = _stop.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), deadline);
             ProbeOutcome outcome;
             try
             {
-                outcome = await _probe.ProbeAsync(target, deadline.Token).ConfigureAwait(false);
+                outcome = await _probe.ProbeAsync(target, token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 // Probes should answer "timeout" themselves; this is for those that throw instead.
-                outcome = ProbeOutcome.Failure(ProbeDetails.Timeout, _time.GetElapsedTime(started));
+                outcome = ProbeOutcome.Failure(ProbeDetails.Timeout, _time.GetElapsedTime(probe.Started));
             }
             catch (Exception e)
             {
                 LogProbeCrashed(e, target.Name);
-                outcome = ProbeOutcome.Failure(e.Message, _time.GetElapsedTime(started));
+                outcome = ProbeOutcome.Failure(e.Message, _time.GetElapsedTime(probe.Started));
             }
             if (_stopping) return;
             var result = new ProbeResult(_clock.Now, target.Name, outcome.Healthy, outcome.Detail);
@@ -265,7 +290,53 @@ public sealed partial class HealthProber : IAsyncDisposable
         }
         finally
         {
-            if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping) _drained.TrySetResult();
+            lock (_lock)
+            {
+                _inFlight.Remove(probe);
+                if (_stopping && _inFlight.Count == 0) _drained.TrySetResult();
+            }
+            // Only the provider's timer needs releasing; a source that never had one is left to the GC,
+            // so that a late Cancel from the schedule or Stop never meets a disposed source.
+            if (!_precise) probe.Cancellation.Dispose();
+        }
+    }
+
+    /// <summary>A probe that has started and not finished, and how to give up on it.</summary>
+    private sealed class InFlightProbe(ServerTarget target, long started, long deadline, CancellationTokenSource cancellation)
+    {
+        public ServerTarget Target { get; } = target;
+
+        /// <summary><see cref="TimeProvider.GetTimestamp"/> at the start.</summary>
+        public long Started { get; } = started;
+
+        /// <summary>When the precise schedule cancels it (a Stopwatch timestamp); long.MaxValue when a timer does.</summary>
+        public long Deadline { get; } = deadline;
+
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        /// <summary>Set by the schedule thread only, which alone reads it.</summary>
+        public bool TimedOut { get; private set; }
+
+        public void TimeOut(HealthProber owner)
+        {
+            TimedOut = true;
+            Cancel(owner);
+        }
+
+        public void Cancel(HealthProber owner)
+        {
+            try
+            {
+                Cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Finished (and released its timer) meanwhile.
+            }
+            catch (AggregateException e)
+            {
+                owner.LogCancelFailed(e, Target.Name);
+            }
         }
     }
 
@@ -286,6 +357,9 @@ public sealed partial class HealthProber : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "the probe schedule stopped")]
     private partial void LogScheduleCrashed(Exception e);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "cancelling the probe of {Server} threw")]
+    private partial void LogCancelFailed(Exception e, string server);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "probe of {Server} threw")]
     private partial void LogProbeCrashed(Exception e, string server);
