@@ -69,6 +69,13 @@ public sealed class ProberTimingTests
         Assert.AreEqual(10.0, master.MeanPeriodMs, 1.0, master.ToString());
         Assert.IsLessThan(2.0, slave.MedianLatenessMs, slave.ToString());
         Assert.IsTrue(results.Where(r => r.Server == "master").All(r => r.Detail == ProbeDetails.Timeout));
+        // Hung probes finish in start order; each is cancelled 45 ms after its start.
+        var masterStarts = starts.Where(s => s.Server == "master").Select(s => s.At).Order().ToArray();
+        var masterEnds = results.Where(r => r.Server == "master").Select(r => r.At).Order().ToArray();
+        var timeouts = masterEnds.Select((end, i) => (end - masterStarts[i]).TotalMilliseconds).Order().ToArray();
+        Console.WriteLine($"hung probes ended after: median {timeouts[timeouts.Length / 2]:F2} ms, p99 {timeouts[(int)(timeouts.Length * 0.99)]:F2} ms, max {timeouts[^1]:F2} ms (timeout 45 ms)");
+        Assert.IsGreaterThanOrEqualTo(45.0, timeouts[0]);
+        Assert.IsLessThan(50.0, timeouts[timeouts.Length / 2]);
         Assert.IsTrue(results.Where(r => r.Server == "slave").All(r => r.Healthy));
     }
 
