@@ -3,11 +3,15 @@
 # check it end to end.
 #
 #   tools/image test [--img IMG] [--boot-only] [--accel auto|kvm|tcg] [--smp N] [--timeout S]
-#                    [--keep-lab] [--debug] [--shell]
+#                    [--keep-lab] [--debug] [--shell] [--hold S] [--dhcp]
 #   --debug   the test copy's kernel command line forwards the whole journal to the serial console
 #             (implies --shell)
 #   --shell   the test copy gets a root shell on a second serial port (unix socket in the work
 #             folder; tools/image.d/vm-shell.sh talks to it). Never in a shipped image.
+#   --dhcp    management by DHCP (MODE=dhcp, fallback 198.18.0.6/24): busybox udhcpd in the client
+#             namespace leases 198.18.0.50-59; checks that the box moves to the leased address
+#             (needs a firmware that forwards: the bridge is fail_mode=secure)
+#   --hold S  keep the VM and the lab S seconds after the checks (to look around with --shell)
 #
 # Wiring (every name below is made by this script and removed at exit, even on failure):
 #
@@ -33,7 +37,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tools/image.d/layout.sh"
 
 img=$root/artifacts/image/appliance-amd64.img
-debug_serial=() shell=false debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
+dhcp=false hold="" debug_serial=() shell=false debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
 while (($#)); do
     case $1 in
         --img) img=$2; shift 2 ;;
@@ -44,6 +48,8 @@ while (($#)); do
         --keep-lab) keep_lab=true; shift ;;
         --debug) debug=true; shell=true; shift ;;
         --shell) shell=true; shift ;;
+        --hold) hold=$2; shift 2 ;;
+        --dhcp) dhcp=true; shift ;;
         *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -152,7 +158,22 @@ api:
   listen: $mgmt:80
   token_file: /etc/appliance/api.token
 EOF
-printf 'MODE=static\n' > "$work/management.conf"
+if $dhcp; then
+    printf 'MODE=dhcp\nFALLBACK=%s/24\n' "$mgmt" > "$work/management.conf"
+    cat > "$work/udhcpd.conf" <<EOF
+start 198.18.0.50
+end 198.18.0.59
+interface eth0
+lease_file $work/udhcpd.leases
+option subnet 255.255.255.0
+option lease 300
+EOF
+    touch "$work/udhcpd.leases"
+    ip netns exec "$pfx-client" busybox udhcpd -f "$work/udhcpd.conf" >"$work/udhcpd.log" 2>&1 &
+    server_pids+=($!)
+else
+    printf 'MODE=static\n' > "$work/management.conf"
+fi
 export MTOOLS_SKIP_CHECK=1
 for f in appliance.yml management.conf; do
     mcopy -o -i "$work/test.img@@$((BOOT_START * 1048576))" "$work/$f" "::/appliance/$f"
@@ -280,6 +301,21 @@ log "order on the console: ovs-vswitchd started line ${l_ovs:-?}, bridge set up 
 check "units in order: OVS, then appliance-bridge, then appliance" \
     "[[ -n '$l_ovs' && -n '$l_br' && -n '$l_ready' ]] && (( l_ovs < l_br && l_br < l_ready ))"
 
+if $dhcp; then
+    log "DHCP: waiting for the box to move to a leased address (up to 180 s)"
+    leased=""
+    for _ in $(seq 180); do
+        leased=$(grep -a -o -E 'management address [0-9./]+ -> 198\.18\.0\.5[0-9]/24' "$s" | tail -1 | grep -o -E '198\.18\.0\.5[0-9]' || true)
+        [[ -n $leased ]] && break; sleep 1
+    done
+    check "the management address came from DHCP (${leased:-none})" "[[ -n '$leased' ]]"
+    if [[ -n $leased ]]; then
+        mgmt=$leased
+        for _ in $(seq 120); do grep -a -q "appliance: READY management $leased" "$s" && break; sleep 1; done
+        check "the firmware restarted on the leased address" "grep -a -q 'appliance: READY management $leased' '$s'"
+    fi
+fi
+
 if ! $boot_only; then
     # ------------------------------------------------------------ data plane
     c=( ip netns exec "$pfx-client" )
@@ -287,8 +323,8 @@ if ! $boot_only; then
     log "client -> VIP http://$vip/"
     got="" ; for _ in $(seq 60); do got=$(get_vip); [[ $got == *master* ]] && break; sleep 1; done
     check "VIP serves the master's page" "[[ '$got' == *master* ]]"
-    check "management address answers the API (GET /api/status)" \
-        "'${c[0]}' '${c[1]}' '${c[2]}' '${c[3]}' curl -s -m 3 http://$mgmt/api/status | grep -q active"
+    api_status() { "${c[@]}" curl -s -m 3 "http://$mgmt/api/status" 2>/dev/null | grep -q '"active"'; }
+    check "the management address answers GET /api/status from the client LAN" "api_status"
     log "master link down (host side and the VM NIC's carrier)"
     t_down=$(date +%s.%N)
     ip link set "${pfx}h1" down
@@ -301,5 +337,6 @@ if ! $boot_only; then
 fi
 
 grep -a -E 'appliance-bridge:|appliance-firstboot:|appliance: READY' "$st" | sed 's/^/  serial| /' >> "$work/test.log"
+if [[ -n $hold ]]; then log "holding the VM and the lab for ${hold}s (--hold)"; sleep "$hold"; fi
 if ((checks_failed)); then fail "$checks_failed check(s) failed"; fi
 log "PASS (boot to READY ${boot_s}s, accel $accel$($boot_only && echo ', boot checks only'))"
