@@ -104,7 +104,7 @@ internal sealed class ConfigReader(string file)
 
         // service
         IPAddress? vip = serviceSec.Ipv4Address("vip", required: true);
-        MacAddressValue? vmac = null;
+        MacAddress? vmac = null;
         YNode? vmacNode = serviceSec.Node("vmac");
         if (vmacNode is not null)
         {
@@ -250,7 +250,7 @@ internal sealed class ConfigReader(string file)
         Section root,
         IPAddress? vip,
         YNode? vipNode,
-        MacAddressValue? vmac,
+        MacAddress? vmac,
         YNode? vmacNode,
         (IPAddress Address, int Prefix)? management,
         Section bridge)
@@ -284,7 +284,7 @@ internal sealed class ConfigReader(string file)
         var names = new Dictionary<string, (int Index, YNode Node)>(StringComparer.Ordinal);
         var addresses = new Dictionary<IPAddress, (int Index, YNode Node)>();
         var ports = new Dictionary<uint, (int Index, YNode Node)>();
-        var macs = new Dictionary<MacAddressValue, (int Index, YNode Node)>();
+        var macs = new Dictionary<MacAddress, (int Index, YNode Node)>();
         for (int i = 0; i < seq.Items.Count; i++)
         {
             YNode item = seq.Items[i];
@@ -361,7 +361,7 @@ internal sealed class ConfigReader(string file)
                 }
             }
 
-            MacAddressValue? mac = null;
+            MacAddress? mac = null;
             bool macOk = true;
             if (sec.Node("mac") is { } macNode)
             {
@@ -682,14 +682,14 @@ internal sealed class ConfigReader(string file)
             return a;
         }
 
-        public MacAddressValue? Mac(string key)
+        public MacAddress? Mac(string key)
         {
             const string Expected = "a MAC address such as 02:00:0a:00:00:64";
             if (!TryScalar(key, Expected, out YScalar? s, out _))
             {
                 return null;
             }
-            if (!MacAddressValue.TryParse(s.Value, out MacAddressValue mac))
+            if (!MacAddress.TryParse(s.Value, out MacAddress mac))
             {
                 reader.Error(s.Pos, KeyPath(key), $"expected {Expected}, got {s.Describe()}");
                 return null;

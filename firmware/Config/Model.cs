@@ -127,10 +127,10 @@ public sealed record BridgeConfig(string Name, DatapathType Datapath, IPAddress 
 public sealed record OpenFlowConfig(OpenFlowEndpoint Listen, bool AllowRemote);
 
 /// <summary><c>service:</c> the virtual service.</summary>
-public sealed record ServiceConfig(IPAddress Vip, MacAddressValue Vmac, ServiceMode Mode)
+public sealed record ServiceConfig(IPAddress Vip, MacAddress Vmac, ServiceMode Mode)
 {
     /// <summary>The vmac used when none is configured: 02:00 followed by the four VIP bytes (10.0.0.100 → 02:00:0a:00:00:64).</summary>
-    public static MacAddressValue DefaultVmacFor(IPAddress vip)
+    public static MacAddress DefaultVmacFor(IPAddress vip)
     {
         ArgumentNullException.ThrowIfNull(vip);
         if (vip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
@@ -140,14 +140,14 @@ public sealed record ServiceConfig(IPAddress Vip, MacAddressValue Vmac, ServiceM
         Span<byte> b = stackalloc byte[4];
         vip.TryWriteBytes(b, out _);
         ulong v = 0x0200_0000_0000UL | ((ulong)b[0] << 24) | ((ulong)b[1] << 16) | ((ulong)b[2] << 8) | b[3];
-        return new MacAddressValue(v);
+        return new MacAddress(v);
     }
 }
 
 /// <summary>One entry of <c>servers:</c>.</summary>
 /// <param name="Port">OpenFlow port number the server is attached to (1..0xffffff00).</param>
 /// <param name="Mac">The server's MAC when configured; null means learn it by ARP.</param>
-public sealed record ServerConfig(string Name, IPAddress Address, uint Port, MacAddressValue? Mac);
+public sealed record ServerConfig(string Name, IPAddress Address, uint Port, MacAddress? Mac);
 
 /// <summary><c>health:</c> the health probe.</summary>
 public sealed record HealthConfig(ProbeKind Probe, int Port, string Path, TimeSpan Interval, TimeSpan Timeout, int Fall, int Rise)

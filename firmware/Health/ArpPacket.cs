@@ -15,11 +15,11 @@ internal static class ArpPacket
     /// is null; otherwise sent to that MAC only (a unicast poll, as the kernel's neighbour probe does),
     /// which keeps a 50-per-second probe off every other port of the switch.
     /// </summary>
-    public static void WriteRequest(Span<byte> frame, MacAddressValue sourceMac, uint sourceIp, uint targetIp, MacAddressValue? destination)
+    public static void WriteRequest(Span<byte> frame, MacAddress sourceMac, uint sourceIp, uint targetIp, MacAddress? destination)
     {
         frame = frame[..FrameLength];
-        (destination ?? new MacAddressValue(MacAddressValue.MaxValue)).WriteBytes(frame);
-        sourceMac.WriteBytes(frame[6..]);
+        (destination ?? new MacAddress(MacAddress.Mask48)).Write(frame);
+        sourceMac.Write(frame[6..]);
         BinaryPrimitives.WriteUInt16BigEndian(frame[12..], EtherType);
         var arp = frame[14..];
         BinaryPrimitives.WriteUInt16BigEndian(arp, 1);           // hardware: Ethernet
@@ -27,14 +27,14 @@ internal static class ArpPacket
         arp[4] = 6;
         arp[5] = 4;
         BinaryPrimitives.WriteUInt16BigEndian(arp[6..], RequestOp);
-        sourceMac.WriteBytes(arp[8..]);
+        sourceMac.Write(arp[8..]);
         BinaryPrimitives.WriteUInt32BigEndian(arp[14..], sourceIp);
-        (destination ?? default).WriteBytes(arp[18..]);           // target MAC: unknown (zero) unless polling
+        (destination ?? default).Write(arp[18..]);           // target MAC: unknown (zero) unless polling
         BinaryPrimitives.WriteUInt32BigEndian(arp[24..], targetIp);
     }
 
     /// <summary>Reads an ARP reply: who answered (sender IP and MAC) and whom it answers (target IP).</summary>
-    public static bool TryParseReply(ReadOnlySpan<byte> frame, out uint senderIp, out MacAddressValue senderMac, out uint targetIp)
+    public static bool TryParseReply(ReadOnlySpan<byte> frame, out uint senderIp, out MacAddress senderMac, out uint targetIp)
     {
         senderIp = targetIp = 0;
         senderMac = default;
@@ -45,7 +45,7 @@ internal static class ArpPacket
         {
             return false;
         }
-        senderMac = MacAddressValue.FromBytes(arp.Slice(8, 6));
+        senderMac = MacAddress.Read(arp.Slice(8, 6));
         senderIp = BinaryPrimitives.ReadUInt32BigEndian(arp[14..]);
         targetIp = BinaryPrimitives.ReadUInt32BigEndian(arp[24..]);
         return true;

@@ -19,7 +19,7 @@ public sealed class ArpProbe : IHealthProbe
 {
     private readonly ArpResolver _resolver;
     private readonly bool _ownsResolver;
-    private readonly ConcurrentDictionary<IPAddress, MacAddressValue> _known = new();
+    private readonly ConcurrentDictionary<IPAddress, MacAddress> _known = new();
 
     public ArpProbe(ArpResolver resolver, bool ownsResolver = false)
     {
@@ -40,7 +40,7 @@ public sealed class ArpProbe : IHealthProbe
             return ProbeOutcome.Failure("the ARP probe needs an IPv4 address", TimeSpan.Zero);
         }
         long started = Stopwatch.GetTimestamp();
-        MacAddressValue? known = _known.TryGetValue(target.Address, out var mac) ? mac : null;
+        MacAddress? known = _known.TryGetValue(target.Address, out var mac) ? mac : null;
         try
         {
             var answer = await _resolver.RequestAsync(target.Address, known, cancellationToken).ConfigureAwait(false);

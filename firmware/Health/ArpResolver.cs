@@ -88,7 +88,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
     }
 
     /// <summary>The MAC that answers for <paramref name="address"/>, or null when nothing answered within <see cref="DefaultTimeout"/>.</summary>
-    public ValueTask<MacAddressValue?> ResolveAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+    public ValueTask<MacAddress?> ResolveAsync(IPAddress address, CancellationToken cancellationToken = default) =>
         ResolveAsync(address, DefaultTimeout, cancellationToken);
 
     /// <summary>
@@ -96,7 +96,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
     /// <paramref name="timeout"/>. Broadcasts a request every <see cref="RetryInterval"/> meanwhile.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
-    public async ValueTask<MacAddressValue?> ResolveAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async ValueTask<MacAddress?> ResolveAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         uint target = Ipv4Value.ToUInt32(address);
@@ -139,7 +139,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
     /// Sent to <paramref name="unicastTo"/> when given, broadcast otherwise.
     /// </summary>
     /// <exception cref="SocketException">The request could not be sent.</exception>
-    internal async ValueTask<MacAddressValue> RequestAsync(IPAddress address, MacAddressValue? unicastTo, CancellationToken cancellationToken)
+    internal async ValueTask<MacAddress> RequestAsync(IPAddress address, MacAddress? unicastTo, CancellationToken cancellationToken)
     {
         uint target = Ipv4Value.ToUInt32(address);
         var waiter = Register(target);
@@ -154,7 +154,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
         }
     }
 
-    private async ValueTask SendRequestAsync(uint target, MacAddressValue? unicastTo, CancellationToken cancellationToken)
+    private async ValueTask SendRequestAsync(uint target, MacAddress? unicastTo, CancellationToken cancellationToken)
     {
         var frame = new byte[ArpPacket.FrameLength];
         ArpPacket.WriteRequest(frame, _interface.Mac, _sourceIp, target, unicastTo);
@@ -263,7 +263,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
         public uint Address { get; } = address;
 
         // Asynchronous continuations: the receive loop must not run the waiting probe's code under its lock.
-        public TaskCompletionSource<MacAddressValue> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<MacAddress> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "sending an ARP request for {Address} failed: {Error}")]

@@ -15,7 +15,8 @@ public static class HealthProbes
     /// Something the probe needs is missing (the management interface or address), with a message
     /// for the operator.
     /// </exception>
-    public static IHealthProbe? Create(HealthConfig health, BridgeConfig bridge, ILoggerFactory loggers)
+    /// <param name="arp">The firmware's ARP resolver, shared by the arp probe; one is opened when null.</param>
+    public static IHealthProbe? Create(HealthConfig health, BridgeConfig bridge, ILoggerFactory loggers, ArpResolver? arp = null)
     {
         ArgumentNullException.ThrowIfNull(health);
         ArgumentNullException.ThrowIfNull(bridge);
@@ -29,7 +30,9 @@ public static class HealthProbes
                 ProbeKind.Tcp => new TcpProbe(bridge.ManagementAddress, health.Port),
                 ProbeKind.Http => new HttpProbe(bridge.ManagementAddress, health.Port, health.Path),
                 ProbeKind.Icmp => IcmpProbe.Open(bridge.ManagementAddress, loggers.CreateLogger<IcmpProbe>()),
-                ProbeKind.Arp => new ArpProbe(ArpResolver.Open(bridge.Name, bridge.ManagementAddress, loggers.CreateLogger<ArpResolver>()), ownsResolver: true),
+                ProbeKind.Arp => arp is not null
+                    ? new ArpProbe(arp, ownsResolver: false)
+                    : new ArpProbe(ArpResolver.Open(bridge.Name, bridge.ManagementAddress, loggers.CreateLogger<ArpResolver>()), ownsResolver: true),
                 _ => throw new ArgumentOutOfRangeException(nameof(health), health.Probe, "unknown probe kind"),
             };
         }

@@ -1,7 +1,7 @@
 namespace Appliance.Health;
 
 /// <summary>Index and MAC of a local network interface, from sysfs.</summary>
-public sealed record NetworkInterfaceInfo(string Name, int Index, MacAddressValue Mac)
+public sealed record NetworkInterfaceInfo(string Name, int Index, MacAddress Mac)
 {
     /// <summary>Reads <c>/sys/class/net/NAME</c>.</summary>
     /// <exception cref="InvalidOperationException">There is no such interface, or it has no Ethernet address.</exception>
@@ -19,7 +19,7 @@ public sealed record NetworkInterfaceInfo(string Name, int Index, MacAddressValu
         }
         string index = File.ReadAllText(Path.Combine(directory, "ifindex")).Trim();
         string mac = File.ReadAllText(Path.Combine(directory, "address")).Trim();
-        if (!MacAddressValue.TryParse(mac, out var address))
+        if (!MacAddress.TryParse(mac, out var address))
         {
             throw new InvalidOperationException($"network interface {name} has no Ethernet address (\"{mac}\")");
         }

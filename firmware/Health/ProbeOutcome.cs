@@ -6,9 +6,9 @@ namespace Appliance.Health;
 /// <paramref name="Latency"/> runs from the start of the probe to its answer (or to giving up).
 /// <paramref name="Mac"/> is the server's MAC when the probe learned it (arp).
 /// </summary>
-public readonly record struct ProbeOutcome(bool Healthy, string Detail, TimeSpan Latency, MacAddressValue? Mac = null)
+public readonly record struct ProbeOutcome(bool Healthy, string Detail, TimeSpan Latency, MacAddress? Mac = null)
 {
-    public static ProbeOutcome Success(string detail, TimeSpan latency, MacAddressValue? mac = null) => new(true, detail, latency, mac);
+    public static ProbeOutcome Success(string detail, TimeSpan latency, MacAddress? mac = null) => new(true, detail, latency, mac);
 
     public static ProbeOutcome Failure(string detail, TimeSpan latency) => new(false, detail, latency);
 }

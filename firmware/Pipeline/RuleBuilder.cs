@@ -33,7 +33,7 @@ public sealed class RuleBuilder(ApplianceConfig config)
     private const ushort EthTypeArp = 0x0806;
 
     private readonly IPAddress _vip = config.Service.Vip;
-    private readonly MacAddress _vmac = new(config.Service.Vmac.Value);
+    private readonly MacAddress _vmac = config.Service.Vmac;
 
     /// <summary>The conntrack zone of a server: one per server, never zone 0 (the default zone other users share).</summary>
     public static ushort ZoneOf(int priority) => (ushort)(100 + priority);

@@ -19,7 +19,7 @@ public sealed class ExamplesTests
         Assert.AreEqual(new OpenFlowConfig(new TcpEndpoint(IPAddress.Parse("127.0.0.1"), 6653), false), c.OpenFlow);
         Assert.AreEqual("tcp:127.0.0.1:6653", c.OpenFlow.Listen.ToString());
         Assert.IsTrue(c.OpenFlow.Listen.IsLoopback);
-        Assert.AreEqual(new ServiceConfig(IPAddress.Parse("10.0.0.100"), MacAddressValue.Parse("02:00:0a:00:00:64"), ServiceMode.Nat), c.Service);
+        Assert.AreEqual(new ServiceConfig(IPAddress.Parse("10.0.0.100"), MacAddress.Parse("02:00:0a:00:00:64"), ServiceMode.Nat), c.Service);
         Assert.HasCount(2, c.Servers);
         Assert.AreEqual(new ServerConfig("master", IPAddress.Parse("10.0.0.1"), 1u, null), c.Servers[0]);
         Assert.AreEqual(new ServerConfig("slave", IPAddress.Parse("10.0.0.2"), 2u, null), c.Servers[1]);
@@ -188,11 +188,11 @@ public sealed class DefaultsTests
         Assert.AreEqual(new BridgeConfig("ovsbr1", DatapathType.Netdev, IPAddress.Parse("172.16.5.2"), 28), c.Bridge);
         Assert.AreEqual(new OpenFlowConfig(new TcpEndpoint(IPAddress.Parse("172.16.5.2"), 6633), true), c.OpenFlow);
         Assert.IsFalse(c.OpenFlow.Listen.IsLoopback);
-        Assert.AreEqual(new ServiceConfig(IPAddress.Parse("172.16.5.10"), new MacAddressValue(0x0abb_ccdd_eeffUL), ServiceMode.Dsr), c.Service);
+        Assert.AreEqual(new ServiceConfig(IPAddress.Parse("172.16.5.10"), new MacAddress(0x0abb_ccdd_eeffUL), ServiceMode.Dsr), c.Service);
         Assert.HasCount(3, c.Servers);
-        Assert.AreEqual(new ServerConfig("web-1", IPAddress.Parse("172.16.5.3"), 0xffffff00u, new MacAddressValue(0x0011_2233_4455UL)), c.Servers[0]);
+        Assert.AreEqual(new ServerConfig("web-1", IPAddress.Parse("172.16.5.3"), 0xffffff00u, new MacAddress(0x0011_2233_4455UL)), c.Servers[0]);
         Assert.AreEqual(new ServerConfig("web-2", IPAddress.Parse("172.16.5.4"), 9u, null), c.Servers[1]);
-        Assert.AreEqual(new ServerConfig("web-3", IPAddress.Parse("172.16.5.5"), 10u, new MacAddressValue(0x0011_2233_4456UL)), c.Servers[2]);
+        Assert.AreEqual(new ServerConfig("web-3", IPAddress.Parse("172.16.5.5"), 10u, new MacAddress(0x0011_2233_4456UL)), c.Servers[2]);
         Assert.AreEqual(
             new HealthConfig(ProbeKind.Tcp, 8443, "/healthz?full=1", TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(2), 1, 100),
             c.Health);

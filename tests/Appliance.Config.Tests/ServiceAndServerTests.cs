@@ -292,7 +292,7 @@ public sealed class ServiceAndServerTests
             "expected a MAC address such as 02:00:0a:00:00:64, got \"02:00:0a:00:00\"");
         AssertSingle(Service("  vip: 10.0.0.100\n  vmac: 02:00:0a-00:00:64"), 3, 9, "service.vmac",
             "expected a MAC address such as 02:00:0a:00:00:64, got \"02:00:0a-00:00:64\"");
-        Assert.AreEqual(new MacAddressValue(0x02_00_00_00_00_01UL),
+        Assert.AreEqual(new MacAddress(0x02_00_00_00_00_01UL),
             Parse(Service("  vip: 10.0.0.100\n  vmac: 02:00:00:00:00:01")).Service.Vmac);
     }
 

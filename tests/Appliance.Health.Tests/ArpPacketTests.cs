@@ -3,8 +3,8 @@ namespace Appliance.Health.Tests;
 [TestClass]
 public sealed class ArpPacketTests
 {
-    private static readonly MacAddressValue Ours = MacAddressValue.Parse("02:00:c6:12:07:06");
-    private static readonly MacAddressValue Server = MacAddressValue.Parse("02:00:c6:12:07:01");
+    private static readonly MacAddress Ours = MacAddress.Parse("02:00:c6:12:07:06");
+    private static readonly MacAddress Server = MacAddress.Parse("02:00:c6:12:07:01");
 
     [TestMethod]
     public void BroadcastRequestHasTheRfc826Layout()

@@ -12,7 +12,7 @@ public sealed class ArpResolverTests
 {
     private static readonly IPAddress Near = IPAddress.Parse("198.19.254.1");
     private static readonly IPAddress Far = IPAddress.Parse("198.19.254.2");
-    private static readonly MacAddressValue FarMac = MacAddressValue.Parse("02:00:c6:13:fe:02");
+    private static readonly MacAddress FarMac = MacAddress.Parse("02:00:c6:13:fe:02");
 
     private readonly string _namespace = $"it-n{Random.Shared.Next(0x10000):x4}";
     private readonly string _near = $"it-a{Random.Shared.Next(0x10000):x4}";
@@ -34,7 +34,7 @@ public sealed class ArpResolverTests
         MakePair();
         await using var resolver = ArpResolver.Open(_near, Near);
         int index = resolver.Interface.Index;
-        Assert.AreEqual(MacAddressValue.Parse("02:00:c6:13:fe:01"), resolver.Interface.Mac);
+        Assert.AreEqual(MacAddress.Parse("02:00:c6:13:fe:01"), resolver.Interface.Mac);
         Assert.AreEqual(FarMac, await resolver.ResolveAsync(Far));
 
         // What a restarted ovs-vswitchd does to a userspace bridge's internal port.
@@ -43,7 +43,7 @@ public sealed class ArpResolverTests
         MakePair();
 
         var clock = Stopwatch.StartNew();
-        MacAddressValue? mac = null;
+        MacAddress? mac = null;
         while (mac is null && clock.Elapsed < TimeSpan.FromSeconds(5)) mac = await resolver.ResolveAsync(Far, TimeSpan.FromMilliseconds(300));
         Console.WriteLine($"resolving again {clock.ElapsedMilliseconds} ms after the interface came back");
         Assert.AreEqual(FarMac, mac);

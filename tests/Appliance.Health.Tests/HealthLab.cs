@@ -13,8 +13,8 @@ internal static class HealthLab
     public static readonly IPAddress Management = IPAddress.Parse(Net + ".6");
     public static readonly ServerTarget Master = new("master", IPAddress.Parse(Net + ".1"));
     public static readonly ServerTarget Slave = new("slave", IPAddress.Parse(Net + ".2"));
-    public static readonly MacAddressValue MasterMac = MacAddressValue.Parse("02:00:c6:12:07:01");
-    public static readonly MacAddressValue SlaveMac = MacAddressValue.Parse("02:00:c6:12:07:02");
+    public static readonly MacAddress MasterMac = MacAddress.Parse("02:00:c6:12:07:01");
+    public static readonly MacAddress SlaveMac = MacAddress.Parse("02:00:c6:12:07:02");
 
     private static string Tool => Path.Combine(Sh.RepositoryRoot, "tools/lab");
 

@@ -74,6 +74,6 @@ public sealed class RouterErrorTests
         Console.WriteLine($"{outcome.Detail} after {clock.ElapsedMilliseconds} ms");
         Assert.IsFalse(outcome.Healthy);
         Assert.AreEqual("network unreachable", outcome.Detail);
-        Assert.IsLessThan(1000, clock.ElapsedMilliseconds);
+        Assert.IsLessThan(2500, clock.ElapsedMilliseconds, "well before the 3 s deadline: the ICMP error ended it, not the timeout");
     }
 }

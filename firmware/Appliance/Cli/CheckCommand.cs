@@ -22,7 +22,7 @@ internal static class CheckCommand
         {
             if (server.Mac is { } mac)
             {
-                macs[server.Name] = new MacAddress(mac.Value);
+                macs[server.Name] = mac;
             }
             else
             {

@@ -56,7 +56,7 @@ internal static partial class RunCommand
         {
             // ARP and probes leave from the management address on the bridge's internal port.
             arp = ArpResolver.Open(config.Bridge.Name, config.Bridge.ManagementAddress, loggers.CreateLogger<ArpResolver>());
-            probe = HealthProbes.Create(config.Health, config.Bridge, loggers);
+            probe = HealthProbes.Create(config.Health, config.Bridge, loggers, arp);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {
@@ -66,7 +66,7 @@ internal static partial class RunCommand
         await using var arpLifetime = arp;
 
         var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
-            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false) is { } mac ? new MacAddress(mac.Value) : null);
+            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false));
         controller.WatchCarrier(loggers);
         if (panel is not null)
         {
@@ -111,7 +111,7 @@ internal static partial class RunCommand
         systemd.Stopping();
         await probing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (prober is not null) await prober.StopAsync().ConfigureAwait(false);
-        (probe as IDisposable)?.Dispose();
+        if (probe is not null) await probe.DisposeAsync().ConfigureAwait(false);
         LogStopped(logger);
         return Program.Exit.Ok;
 

@@ -53,7 +53,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
         _lastLoopActivity = _time.GetTimestamp();
         foreach (var server in config.Servers)
         {
-            if (server.Mac is { } mac) _macs[server.Name] = new MacAddress(mac.Value);
+            if (server.Mac is { } mac) _macs[server.Name] = mac;
         }
         Probes = new ProbeMetrics([.. config.Servers.Select(s => s.Name)]);
         Status = BuildStatus();

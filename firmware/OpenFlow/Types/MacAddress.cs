@@ -4,7 +4,10 @@ using System.Globalization;
 
 namespace Appliance.OpenFlow;
 
-/// <summary>A 48-bit Ethernet address held in a <see cref="ulong"/>: no array, no allocation.</summary>
+/// <summary>
+/// A 48-bit Ethernet address held in a <see cref="ulong"/> (first octet most significant): no
+/// array, no allocation. The one MAC type of the firmware, from the wire to the configuration.
+/// </summary>
 public readonly record struct MacAddress(ulong Value) : ISpanParsable<MacAddress>
 {
     public const ulong Mask48 = 0xffff_ffff_ffff;
@@ -13,11 +16,33 @@ public readonly record struct MacAddress(ulong Value) : ISpanParsable<MacAddress
 
     public static readonly MacAddress Zero = new(0);
 
-    /// <summary>The group bit: set on multicast and broadcast addresses.</summary>
-    public bool IsMulticast => (Value & 0x0100_0000_0000) != 0;
+    public ulong Value { get; } = Value <= Mask48 ? Value : throw new ArgumentOutOfRangeException(nameof(Value), Value, "a MAC address has 48 bits");
 
-    public static MacAddress Read(ReadOnlySpan<byte> source) =>
-        new(((ulong)BinaryPrimitives.ReadUInt16BigEndian(source) << 32) | BinaryPrimitives.ReadUInt32BigEndian(source[2..]));
+    /// <summary>The group bit of the first octet: set on multicast and broadcast addresses.</summary>
+    public bool IsGroup => (Value & 0x0100_0000_0000) != 0;
+
+    public bool IsUnicast => !IsGroup;
+
+    /// <summary>The locally-administered bit of the first octet (02:… addresses).</summary>
+    public bool IsLocallyAdministered => (Value & 0x0200_0000_0000) != 0;
+
+    public bool IsZero => Value == 0;
+
+    public bool IsBroadcast => Value == Mask48;
+
+    /// <summary>Reads the first six bytes of <paramref name="source"/>.</summary>
+    public static MacAddress Read(ReadOnlySpan<byte> source)
+    {
+        if (source.Length < 6) throw new ArgumentException("a MAC address has 6 bytes", nameof(source));
+        return new(((ulong)BinaryPrimitives.ReadUInt16BigEndian(source) << 32) | BinaryPrimitives.ReadUInt32BigEndian(source[2..]));
+    }
+
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[6];
+        Write(bytes);
+        return bytes;
+    }
 
     public void Write(Span<byte> destination)
     {
@@ -57,7 +82,13 @@ public readonly record struct MacAddress(ulong Value) : ISpanParsable<MacAddress
     public static MacAddress Parse(string s) => Parse(s.AsSpan(), null);
 
     public static MacAddress Parse(ReadOnlySpan<char> s, IFormatProvider? provider) =>
-        TryParse(s, out var result) ? result : throw new FormatException($"'{s}' is not a MAC address");
+        TryParse(s, out var result) ? result : throw new FormatException($"\"{s}\" is not a MAC address (expected six hex pairs like 02:00:0a:00:00:64)");
+
+    public static bool TryParse([NotNullWhen(true)] string? s, out MacAddress result)
+    {
+        result = default;
+        return s is not null && TryParse(s.AsSpan(), out result);
+    }
 
     public static MacAddress Parse(string s, IFormatProvider? provider) => Parse(s.AsSpan(), provider);
 
