@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Net.Sockets;
+using Appliance.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Health;

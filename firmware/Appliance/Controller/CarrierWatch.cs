@@ -1,4 +1,5 @@
 using Appliance.Health;
+using Appliance.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Controller;

@@ -1,4 +1,4 @@
-namespace Appliance.Health;
+namespace Appliance.Policy;
 
 /// <summary>
 /// Monotonic time since the firmware started, the time base of every policy input. Wall-clock
