@@ -23,6 +23,11 @@ namespace Appliance.Health;
 /// schedule waits on that provider's timers instead, with the same deadlines.</para>
 /// <para>Results are stamped with the monotonic time of completion and handed to the sink on the
 /// thread that finished the probe; the sink must be quick and thread-safe (a channel writer is).</para>
+/// <para>A failure is confirmed at once: after a failed probe the server is probed again
+/// immediately, up to <see cref="Confirmations"/> times, instead of waiting for the next intervals.
+/// A dead service (connection refused) is then down within milliseconds of its first failed probe
+/// rather than after <c>fall</c> intervals, while healthy servers still cost one probe per interval.
+/// Coming back is not hurried: <c>rise</c> keeps its full intervals.</para>
 /// </remarks>
 public sealed partial class HealthProber : IAsyncDisposable
 {
@@ -38,6 +43,7 @@ public sealed partial class HealthProber : IAsyncDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long[] _started;
     private readonly long[] _missed;
+    private readonly int[] _failureRun;
     private readonly Lock _lock = new();
     private readonly List<InFlightProbe> _inFlight = [];
     private Task[] _schedules = [];
@@ -73,6 +79,7 @@ public sealed partial class HealthProber : IAsyncDisposable
         _logger = logger;
         _started = new long[_targets.Count];
         _missed = new long[_targets.Count];
+        _failureRun = new int[_targets.Count];
     }
 
     /// <summary>Results as policy inputs only, e.g. into the firmware's event channel.</summary>
@@ -92,8 +99,17 @@ public sealed partial class HealthProber : IAsyncDisposable
     public static HealthProber FromConfig(ApplianceConfig config, IHealthProbe probe, Action<ProbeResult, ProbeOutcome> sink, MonotonicClock clock, ILogger<HealthProber> logger)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new HealthProber(probe, [.. config.Servers.Select(ServerTarget.From)], config.Health.Interval, config.Health.Timeout, sink, clock, logger);
+        return new HealthProber(probe, [.. config.Servers.Select(ServerTarget.From)], config.Health.Interval, config.Health.Timeout, sink, clock, logger)
+        {
+            Confirmations = config.Health.Fall - 1,
+        };
     }
+
+    /// <summary>
+    /// How many extra probes confirm a failure at once (<c>fall</c> − 1 from the configuration; 0
+    /// waits for the schedule). They start when a failure arrives and stop at the first success.
+    /// </summary>
+    public int Confirmations { get; init; }
 
     public IReadOnlyList<ServerTarget> Targets => _targets;
 
@@ -241,18 +257,30 @@ public sealed partial class HealthProber : IAsyncDisposable
         Interlocked.Increment(ref _started[index]);
         long now = _time.GetTimestamp();
         // The precise schedule cancels at the deadline itself; elsewhere the provider's timer does.
-        var probe = _precise
-            ? new InFlightProbe(_targets[index], now, now + ToStopwatchTicks(_timeout), new CancellationTokenSource())
-            : new InFlightProbe(_targets[index], now, long.MaxValue, new CancellationTokenSource(_timeout, _time));
-        lock (_lock) _inFlight.Add(probe);
-        // Not awaited: the schedule moves on at once. ProbeOnceAsync never throws.
-        _ = ProbeOnceAsync(probe);
+        Launch(index);
         long skipped = schedule.Started(_time.GetElapsedTime(origin));
         if (skipped > 0)
         {
             Interlocked.Add(ref _missed[index], skipped);
             LogFellBehind(_targets[index].Name, skipped);
         }
+    }
+
+    /// <summary>Starts one probe of server <paramref name="index"/>, not awaited: the caller moves on at once.</summary>
+    private void Launch(int index)
+    {
+        long now = _time.GetTimestamp();
+        // The precise schedule cancels at the deadline itself; elsewhere the provider's timer does.
+        var probe = _precise
+            ? new InFlightProbe(index, _targets[index], now, now + ToStopwatchTicks(_timeout), new CancellationTokenSource())
+            : new InFlightProbe(index, _targets[index], now, long.MaxValue, new CancellationTokenSource(_timeout, _time));
+        lock (_lock)
+        {
+            if (_stopping) return;
+            _inFlight.Add(probe);
+        }
+        // ProbeOnceAsync never throws.
+        _ = ProbeOnceAsync(probe);
     }
 
     private async Task ProbeOnceAsync(InFlightProbe probe)
@@ -287,6 +315,15 @@ public sealed partial class HealthProber : IAsyncDisposable
             {
                 LogSinkFailed(e, target.Name);
             }
+            if (outcome.Healthy)
+            {
+                Volatile.Write(ref _failureRun[probe.Index], 0);
+            }
+            else if (Interlocked.Increment(ref _failureRun[probe.Index]) <= Confirmations)
+            {
+                Interlocked.Increment(ref _started[probe.Index]);
+                Launch(probe.Index);
+            }
         }
         finally
         {
@@ -302,8 +339,11 @@ public sealed partial class HealthProber : IAsyncDisposable
     }
 
     /// <summary>A probe that has started and not finished, and how to give up on it.</summary>
-    private sealed class InFlightProbe(ServerTarget target, long started, long deadline, CancellationTokenSource cancellation)
+    private sealed class InFlightProbe(int index, ServerTarget target, long started, long deadline, CancellationTokenSource cancellation)
     {
+        /// <summary>The server's place in the targets.</summary>
+        public int Index { get; } = index;
+
         public ServerTarget Target { get; } = target;
 
         /// <summary><see cref="TimeProvider.GetTimestamp"/> at the start.</summary>

@@ -179,9 +179,50 @@ public sealed class HealthProberTests
         CollectionAssert.AreEquivalent(new[] { "master", "slave" }, new[] { first.Server, second.Server });
     }
 
-    private HealthProber Prober(IHealthProbe probe, ServerTarget[] targets, int interval, int timeout) =>
+    private HealthProber Prober(IHealthProbe probe, ServerTarget[] targets, int interval, int timeout, int confirmations = 0) =>
         new(probe, targets, TimeSpan.FromMilliseconds(interval), TimeSpan.FromMilliseconds(timeout),
-            (result, _) => _results.Enqueue(result), _clock, NullLogger<HealthProber>.Instance);
+            (result, _) => _results.Enqueue(result), _clock, NullLogger<HealthProber>.Instance)
+        {
+            Confirmations = confirmations,
+        };
+
+    [TestMethod]
+    public async Task AFailureIsConfirmedAtOnceAndNotForeverAfter()
+    {
+        // The master refuses from 25 ms on (a killed web server); the slave stays healthy.
+        var probe = new ScriptedProbe(_clock, (target, _) => ValueTask.FromResult(target == A && _clock.Now >= TimeSpan.FromMilliseconds(25)
+            ? ProbeOutcome.Failure(ProbeDetails.ConnectionRefused, TimeSpan.Zero)
+            : ProbeOutcome.Success("ok", TimeSpan.Zero)));
+        await using var prober = Prober(probe, [A, B], interval: 20, timeout: 40, confirmations: 2);
+
+        prober.Start();
+        await AdvanceTo(100, () => probe.StartsOf("slave") == Expected(20));
+
+        // Regular probes at 0, 20, 40, 60, 80, 100; the failure at 40 is confirmed twice at once,
+        // so fall = 3 is reached at 40 ms instead of 80 ms. Later failures bring no more extra probes.
+        CollectionAssert.AreEqual(Times(0, 20, 40, 40, 40, 60, 80, 100), StartTimes(probe, "master"));
+        var failures = _results.Where(r => r.Server == "master" && !r.Healthy).Select(r => r.At).ToArray();
+        CollectionAssert.AreEqual(Times(40, 40, 40, 60, 80, 100), failures);
+        CollectionAssert.AreEqual(Times(0, 20, 40, 60, 80, 100), StartTimes(probe, "slave"), "a healthy server costs one probe per interval");
+    }
+
+    [TestMethod]
+    public async Task ASingleFailureThatTheConfirmationContradictsStaysAlone()
+    {
+        // One refused probe at 20 ms (a blip), healthy before and after.
+        var probe = new ScriptedProbe(_clock, (target, _) => ValueTask.FromResult(_clock.Now == TimeSpan.FromMilliseconds(20) && _blips++ == 0
+            ? ProbeOutcome.Failure(ProbeDetails.ConnectionRefused, TimeSpan.Zero)
+            : ProbeOutcome.Success("ok", TimeSpan.Zero)));
+        await using var prober = Prober(probe, [A], interval: 20, timeout: 40, confirmations: 2);
+
+        prober.Start();
+        await AdvanceTo(60, () => _results.Count == probe.Starts.Count);
+
+        CollectionAssert.AreEqual(Times(0, 20, 20, 40, 60), StartTimes(probe, "master"), "one confirmation, which succeeds: the run is over");
+        Assert.AreEqual(1, _results.Count(r => !r.Healthy));
+    }
+
+    private int _blips;
 
     /// <summary>Probes a schedule of <paramref name="interval"/> ms should have started by now.</summary>
     private int Expected(int interval) => (int)(_clock.Now.TotalMilliseconds / interval) + 1;
