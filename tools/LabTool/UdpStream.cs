@@ -9,7 +9,7 @@ namespace LabTool;
 
 /// <summary>
 /// labtool udp-stream --target IP:PORT [--rate 1000] [--duration 20s] [--size 64] [--grace 300ms]
-///                    [--json FILE] [--live]
+///                    [--late 200ms] [--json FILE] [--live]
 ///
 /// Sends numbered datagrams at a steady rate to a udp-echo responder (normally via the VIP) and
 /// records, per sequence number, which server answered and when. Datagram layout (little endian):
@@ -24,6 +24,10 @@ namespace LabTool;
 /// short spin (Pacer), so 1 kHz really is 1 kHz. When the sender falls more than 10 ms behind
 /// (the process was descheduled), the schedule restarts from now instead of bursting the backlog,
 /// and the stall is counted.
+///
+/// An answer that comes back more than --late after its datagram left counts as lost (and as
+/// late): a server that was frozen and thawed answers everything queued meanwhile, seconds too
+/// late for any client, and those answers must not hide the outage.
 /// </summary>
 static class UdpStream
 {
@@ -37,6 +41,7 @@ static class UdpStream
         var duration = o.Duration("duration", TimeSpan.FromSeconds(20));
         int size = o.Int("size", 64, HeaderSize, 1472);
         var grace = o.Duration("grace", TimeSpan.FromMilliseconds(300));
+        var late = o.Duration("late", TimeSpan.FromMilliseconds(200));
         string? json = o.Get("json");
         bool live = o.Flag("live");
         o.CheckAllUsed();
@@ -61,7 +66,8 @@ static class UdpStream
 
         var watch = new LiveSwitchWatch(trace, live);
         ulong warmupId = runId ^ 0x5741524d55500000; // "WARMUP": answers are expected and ignored
-        long stray = 0;
+        long stray = 0, lateAnswers = 0;
+        long lateTicks = (long)(late.TotalSeconds * Stopwatch.Frequency);
         string? firstStray = null;
         bool receiving = true;
 
@@ -88,6 +94,11 @@ static class UdpStream
                 }
                 long seq = (long)BinaryPrimitives.ReadUInt64LittleEndian(p[12..]);
                 long sentAt = BinaryPrimitives.ReadInt64LittleEndian(p[20..]);
+                if (at - sentAt > lateTicks)
+                {
+                    lateAnswers++;
+                    continue;
+                }
                 short server = trace.Intern(p[(size + 1)..]);
                 if (trace.Record(seq, server, at, at - sentAt)) watch.OnAnswer(seq, server, at);
             }
@@ -157,6 +168,7 @@ static class UdpStream
                 $"{Report.Ms(x.Length).ToString("F1", CultureInfo.InvariantCulture)} ms at {(Report.Ms(x.At) / 1000).ToString("F3", CultureInfo.InvariantCulture)} s")) +
                 (stalls > 5 ? ", ..." : ""));
         if (stray > 0) Console.WriteLine($"stray datagrams ignored: {stray} (first: {firstStray})");
+        if (lateAnswers > 0) Console.WriteLine($"answers later than {late.TotalMilliseconds:0} ms, counted as lost: {lateAnswers}");
         var report = new Report(a, t0, startUnixMs, "datagrams");
         report.PrintText(Console.Out);
 
@@ -172,6 +184,8 @@ static class UdpStream
                 j.WriteNumber("sender_stalls", stalls);
                 j.WriteNumber("sender_stalled_ms", Math.Round(Report.Ms(stalledTicks), 3));
                 j.WriteNumber("stray", stray);
+                j.WriteNumber("late", lateAnswers);
+                j.WriteNumber("late_after_ms", late.TotalMilliseconds);
                 j.WriteStartArray("stalls");
                 foreach (var (at, length) in stallLog)
                 {
