@@ -28,8 +28,12 @@ public enum OfpActionType : ushort
 /// An action. Records, so that actions compare by value and print readably; they are made when
 /// a list is built or enumerated, never while a message is merely decoded.
 /// </summary>
-public abstract record OfpAction
+public abstract record OfpAction : IOfpElement<OfpAction>
 {
+    static OfpErrorCode IOfpElement<OfpAction>.LengthError => OfpErrorCode.Of(OfpBadActionCode.BadLen);
+
+    static OfpAction? IOfpElement<OfpAction>.Read(ref OfpReader r, bool materialize) => Read(ref r, materialize);
+
     private protected const int HeaderLength = 4;
 
     /// <summary>Bytes on the wire, header and padding included.</summary>

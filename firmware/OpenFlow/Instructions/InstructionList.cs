@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Appliance.OpenFlow;
 
 /// <summary>
@@ -62,74 +60,21 @@ public readonly struct InstructionList : IEquatable<InstructionList>, IEnumerabl
 
     public void Write(ref OfpWriter w) => w.WriteBytes(_bytes.Span);
 
-    public Enumerator GetEnumerator() => new(_bytes);
+    public Enumerator<OfpInstruction> GetEnumerator() => new(_bytes);
 
     IEnumerator<OfpInstruction> IEnumerable<OfpInstruction>.GetEnumerator() => GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public bool Equals(InstructionList other) => _bytes.Span.SequenceEqual(other._bytes.Span);
+    public bool Equals(InstructionList other) => EncodedList.Equal(_bytes, other._bytes);
 
     public override bool Equals(object? obj) => obj is InstructionList other && Equals(other);
 
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.AddBytes(_bytes.Span);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => EncodedList.Hash(_bytes);
 
     public static bool operator ==(InstructionList left, InstructionList right) => left.Equals(right);
 
     public static bool operator !=(InstructionList left, InstructionList right) => !left.Equals(right);
 
-    public override string ToString()
-    {
-        if (IsEmpty) return "drop";
-        var text = new StringBuilder();
-        foreach (var instruction in this)
-        {
-            if (text.Length > 0) text.Append(',');
-            text.Append(instruction);
-        }
-        return text.ToString();
-    }
-
-    public struct Enumerator : IEnumerator<OfpInstruction>
-    {
-        private readonly ReadOnlyMemory<byte> _bytes;
-        private int _offset;
-
-        internal Enumerator(ReadOnlyMemory<byte> bytes)
-        {
-            _bytes = bytes;
-            _offset = 0;
-            Current = null!;
-        }
-
-        public OfpInstruction Current { get; private set; }
-
-        readonly object System.Collections.IEnumerator.Current => Current;
-
-        public void Reset()
-        {
-            _offset = 0;
-            Current = null!;
-        }
-
-        public readonly void Dispose()
-        {
-        }
-
-        public bool MoveNext()
-        {
-            if (_offset >= _bytes.Length) return false;
-            var r = new OfpReader(_bytes[_offset..], OfpErrorCode.Of(OfpBadInstructionCode.BadLen));
-            var instruction = OfpInstruction.Read(ref r, materialize: true);
-            if (instruction is null) return false;
-            _offset += r.Position;
-            Current = instruction;
-            return true;
-        }
-    }
+    public override string ToString() => EncodedList.Print<OfpInstruction>(_bytes);
 }

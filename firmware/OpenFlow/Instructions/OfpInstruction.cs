@@ -15,8 +15,12 @@ public enum OfpInstructionType : ushort
 }
 
 /// <summary>An instruction of a flow entry. Like actions, records made on build or enumeration only.</summary>
-public abstract record OfpInstruction(OfpInstructionType Type)
+public abstract record OfpInstruction(OfpInstructionType Type) : IOfpElement<OfpInstruction>
 {
+    static OfpErrorCode IOfpElement<OfpInstruction>.LengthError => OfpErrorCode.Of(OfpBadInstructionCode.BadLen);
+
+    static OfpInstruction? IOfpElement<OfpInstruction>.Read(ref OfpReader r, bool materialize) => Read(ref r, materialize);
+
     private protected const int HeaderLength = 4;
 
     public abstract int EncodedLength { get; }
