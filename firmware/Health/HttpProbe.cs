@@ -48,19 +48,10 @@ public sealed class HttpProbe : IHealthProbe
     {
         ArgumentNullException.ThrowIfNull(target);
         long started = Stopwatch.GetTimestamp();
-        Socket socket;
-        try
-        {
-            socket = ProbeConnection.Create(_source, target.Address.AddressFamily);
-        }
-        catch (SocketException e)
-        {
-            return ProbeOutcome.Failure(ProbeConnection.Describe(e), Stopwatch.GetElapsedTime(started));
-        }
+        var (opened, failure) = await ProbeConnection.OpenAsync(_source, new IPEndPoint(target.Address, _port), cancellationToken).ConfigureAwait(false);
+        if (opened is not { } socket) return ProbeOutcome.Failure(failure!, Stopwatch.GetElapsedTime(started));
         using (socket)
         {
-            var failure = await ProbeConnection.ConnectAsync(socket, new IPEndPoint(target.Address, _port), cancellationToken).ConfigureAwait(false);
-            if (failure is not null) return ProbeOutcome.Failure(failure, Stopwatch.GetElapsedTime(started));
 
             byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxStatusLine);
             try

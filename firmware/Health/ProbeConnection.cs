@@ -42,6 +42,27 @@ internal static class ProbeConnection
     /// Opens a connection; null when it was made, otherwise the failure's detail. A refusal (RST)
     /// comes back as soon as the kernel sees it; silence lasts until the token fires.
     /// </summary>
+    /// <summary>
+    /// A fresh connection from <paramref name="source"/> to <paramref name="remote"/>: the socket, or
+    /// null and why not (refused, unreachable, timeout) when there is none.
+    /// </summary>
+    public static async ValueTask<(Socket? Socket, string? Failure)> OpenAsync(IPAddress? source, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        Socket socket;
+        try
+        {
+            socket = Create(source, remote.AddressFamily);
+        }
+        catch (SocketException e)
+        {
+            return (null, Describe(e));
+        }
+        var failure = await ConnectAsync(socket, remote, cancellationToken).ConfigureAwait(false);
+        if (failure is null) return (socket, null);
+        socket.Dispose();
+        return (null, failure);
+    }
+
     public static async ValueTask<string?> ConnectAsync(Socket socket, IPEndPoint remote, CancellationToken cancellationToken)
     {
         try

@@ -32,21 +32,10 @@ public sealed class TcpProbe : IHealthProbe
     {
         ArgumentNullException.ThrowIfNull(target);
         long started = Stopwatch.GetTimestamp();
-        Socket socket;
-        try
-        {
-            socket = ProbeConnection.Create(_source, target.Address.AddressFamily);
-        }
-        catch (SocketException e)
-        {
-            return ProbeOutcome.Failure(ProbeConnection.Describe(e), Stopwatch.GetElapsedTime(started));
-        }
-        using (socket)
-        {
-            var failure = await ProbeConnection.ConnectAsync(socket, new IPEndPoint(target.Address, _port), cancellationToken).ConfigureAwait(false);
-            var latency = Stopwatch.GetElapsedTime(started);
-            return failure is null ? ProbeOutcome.Success(ProbeDetails.Connected, latency) : ProbeOutcome.Failure(failure, latency);
-        }
+        var (socket, failure) = await ProbeConnection.OpenAsync(_source, new IPEndPoint(target.Address, _port), cancellationToken).ConfigureAwait(false);
+        socket?.Dispose();
+        var latency = Stopwatch.GetElapsedTime(started);
+        return failure is null ? ProbeOutcome.Success(ProbeDetails.Connected, latency) : ProbeOutcome.Failure(failure, latency);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
