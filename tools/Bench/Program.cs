@@ -15,8 +15,12 @@ internal static class Program
                 return 0;
             case ["failover", var runs, var output]:
                 return await FailoverBench.RunAsync(int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture), output);
+            case ["paper", var runs, var outputDir, var iperfSeconds]:
+                return await PaperBench.RunAsync(int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture), outputDir, int.Parse(iperfSeconds, System.Globalization.CultureInfo.InvariantCulture));
+            case ["compare", var runs, var outputDir]:
+                return await CompareBench.RunAsync(int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture), outputDir);
             default:
-                Console.Error.WriteLine("usage: Appliance.Bench codec [BenchmarkDotNet options] | failover RUNS OUTPUT.md");
+                Console.Error.WriteLine("usage: Appliance.Bench codec [BenchmarkDotNet options] | failover RUNS OUTPUT.md | paper RUNS OUTDIR IPERF_SECONDS | compare RUNS OUTDIR");
                 return 2;
         }
     }

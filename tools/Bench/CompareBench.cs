@@ -1,0 +1,557 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Appliance.Bench;
+
+/// <summary>
+/// <c>tools/bench compare</c>: the appliance beside what an office would use instead, on one lab, the
+/// same faults and the same instrument, in one run:
+/// <list type="bullet">
+/// <item>the appliance (the real firmware, its lab defaults, NAT);</item>
+/// <item>the study's own mechanism: a static OpenFlow fast-failover group watching ports only, with
+/// the study's NAT rewrite, programmed once with ovs-ofctl and no controller;</item>
+/// <item>keepalived VRRP between the two servers (VIP on the servers, the bridge a plain learning
+/// switch), with its default 1 s advert interval and tuned to 0.1 s, nginx checked by a vrrp_script.</item>
+/// </list>
+/// Faults on the master: link down, service kill, freeze. Instrument: labtool udp-stream at 1 kHz
+/// from the client to the VIP's echo responders (outage = first answer of the new server − last of
+/// the old one, at the client; one datagram lost ≈ 1 ms of outage).
+/// </summary>
+internal static class CompareBench
+{
+    private const string LabName = "cmp";
+    private const string LabNet = "198.19.252";
+    private const string StaticCookie = "0x57a7";
+    private const string NormalCookie = "0x4a11";
+
+    private static readonly string[] Faults = ["link-down", "kill", "freeze"];
+
+    private sealed record Peer(string Key, string Title, TimeSpan DetectCap, TimeSpan ReturnCap);
+
+    private static readonly Peer Appliance = new("appliance", "appliance (ours)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3));
+    private static readonly Peer StaticGroup = new("static-ff", "static FF group (the study)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3));
+    private static readonly Peer Keepalived1 = new("keepalived-1s", "keepalived, advert 1 s", TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8));
+    private static readonly Peer KeepalivedFast = new("keepalived-0.1s", "keepalived, advert 0.1 s", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4));
+    private static readonly Peer[] Peers = [Appliance, StaticGroup, Keepalived1, KeepalivedFast];
+
+    private sealed record Run(string Peer, string Fault, int N, bool Detected, double FailoverMs, int FailoverLost, double? FailbackMs, int FailbackLost, int Sent, int Lost, int Stalls, string Note)
+    {
+        /// <summary>The TCP view (http-loop) of the same run: outage on failover (null: no switch seen), on return.</summary>
+        public double? TcpFailoverMs { get; init; }
+
+        public double? TcpFailbackMs { get; init; }
+    }
+
+    public static async Task<int> RunAsync(int runs, string outputDir)
+    {
+        var rawDir = Path.Combine(outputDir, "compare");
+        if (Directory.Exists(rawDir)) Directory.Delete(rawDir, recursive: true);
+        Directory.CreateDirectory(rawDir);
+        var loadBefore = Host.Load();
+        Console.WriteLine($"compare benchmark: {runs} runs per fault and system; load {loadBefore}");
+        var results = new List<Run>();
+        var started = new List<Background>();
+        var work = Directory.CreateTempSubdirectory("appliance-bench-cmp.").FullName;
+        using (var lab = Lab.Up(LabName, LabNet))
+        {
+            Firmware? firmware = null;
+            var config = lab.WriteConfig("hold=off");
+            try
+            {
+                // 1. The appliance.
+                firmware = Firmware.StartOn(lab, config);
+                lab.WaitServing("master", TimeSpan.FromSeconds(10));
+                await FaultRunsAsync(lab, Appliance, runs, results, started, rawDir);
+                await File.WriteAllTextAsync(Path.Combine(rawDir, "appliance-firmware.log"), firmware.Log);
+                // SIGTERM leaves the rules on the switch (SPEC §3); they are removed below.
+                firmware.Terminate();
+                firmware.Dispose();
+                firmware = null;
+
+                // 2. The study's mechanism: a static fast-failover group, no controller.
+                ClearSwitch(lab);
+                ProgramStaticGroup(lab);
+                Sh.Check(Host.LabScript, "exec", "--name", lab.Name, "client", "ip", "neigh", "flush", "all");
+                lab.WaitServing("master", TimeSpan.FromSeconds(10));
+                await File.WriteAllTextAsync(Path.Combine(rawDir, "static-ff-flows.txt"), DumpSwitch(lab));
+                await FaultRunsAsync(lab, StaticGroup, runs, results, started, rawDir);
+
+                // 3, 4. keepalived: the VIP lives on the servers. The lab in DSR mode gives every server the
+                // VIP on loopback (never answering ARP for it there), so the echo responders and nginx answer
+                // it; keepalived adds it on eth0 of the VRRP master, which alone answers ARP and sends the
+                // gratuitous ARPs that move the clients. The bridge is a plain learning switch.
+                Sh.Check(Host.LabScript, "up", "--name", lab.Name, "--dsr");
+                ClearSwitch(lab);
+                Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", $"{lab.Name}-br", $"cookie={NormalCookie},priority=0,actions=NORMAL");
+                Sh.Check(Host.LabScript, "exec", "--name", lab.Name, "client", "ip", "neigh", "flush", "all");
+                foreach (var (peer, advert) in new[] { (Keepalived1, "1"), (KeepalivedFast, "0.1") })
+                {
+                    var daemons = StartKeepalived(lab, peer, advert, work, started);
+                    try
+                    {
+                        lab.WaitServing("master", TimeSpan.FromSeconds(20));
+                        await FaultRunsAsync(lab, peer, runs, results, started, rawDir);
+                    }
+                    finally
+                    {
+                        foreach (var (role, daemon) in daemons)
+                        {
+                            daemon.Stop(TimeSpan.FromSeconds(5));
+                            await File.WriteAllTextAsync(Path.Combine(rawDir, $"{peer.Key}-{role}.log"), daemon.Output);
+                            daemon.Dispose();
+                            started.Remove(daemon);
+                        }
+                    }
+                    Sh.Check(Host.LabScript, "exec", "--name", lab.Name, "client", "ip", "neigh", "flush", "all");
+                }
+            }
+            finally
+            {
+                foreach (var process in started) process.Dispose();
+                firmware?.Dispose();
+                File.Delete(config);
+                Directory.Delete(work, recursive: true);
+            }
+        }
+        var loadAfter = Host.Load();
+        WriteCsv(rawDir, results);
+        var report = Report(runs, results, loadBefore, loadAfter);
+        var output = Path.Combine(outputDir, "compare.md");
+        await File.WriteAllTextAsync(output, report);
+        Console.WriteLine(report);
+        Console.WriteLine($"wrote {output} and {rawDir}/");
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ peers
+
+    private static void ClearSwitch(Lab lab)
+    {
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "del-flows", $"{lab.Name}-br");
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "del-groups", $"{lab.Name}-br");
+    }
+
+    private static string DumpSwitch(Lab lab) =>
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "dump-groups", $"{lab.Name}-br") +
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "dump-flows", $"{lab.Name}-br");
+
+    /// <summary>
+    /// What the study's Ryu app ends up with, written once: the switch answers ARP for the VIP, VIP
+    /// traffic goes to a fast-failover group (bucket 1 watches the master's port, bucket 2 the slave's)
+    /// that rewrites the destination to the chosen server (NAT, as the study's forward rules), replies
+    /// from a server to the client are rewritten to come from the VIP (the study's reverse rules), and
+    /// everything else is switched normally. Port liveness is all it watches.
+    /// </summary>
+    private static void ProgramStaticGroup(Lab lab)
+    {
+        var br = $"{lab.Name}-br";
+        var vip = lab.Vip;
+        var vmac = lab.Vmac;
+        string Bucket(string server, int port) => $"bucket=watch_port:{port},actions=set_field:{Lab.MacOf(lab.AddressOf(server))}->eth_dst,set_field:{lab.AddressOf(server)}->ip_dst,output:{port}";
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-group", br, $"group_id=1,type=ff,{Bucket("master", 1)},{Bucket("slave", 2)}");
+        var client = lab.AddressOf("client");
+        var flows = new[]
+        {
+            $"cookie={StaticCookie},priority=200,arp,arp_tpa={vip},arp_op=1,actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:{vmac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],set_field:{vmac}->arp_sha,move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:{vip}->arp_spa,IN_PORT",
+            $"cookie={StaticCookie},priority=100,ip,nw_dst={vip},actions=group:1",
+            $"cookie={StaticCookie},priority=100,ip,in_port=1,nw_src={lab.AddressOf("master")},nw_dst={client},actions=set_field:{vmac}->eth_src,set_field:{vip}->ip_src,output:4",
+            $"cookie={StaticCookie},priority=100,ip,in_port=2,nw_src={lab.AddressOf("slave")},nw_dst={client},actions=set_field:{vmac}->eth_src,set_field:{vip}->ip_src,output:4",
+            $"cookie={StaticCookie},priority=0,actions=NORMAL",
+        };
+        foreach (var flow in flows) Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", br, flow);
+    }
+
+    /// <summary>The keepalived configuration of one server. <paramref name="advert"/> "1" is keepalived's default (VRRPv2); "0.1" needs VRRPv3 (centisecond adverts).</summary>
+    internal static string KeepalivedConfig(Lab lab, string role, string advert)
+    {
+        var v3 = advert != "1";
+        var priority = role == "master" ? 150 : 100;
+        return $$"""
+            # keepalived for lab {{lab.Name}}, {{role}} (written by tools/bench compare)
+            global_defs {
+                router_id {{lab.Name}}_{{role}}
+                script_user root
+                enable_script_security
+                vrrp_version {{(v3 ? 3 : 2)}}
+            }
+            # nginx answering on the server's own address; a refused connection fails at once.
+            # keepalived 2.2 runs scripts at most once a second ("interval 0.1" is refused: 1..4294 s).
+            vrrp_script chk_nginx {
+                script "/usr/bin/curl -sf -o /dev/null --noproxy * -m 1 http://{{lab.AddressOf(role)}}/health"
+                interval 1
+                timeout 1
+                fall 1
+                rise 1
+            }
+            vrrp_instance VI_1 {
+                state BACKUP
+                interface eth0
+                virtual_router_id 51
+                priority {{priority}}
+                advert_int {{advert}}
+                virtual_ipaddress {
+                    {{lab.Vip}}/24 dev eth0
+                }
+                track_script {
+                    chk_nginx
+                }
+            }
+
+            """;
+    }
+
+    private static List<(string Role, Background Daemon)> StartKeepalived(Lab lab, Peer peer, string advert, string work, List<Background> started)
+    {
+        var daemons = new List<(string, Background)>();
+        foreach (var role in new[] { "master", "slave" })
+        {
+            var conf = Path.Combine(work, $"{peer.Key}-{role}.conf");
+            File.WriteAllText(conf, KeepalivedConfig(lab, role, advert));
+            // -n: no daemon (we own the process), -l: log to our output, -P: VRRP only; pid files of our own
+            // so that two keepalived on one file system do not take each other for a running instance.
+            var daemon = Background.InHost(lab, role, "keepalived", "-n", "-l", "-P", "-f", conf,
+                "-p", Path.Combine(work, $"{peer.Key}-{role}.pid"), "-r", Path.Combine(work, $"{peer.Key}-{role}-vrrp.pid"));
+            started.Add(daemon);
+            daemons.Add((role, daemon));
+        }
+        return daemons;
+    }
+
+    // ------------------------------------------------------------------ runs
+
+    private static string Undo(string fault) => fault switch
+    {
+        "link-down" => "link-up",
+        "kill" => "restart",
+        "freeze" => "thaw",
+        _ => throw new ArgumentOutOfRangeException(nameof(fault)),
+    };
+
+    private static async Task FaultRunsAsync(Lab lab, Peer peer, int runs, List<Run> results, List<Background> started, string rawDir)
+    {
+        foreach (var fault in Faults)
+        {
+            for (var i = 1; i <= runs; i++)
+            {
+                var run = await OneRunAsync(lab, peer, fault, i, started, rawDir);
+                results.Add(run);
+                Console.WriteLine(Host.Inv($"  {peer.Key} {fault} run {i}: ") + (run.Detected
+                    ? Host.Inv($"failover {Host.Ms(run.FailoverMs)} ms ({run.FailoverLost} lost), back {Host.Ms(run.FailbackMs ?? double.NaN)} ms ({run.FailbackLost} lost)")
+                    : Host.Inv($"NOT DETECTED: {Host.Ms(run.FailoverMs)} ms without answers ({run.FailoverLost} lost) until the fault was undone")) +
+                    Host.Inv($"; {run.Lost}/{run.Sent} lost, {run.Stalls} sender stalls; TCP {Host.Ms(run.TcpFailoverMs ?? double.NaN)} / {Host.Ms(run.TcpFailbackMs ?? double.NaN)} ms") + (run.Note.Length > 0 ? $" [{run.Note}]" : ""));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The instruments of one phase of a run, both from the client to the VIP: labtool udp-stream
+    /// (1 kHz, echo on UDP 7) and labtool http-loop (a new TCP connection per request to nginx, one
+    /// every 10 ms, 100 ms timeout), each stopped with SIGINT (they still write their full report).
+    /// </summary>
+    private sealed class Phase
+    {
+        private readonly Background _udp;
+        private readonly Background _http;
+        private readonly string _udpJson = Path.Combine(Path.GetTempPath(), $"cmp-udp-{Guid.NewGuid():n}.json");
+        private readonly string _httpJson = Path.Combine(Path.GetTempPath(), $"cmp-http-{Guid.NewGuid():n}.json");
+
+        private Phase(Lab lab, List<Background> started)
+        {
+            _udp = Background.InHost(lab, "client", "chrt", "-f", "10", Host.LabTool, "udp-stream",
+                "--target", $"{lab.Vip}:7", "--rate", "1000", "--duration", "120s", "--live", "--json", _udpJson);
+            started.Add(_udp);
+            _http = Background.InHost(lab, "client", "chrt", "-f", "10", Host.LabTool, "http-loop",
+                "--url", $"http://{lab.Vip}/time", "--interval", "10ms", "--timeout", "100ms", "--duration", "120s", "--live", "--json", _httpJson);
+            started.Add(_http);
+        }
+
+        public Background Udp => _udp;
+
+        public static async Task<Phase> StartAsync(Lab lab, List<Background> started)
+        {
+            var phase = new Phase(lab, started);
+            foreach (var p in new[] { phase._udp, phase._http })
+            {
+                if (!await p.WaitForAsync("as they happen", TimeSpan.FromSeconds(10))) throw new LabException($"{p.What} did not start:\n{p.Output}");
+            }
+            return phase;
+        }
+
+        /// <summary>Stops both instruments and returns their JSON reports; the text reports go to <paramref name="rawFile"/>.</summary>
+        public async Task<(JsonElement Udp, JsonElement Http)> StopAsync(string rawFile, List<Background> started)
+        {
+            try
+            {
+                _udp.Signal("INT");
+                _http.Signal("INT");
+                await _udp.WaitExitAsync(TimeSpan.FromSeconds(15));
+                await _http.WaitExitAsync(TimeSpan.FromSeconds(15));
+                await File.AppendAllTextAsync(rawFile, "## udp-stream\n" + _udp.Output + "## http-loop\n" + _http.Output);
+                return (Read(_udpJson), Read(_httpJson));
+            }
+            finally
+            {
+                foreach (var p in new[] { _udp, _http })
+                {
+                    p.Dispose();
+                    started.Remove(p);
+                }
+                File.Delete(_udpJson);
+                File.Delete(_httpJson);
+            }
+        }
+
+        private static JsonElement Read(string path)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.Clone();
+        }
+    }
+
+    /// <summary>The first switch from one server to another: its outage (ms) and lost probes.</summary>
+    private static (double Ms, int Lost)? FirstSwitch(JsonElement report, string from, string to)
+    {
+        foreach (var change in report.GetProperty("switches").EnumerateArray())
+        {
+            if (change.GetProperty("from").GetString() == from && change.GetProperty("to").GetString() == to)
+            {
+                return (change.GetProperty("outage_ms").GetDouble(), change.GetProperty("lost").GetInt32());
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// One run in two phases, each with fresh instruments. Phase 1: the fault, until 0.5 s after the
+    /// failover (or a cap). Phase 2: the fault undone, until the master answers again. The split keeps a
+    /// frozen master's late answers out of the figures: when it is thawed it answers what its socket
+    /// queued, which the phase-1 instruments (already stopped) never credit: an answer that late is lost.
+    /// </summary>
+    private static async Task<Run> OneRunAsync(Lab lab, Peer peer, string fault, int n, List<Background> started, string rawDir)
+    {
+        var rawFile = Path.Combine(rawDir, Host.Inv($"{peer.Key}-{fault}-{n:00}.txt"));
+        var note = "";
+        try
+        {
+            await File.WriteAllTextAsync(rawFile, Host.Inv($"# {peer.Title}, {fault} on the master, run {n}\n# phase 1: fault at 1 s\n"));
+            var first = await Phase.StartAsync(lab, started);
+            await Task.Delay(1000);
+            lab.Fault(fault, "master");
+            var detected = await first.Udp.WaitForAsync("master -> slave", peer.DetectCap);
+            await Task.Delay(500);
+            var (udp1, http1) = await first.StopAsync(rawFile, started);
+
+            await File.AppendAllTextAsync(rawFile, $"# phase 2: {Undo(fault)} at 0.3 s\n");
+            var second = await Phase.StartAsync(lab, started);
+            await Task.Delay(300);
+            lab.Fault(Undo(fault), "master");
+            if (detected)
+            {
+                if (!await second.Udp.WaitForAsync("slave -> master", peer.ReturnCap)) note = Host.Inv($"not back on the master {peer.ReturnCap.TotalSeconds} s after the fault was undone");
+            }
+            else
+            {
+                await Task.Delay(1000);
+            }
+            await Task.Delay(500);
+            var (udp2, http2) = await second.StopAsync(rawFile, started);
+
+            var down = FirstSwitch(udp1, "master", "slave");
+            var back = FirstSwitch(udp2, "slave", "master");
+            // No failover: the outage is the time without answers from the fault to the end of phase 1.
+            var failoverMs = down?.Ms ?? udp1.GetProperty("longest_gap").GetProperty("ms").GetDouble();
+            var failoverLost = down?.Lost ?? udp1.GetProperty("lost").GetInt32();
+            return new Run(peer.Key, fault, n, down is not null, failoverMs, failoverLost, back?.Ms, back?.Lost ?? 0,
+                udp1.GetProperty("sent").GetInt32() + udp2.GetProperty("sent").GetInt32(),
+                udp1.GetProperty("lost").GetInt32() + udp2.GetProperty("lost").GetInt32(),
+                udp1.GetProperty("sender_stalls").GetInt32() + udp2.GetProperty("sender_stalls").GetInt32(), note)
+            {
+                TcpFailoverMs = FirstSwitch(http1, "master", "slave")?.Ms,
+                TcpFailbackMs = FirstSwitch(http2, "slave", "master")?.Ms,
+            };
+        }
+        finally
+        {
+            // Whatever happened, the next run starts from a healthy master that serves the VIP.
+            try
+            {
+                lab.WaitServing("master", TimeSpan.FromSeconds(15));
+            }
+            catch (LabException)
+            {
+                Console.WriteLine($"  {peer.Key} {fault} run {n}: the master did not serve again within 15 s; repairing the lab");
+                Sh.Check(Host.LabScript, "up", "--name", lab.Name);
+                lab.WaitServing("master", TimeSpan.FromSeconds(20));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ report
+
+    private static void WriteCsv(string rawDir, List<Run> results)
+    {
+        var csv = new StringBuilder("system,fault,run,detected,failover_ms,failover_lost,failback_ms,failback_lost,sent,lost,sender_stalls,tcp_failover_ms,tcp_failback_ms,note\n");
+        static string O(double? v) => v is null ? "" : v.Value.ToString("0.0", CultureInfo.InvariantCulture);
+        foreach (var r in results)
+        {
+            csv.AppendLine(Host.Inv($"{r.Peer},{r.Fault},{r.N},{(r.Detected ? "yes" : "no")},{r.FailoverMs:0.0},{r.FailoverLost},{O(r.FailbackMs)},{r.FailbackLost},{r.Sent},{r.Lost},{r.Stalls},{O(r.TcpFailoverMs)},{O(r.TcpFailbackMs)},\"{r.Note}\""));
+        }
+        File.WriteAllText(Path.Combine(rawDir, "runs.csv"), csv.ToString());
+    }
+
+    private static string Cell(IReadOnlyCollection<double> values, string format = "0.0")
+    {
+        var s = Stats.Of(values);
+        return s.Count == 0 ? "—" : $"**{Stats.F(s.Median, format)}** ({Stats.F(s.Min, format)}–{Stats.F(s.Max, format)})";
+    }
+
+    private static string Report(int runs, List<Run> results, string loadBefore, string loadAfter)
+    {
+        var t = new StringBuilder();
+        t.AppendLine("# The appliance beside the alternatives");
+        t.AppendLine();
+        t.AppendLine(Host.Inv($"`tools/bench compare --runs {runs}`, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on {Machine.Describe()}."));
+        t.AppendLine(Host.Inv($"Load average (1, 5, 15 min) before: {loadBefore}; after: {loadAfter}. Every system on the same lab (`cmp`,"));
+        t.AppendLine("198.19.252.0/24), the same faults and the same instrument, one after the other in this one run.");
+        t.AppendLine();
+        t.AppendLine("**Instrument**: `labtool udp-stream` at 1 kHz from the client to VIP:7 (`chrt -f 10`), answered by the echo");
+        t.AppendLine("responder of whichever server gets it. **Outage** = first answer from the new server − last answer from the");
+        t.AppendLine("old one, at the client; **lost** = datagrams in between without an answer (1 datagram ≈ 1 ms). Beside it, for");
+        t.AppendLine("a TCP view, `labtool http-loop`: `GET /time` on a new connection every 10 ms, 100 ms timeout. **Each run** has");
+        t.AppendLine("two phases with fresh instruments: (1) the fault on the master 1 s in, stopped 0.5 s after the failover was");
+        t.AppendLine("seen (or after a cap: 2 s for the appliance and the static group, 3 s / 7 s for keepalived 0.1 s / 1 s);");
+        t.AppendLine("(2) the fault undone (link up, services restarted, thawed), until the master answers again. A frozen");
+        t.AppendLine("master answers what its sockets queued when it is thawed; phase 1's instruments are gone by then, so those");
+        t.AppendLine("late answers count as lost, as they are for a client.");
+        t.AppendLine();
+        t.AppendLine("| system | what it is |");
+        t.AppendLine("|---|---|");
+        t.AppendLine("| appliance (ours) | the real firmware with the lab's defaults: NAT, http probes every 20 ms (timeout 40 ms, fall 3, rise 3), automatic failback, `hold_down: off` (a fault every few seconds is flapping by design here) |");
+        t.AppendLine("| static FF group (the study) | the study's mechanism without its controller: ARP responder for the VIP, VIP → fast-failover group (bucket per server, `watch_port`, NAT rewrite), reverse rules from the servers to the client, NORMAL for the rest; programmed once with `ovs-ofctl` (flows in `compare/static-ff-flows.txt`). Watches port liveness only |");
+        t.AppendLine("| keepalived, advert 1 s | keepalived 2.2.7 VRRP on both servers (priority 150/100, preempt), VIP on the VRRP master's eth0, gratuitous ARP moves the client; `vrrp_script` curls nginx's `/health` every 1 s (fall 1, rise 1); the bridge is a learning switch (one NORMAL flow). VRRPv2, `advert_int 1` (the default) |");
+        t.AppendLine("| keepalived, advert 0.1 s | the same, VRRPv3 with `advert_int 0.1`. The check stays at 1 s: keepalived 2.2 refuses a vrrp_script `interval` below 1 s |");
+        t.AppendLine();
+
+        var faults = Faults;
+        void Table(string title, Func<List<Run>, string> cell)
+        {
+            t.AppendLine(title);
+            t.AppendLine();
+            t.AppendLine("| fault | " + string.Join(" | ", Peers.Select(p => p.Title)) + " |");
+            t.AppendLine("|---|" + string.Concat(Peers.Select(_ => "---|")));
+            foreach (var fault in faults)
+            {
+                t.Append("| ").Append(fault).Append(" |");
+                foreach (var peer in Peers)
+                {
+                    var rs = results.Where(r => r.Peer == peer.Key && r.Fault == fault).ToList();
+                    t.Append(' ').Append(rs.Count == 0 ? "—" : cell(rs)).Append(" |");
+                }
+                t.AppendLine();
+            }
+            t.AppendLine();
+        }
+
+        string Detection(List<Run> rs)
+        {
+            var detected = rs.Where(r => r.Detected).ToList();
+            if (detected.Count == rs.Count) return Cell([.. rs.Select(r => r.FailoverMs)]);
+            var missed = rs.Where(r => !r.Detected).ToList();
+            var text = Host.Inv($"not detected in {missed.Count}/{rs.Count}: ≥ {Cell([.. missed.Select(r => r.FailoverMs)])} until undone");
+            if (detected.Count > 0) text += "; detected: " + Cell([.. detected.Select(r => r.FailoverMs)]);
+            return text;
+        }
+
+        Table(Host.Inv($"## Outage on failover (ms): median (min–max) of {runs} run(s)"), Detection);
+        Table("## Datagrams lost on failover (1 kHz: ≈ ms)", rs => Cell([.. rs.Select(r => (double)r.FailoverLost)], "0"));
+        Table("## Outage when the master returns (ms): median (min–max)",
+            rs => rs.All(r => r.FailbackMs is null) ? "no failover, nothing to return" : Cell([.. rs.Where(r => r.FailbackMs is not null).Select(r => r.FailbackMs!.Value)]));
+        Table("## Datagrams lost when the master returns", rs => rs.All(r => r.FailbackMs is null) ? "no failover, nothing to return" : Cell([.. rs.Where(r => r.FailbackMs is not null).Select(r => (double)r.FailbackLost)], "0"));
+        Table("## TCP view: outage on failover (ms), http-loop", rs => rs.All(r => r.TcpFailoverMs is null) ? "no switch seen" : Cell([.. rs.Where(r => r.TcpFailoverMs is not null).Select(r => r.TcpFailoverMs!.Value)]) + (rs.Any(r => r.TcpFailoverMs is null) ? Host.Inv($"; no switch in {rs.Count(r => r.TcpFailoverMs is null)}/{rs.Count}") : ""));
+        Table("## TCP view: outage when the master returns (ms), http-loop", rs => rs.All(r => r.TcpFailbackMs is null) ? "no switch seen" : Cell([.. rs.Where(r => r.TcpFailbackMs is not null).Select(r => r.TcpFailbackMs!.Value)]) + (rs.Any(r => r.TcpFailbackMs is null) ? Host.Inv($"; no switch in {rs.Count(r => r.TcpFailbackMs is null)}/{rs.Count}") : ""));
+
+        t.AppendLine("## Where a peer is ahead of the appliance");
+        t.AppendLine();
+        var ahead = new List<string>();
+        foreach (var fault in faults)
+        {
+            var ours = results.Where(r => r.Peer == Appliance.Key && r.Fault == fault).ToList();
+            if (ours.Count == 0) continue;
+            foreach (var peer in Peers.Where(p => p != Appliance))
+            {
+                var theirs = results.Where(r => r.Peer == peer.Key && r.Fault == fault).ToList();
+                if (theirs.Count == 0) continue;
+                void Compare(string what, Func<Run, double?> pick, bool onlyDetected)
+                {
+                    var a = ours.Where(r => !onlyDetected || r.Detected).Select(pick).Where(v => v is not null).Select(v => v!.Value).ToList();
+                    var b = theirs.Where(r => !onlyDetected || r.Detected).Select(pick).Where(v => v is not null).Select(v => v!.Value).ToList();
+                    if (a.Count == 0 || b.Count == 0 || (onlyDetected && theirs.Any(r => !r.Detected))) return;
+                    var sa = Stats.Of(a);
+                    var sb = Stats.Of(b);
+                    if (sb.Median + 0.5 >= sa.Median) return;
+                    // Ranges that overlap: the difference is within what repeating the same run gives here.
+                    var spread = sb.Max >= sa.Min ? "; within the run-to-run spread" : "";
+                    ahead.Add(Host.Inv($"- {fault}, {what}: {peer.Title} {Stats.F(sb.Median)} ({Stats.F(sb.Min)}–{Stats.F(sb.Max)}) vs appliance {Stats.F(sa.Median)} ({Stats.F(sa.Min)}–{Stats.F(sa.Max)}): {Stats.F(sa.Median - sb.Median)} better (median){spread}"));
+                }
+                Compare("failover outage (ms)", r => r.FailoverMs, onlyDetected: true);
+                Compare("datagrams lost on failover", r => r.FailoverLost, onlyDetected: true);
+                Compare("outage when the master returns (ms)", r => r.FailbackMs, onlyDetected: true);
+                Compare("datagrams lost when the master returns", r => r.FailbackMs is null ? null : r.FailbackLost, onlyDetected: true);
+                Compare("TCP view, failover outage (ms)", r => r.TcpFailoverMs, onlyDetected: true);
+                Compare("TCP view, outage when the master returns (ms)", r => r.TcpFailbackMs, onlyDetected: true);
+            }
+        }
+        if (ahead.Count == 0) t.AppendLine("Nowhere, in this run (medians compared; a difference under 0.5 is not counted).");
+        else
+        {
+            t.AppendLine("Medians compared, differences of 0.5 or more (ms or datagrams), with min–max; see the notes below for why:");
+            t.AppendLine();
+            foreach (var line in ahead) t.AppendLine(line);
+        }
+        t.AppendLine();
+        t.AppendLine("## Notes");
+        t.AppendLine();
+        t.AppendLine("- Link down: the appliance and the static group use the same in-switch fast-failover group, so they move");
+        t.AppendLine("  traffic equally fast; what is left is the userspace datapath noticing the carrier loss, plus scheduling");
+        t.AppendLine("  noise on this shared VM. keepalived must first miss 3 adverts (master_down_interval = 3 × advert +");
+        t.AppendLine("  skew), then move the client with gratuitous ARP.");
+        t.AppendLine("- Kill and freeze: the static group watches ports only and never fails over; its outage lasts until the");
+        t.AppendLine("  fault is undone (here a cap of 2 s; in an office, until someone notices). keepalived sees a killed nginx");
+        t.AppendLine("  only at its next check (at most 1 s apart) and a frozen server when its adverts stop.");
+        t.AppendLine("- Return: the appliance waits for `rise` good probes and the static group for the port, while the slave");
+        t.AppendLine("  keeps serving, so a return after a link fault or a freeze costs no datagrams. keepalived preempts when the");
+        t.AppendLine("  master's VRRP instance takes over again and moves the client by gratuitous ARP. A return with 0 lost but a");
+        t.AppendLine("  few ms of \"outage\" is a pause in arrivals, not loss: OVS revalidates its datapath flows when a group");
+        t.AppendLine("  changes (the appliance rewrites its group on failback; the static group never changes), plus VM noise.");
+        t.AppendLine("- Return after kill: the appliance probes nginx (`/health`) and sends the VIP back after `rise` good probes,");
+        t.AppendLine("  which is right only if nginx's health stands for every service the VIP carries. The lab starts nginx last,");
+        t.AppendLine("  after the UDP echo and iperf listen, so here it does; on a real server whose services start in another");
+        t.AppendLine("  order, a return could come before the slowest one answers. keepalived, whose check runs once a second");
+        t.AppendLine("  and then preempts, comes back later and so is less exposed to that.");
+        t.AppendLine("- keepalived runs on a lab in DSR mode: every server also holds the VIP on loopback (ARP ignored there),");
+        t.AppendLine("  so the lab's echo responders answer it; the VRRP master alone answers ARP for it. A slave that just lost");
+        t.AppendLine("  mastership therefore still answers the few datagrams in flight before the client's ARP moves, which");
+        t.AppendLine("  flatters keepalived's return figures by at most that transit.");
+        t.AppendLine();
+        t.AppendLine("Raw data in `compare/`: `runs.csv` (every run), `SYSTEM-FAULT-NN.txt` (labtool's report of each run),");
+        t.AppendLine("`static-ff-flows.txt`, `keepalived-*-{master,slave}.log`, `appliance-firmware.log`. keepalived's configuration");
+        t.AppendLine("(master; the slave has priority 100):");
+        t.AppendLine();
+        t.AppendLine("```");
+        t.Append(KeepalivedConfigForDocs());
+        t.AppendLine("```");
+        return t.ToString();
+    }
+
+    private static string KeepalivedConfigForDocs()
+    {
+        var text = new StringBuilder();
+        foreach (var line in ExampleConfig().Split('\n')) text.AppendLine(line.TrimEnd());
+        return text.ToString().TrimEnd() + "\n";
+    }
+
+    private static string ExampleConfig() =>
+        "vrrp_script chk_nginx {\n    script \"/usr/bin/curl -sf -o /dev/null --noproxy * -m 1 http://198.19.252.1/health\"\n    interval 1\n    timeout 1\n    fall 1\n    rise 1\n}\n" +
+        "vrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n    priority 150\n    advert_int 1          # 0.1 with vrrp_version 3 in global_defs\n    virtual_ipaddress {\n        198.19.252.100/24 dev eth0\n    }\n    track_script {\n        chk_nginx\n    }\n}\n";
+}
