@@ -102,7 +102,7 @@ internal static partial class RunCommand
 
         await using var prober = probe is null ? null : HealthProber.FromConfig(config, probe, (result, outcome) => controller.ReportProbe(result, outcome.Latency), clock, loggers.CreateLogger<HealthProber>());
         var loop = controller.RunAsync(stop.Token);
-        var probing = prober is null ? Task.CompletedTask : controller.SwitchProgrammed.ContinueWith(_ => prober.Start(), stop.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        var probing = prober is null ? Task.CompletedTask : StartProbingAsync(prober, controller, stop.Token);
         systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
         LogStarted(logger, config.SourcePath, config.Bridge.Name, config.Api.Listen.ToString());
         var watchdog = WatchdogAsync(systemd, controller, stop.Token);
@@ -121,6 +121,18 @@ internal static partial class RunCommand
             context.Cancel = true;
             stop.Cancel();
         }
+    }
+
+    /// <summary>
+    /// Probes start once the switch forwards for us: after our rules are in and the servers answer
+    /// ARP through it (a server that never answers does not hold the others back for long).
+    /// </summary>
+    private static async Task StartProbingAsync(HealthProber prober, ApplianceController controller, CancellationToken stop)
+    {
+        await controller.SwitchProgrammed.WaitAsync(stop).ConfigureAwait(false);
+        await Task.WhenAny(controller.ServersReachable, Task.Delay(TimeSpan.FromSeconds(2), stop)).ConfigureAwait(false);
+        stop.ThrowIfCancellationRequested();
+        prober.Start();
     }
 
     /// <summary>Pets systemd's watchdog only while the controller loop is alive, so a hung loop gets the firmware restarted.</summary>

@@ -30,6 +30,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     private readonly Dictionary<string, MacAddress> _macs = [];
     private readonly SemaphoreSlim _resolveNow = new(0);
     private readonly TaskCompletionSource _programmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _reachable = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SwitchSession? _session;
     private RuleSet _installed = RuleSet.Empty;
     private ITimer? _wake;
@@ -71,6 +72,13 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     /// nothing (fail-secure), so probes through it could only fail and would mark healthy servers down.
     /// </summary>
     public Task SwitchProgrammed => _programmed.Task;
+
+    /// <summary>
+    /// Completes once the switch holds our rules and every server has answered ARP. Until then
+    /// the switch may still drop the first packets from cached decisions made while it had no
+    /// rules (tens of milliseconds), and probes would mark healthy servers down.
+    /// </summary>
+    public Task ServersReachable => _reachable.Task;
 
     /// <summary>Raised on the loop after every decision that changed the status.</summary>
     public event Action<ApplianceStatus>? StatusChanged;
@@ -168,6 +176,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
                     LogMacLearned(learned.Server, learned.Mac.ToString());
                     await ProgramAsync("server MAC learned").ConfigureAwait(false);
                     Publish();
+                    if (_programmed.Task.IsCompleted && _config.Servers.All(s => _macs.ContainsKey(s.Name))) _reachable.TrySetResult();
                 }
                 break;
         }
@@ -207,6 +216,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
         // ARP that failed before the switch forwarded anything can succeed now: try again at once.
         _resolveNow.Release();
         _programmed.TrySetResult();
+        if (_config.Servers.All(s => _macs.ContainsKey(s.Name))) _reachable.TrySetResult();
     }
 
     private async Task<PolicyDecision> DecideAsync(PolicyInput input, bool force = false)
