@@ -5,6 +5,14 @@ set -euo pipefail
 arch=${1:?usage: configure-rootfs.sh amd64|arm64}
 if [[ $arch == amd64 ]]; then bootmnt=/boot/efi; else bootmnt=/boot/firmware; fi
 
+# The initramfs, once (boot/preinstall deferred it): kernel-install hooks then copy it where the
+# boot loader wants it (arm64: raspi-firmware's post-update hook into /boot/firmware).
+sed -i 's/^update_initramfs=.*/update_initramfs=yes/' /etc/initramfs-tools/update-initramfs.conf
+for k in /lib/modules/*; do
+    k=${k##*/}
+    [[ -e /boot/initrd.img-$k ]] || update-initramfs -c -k "$k"
+done
+
 # Users (appliance, gpio) now: /etc/passwd is read-only on the box.
 systemd-sysusers
 
