@@ -14,6 +14,10 @@ public sealed partial class BenchSmokeTests
 {
     private static readonly string Bench = Path.Combine(Sh.RepositoryRoot, "tools/bench");
 
+    /// <summary>A Debug build of the benchmarks reuses the firmware this test run already compiled (a Release build costs a minute or two here).</summary>
+    [ClassInitialize]
+    public static void UseDebugBuild(TestContext context) => Environment.SetEnvironmentVariable("BENCH_CONFIGURATION", "Debug");
+
     [TestMethod]
     [Timeout(600_000, CooperativeCancellation = true)]
     public void PaperWritesTheStudysTablesWithOurNumbersAndAPlot()

@@ -27,16 +27,24 @@ internal static class CompareBench
 
     private static readonly string[] Faults = ["link-down", "kill", "freeze"];
 
-    private sealed record Peer(string Key, string Title, TimeSpan DetectCap, TimeSpan ReturnCap);
+    /// <param name="Settle">How long phase 2 goes on after the return: keepalived sends a second round of
+    /// gratuitous ARPs 5 s after becoming master (garp_master_delay), which must fall inside it.</param>
+    private sealed record Peer(string Key, string Title, TimeSpan DetectCap, TimeSpan ReturnCap, TimeSpan Settle, bool Vrrp = false);
 
-    private static readonly Peer Appliance = new("appliance", "appliance (ours)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3));
-    private static readonly Peer StaticGroup = new("static-ff", "static FF group (the study)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3));
-    private static readonly Peer Keepalived1 = new("keepalived-1s", "keepalived, advert 1 s", TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8));
-    private static readonly Peer KeepalivedFast = new("keepalived-0.1s", "keepalived, advert 0.1 s", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4));
+    private static readonly Peer Appliance = new("appliance", "appliance (ours)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(0.5));
+    private static readonly Peer StaticGroup = new("static-ff", "static FF group (the study)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(0.5));
+    private static readonly Peer Keepalived1 = new("keepalived-1s", "keepalived, advert 1 s", TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(6), Vrrp: true);
+    private static readonly Peer KeepalivedFast = new("keepalived-0.1s", "keepalived, advert 0.1 s", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6), Vrrp: true);
     private static readonly Peer[] Peers = [Appliance, StaticGroup, Keepalived1, KeepalivedFast];
 
     private sealed record Run(string Peer, string Fault, int N, bool Detected, double FailoverMs, int FailoverLost, double? FailbackMs, int FailbackLost, int Sent, int Lost, int Stalls, string Note)
     {
+        /// <summary>Datagrams lost in the whole return phase: the return and anything after it (a flap back to the slave).</summary>
+        public int ReturnPhaseLost { get; init; }
+
+        /// <summary>Switches back to the slave after the master had returned, in the return phase.</summary>
+        public int Flaps { get; init; }
+
         /// <summary>The TCP view (http-loop) of the same run: outage on failover (null: no switch seen), on return.</summary>
         public double? TcpFailoverMs { get; init; }
 
@@ -82,6 +90,7 @@ internal static class CompareBench
                 // it; keepalived adds it on eth0 of the VRRP master, which alone answers ARP and sends the
                 // gratuitous ARPs that move the clients. The bridge is a plain learning switch.
                 Sh.Check(Host.LabScript, "up", "--name", lab.Name, "--dsr");
+                VipOffLoopback(lab);
                 ClearSwitch(lab);
                 Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", $"{lab.Name}-br", $"cookie={NormalCookie},priority=0,actions=NORMAL");
                 Sh.Check(Host.LabScript, "exec", "--name", lab.Name, "client", "ip", "neigh", "flush", "all");
@@ -125,6 +134,33 @@ internal static class CompareBench
     }
 
     // ------------------------------------------------------------------ peers
+
+    /// <summary>
+    /// The DSR lab started every server's echo responder and iperf with the VIP on loopback, so their
+    /// sockets are bound to it; taking it off loopback again leaves those sockets listening while only
+    /// the server that holds the VIP on eth0 (the VRRP master) accepts packets for it, as with a plain
+    /// keepalived set-up. A slave that is not master drops VIP traffic (no forwarding in the namespaces).
+    /// </summary>
+    private static void VipOffLoopback(Lab lab)
+    {
+        foreach (var role in new[] { "master", "slave" })
+        {
+            Sh.Run(Host.LabScript, "exec", "--name", lab.Name, role, "ip", "addr", "del", $"{lab.Vip}/32", "dev", "lo");
+        }
+    }
+
+    /// <summary>Undoes a fault. After a kill, keepalived has taken the VIP off the master; the restarted echo responder and iperf bind it only if it is local, so it is lent on loopback for the restart (the client is on the slave then).</summary>
+    private static void UndoFault(Lab lab, Peer peer, string fault)
+    {
+        if (peer.Vrrp && fault == "kill")
+        {
+            Sh.Run(Host.LabScript, "exec", "--name", lab.Name, "master", "ip", "addr", "add", $"{lab.Vip}/32", "dev", "lo");
+            lab.Fault("restart", "master");
+            Sh.Run(Host.LabScript, "exec", "--name", lab.Name, "master", "ip", "addr", "del", $"{lab.Vip}/32", "dev", "lo");
+            return;
+        }
+        lab.Fault(Undo(fault), "master");
+    }
 
     private static void ClearSwitch(Lab lab)
     {
@@ -345,7 +381,7 @@ internal static class CompareBench
             await File.AppendAllTextAsync(rawFile, $"# phase 2: {Undo(fault)} at 0.3 s\n");
             var second = await Phase.StartAsync(lab, started);
             await Task.Delay(300);
-            lab.Fault(Undo(fault), "master");
+            UndoFault(lab, peer, fault);
             if (detected)
             {
                 if (!await second.Udp.WaitForAsync("slave -> master", peer.ReturnCap)) note = Host.Inv($"not back on the master {peer.ReturnCap.TotalSeconds} s after the fault was undone");
@@ -354,7 +390,7 @@ internal static class CompareBench
             {
                 await Task.Delay(1000);
             }
-            await Task.Delay(500);
+            await Task.Delay(peer.Settle);
             var (udp2, http2) = await second.StopAsync(rawFile, started);
 
             var down = FirstSwitch(udp1, "master", "slave");
@@ -367,6 +403,8 @@ internal static class CompareBench
                 udp1.GetProperty("lost").GetInt32() + udp2.GetProperty("lost").GetInt32(),
                 udp1.GetProperty("sender_stalls").GetInt32() + udp2.GetProperty("sender_stalls").GetInt32(), note)
             {
+                ReturnPhaseLost = udp2.GetProperty("lost").GetInt32(),
+                Flaps = back is null ? 0 : udp2.GetProperty("switches").EnumerateArray().Count(c => c.GetProperty("from").GetString() == "master" && c.GetProperty("to").GetString() == "slave"),
                 TcpFailoverMs = FirstSwitch(http1, "master", "slave")?.Ms,
                 TcpFailbackMs = FirstSwitch(http2, "slave", "master")?.Ms,
             };
@@ -382,6 +420,7 @@ internal static class CompareBench
             {
                 Console.WriteLine($"  {peer.Key} {fault} run {n}: the master did not serve again within 15 s; repairing the lab");
                 Sh.Check(Host.LabScript, "up", "--name", lab.Name);
+                if (peer.Vrrp) VipOffLoopback(lab);
                 lab.WaitServing("master", TimeSpan.FromSeconds(20));
             }
         }
@@ -391,11 +430,11 @@ internal static class CompareBench
 
     private static void WriteCsv(string rawDir, List<Run> results)
     {
-        var csv = new StringBuilder("system,fault,run,detected,failover_ms,failover_lost,failback_ms,failback_lost,sent,lost,sender_stalls,tcp_failover_ms,tcp_failback_ms,note\n");
+        var csv = new StringBuilder("system,fault,run,detected,failover_ms,failover_lost,failback_ms,failback_lost,sent,lost,sender_stalls,tcp_failover_ms,tcp_failback_ms,return_phase_lost,flaps_after_return,note\n");
         static string O(double? v) => v is null ? "" : v.Value.ToString("0.0", CultureInfo.InvariantCulture);
         foreach (var r in results)
         {
-            csv.AppendLine(Host.Inv($"{r.Peer},{r.Fault},{r.N},{(r.Detected ? "yes" : "no")},{r.FailoverMs:0.0},{r.FailoverLost},{O(r.FailbackMs)},{r.FailbackLost},{r.Sent},{r.Lost},{r.Stalls},{O(r.TcpFailoverMs)},{O(r.TcpFailbackMs)},\"{r.Note}\""));
+            csv.AppendLine(Host.Inv($"{r.Peer},{r.Fault},{r.N},{(r.Detected ? "yes" : "no")},{r.FailoverMs:0.0},{r.FailoverLost},{O(r.FailbackMs)},{r.FailbackLost},{r.Sent},{r.Lost},{r.Stalls},{O(r.TcpFailoverMs)},{O(r.TcpFailbackMs)},{r.ReturnPhaseLost},{r.Flaps},\"{r.Note}\""));
         }
         File.WriteAllText(Path.Combine(rawDir, "runs.csv"), csv.ToString());
     }
@@ -421,7 +460,8 @@ internal static class CompareBench
         t.AppendLine("a TCP view, `labtool http-loop`: `GET /time` on a new connection every 10 ms, 100 ms timeout. **Each run** has");
         t.AppendLine("two phases with fresh instruments: (1) the fault on the master 1 s in, stopped 0.5 s after the failover was");
         t.AppendLine("seen (or after a cap: 2 s for the appliance and the static group, 3 s / 7 s for keepalived 0.1 s / 1 s);");
-        t.AppendLine("(2) the fault undone (link up, services restarted, thawed), until the master answers again. A frozen");
+        t.AppendLine("(2) the fault undone (link up, services restarted, thawed), until 0.5 s after the master answers again (6 s");
+        t.AppendLine("for keepalived, see the notes). A frozen");
         t.AppendLine("master answers what its sockets queued when it is thawed; phase 1's instruments are gone by then, so those");
         t.AppendLine("late answers count as lost, as they are for a client.");
         t.AppendLine();
@@ -468,6 +508,7 @@ internal static class CompareBench
         Table("## Outage when the master returns (ms): median (min–max)",
             rs => rs.All(r => r.FailbackMs is null) ? "no failover, nothing to return" : Cell([.. rs.Where(r => r.FailbackMs is not null).Select(r => r.FailbackMs!.Value)]));
         Table("## Datagrams lost when the master returns", rs => rs.All(r => r.FailbackMs is null) ? "no failover, nothing to return" : Cell([.. rs.Where(r => r.FailbackMs is not null).Select(r => (double)r.FailbackLost)], "0"));
+        Table("## Datagrams lost in the whole return phase (the return and the seconds after it)", rs => Cell([.. rs.Select(r => (double)r.ReturnPhaseLost)], "0") + (rs.Any(r => r.Flaps > 0) ? Host.Inv($"; back to the slave after the return in {rs.Count(r => r.Flaps > 0)}/{rs.Count}") : ""));
         Table("## TCP view: outage on failover (ms), http-loop", rs => rs.All(r => r.TcpFailoverMs is null) ? "no switch seen" : Cell([.. rs.Where(r => r.TcpFailoverMs is not null).Select(r => r.TcpFailoverMs!.Value)]) + (rs.Any(r => r.TcpFailoverMs is null) ? Host.Inv($"; no switch in {rs.Count(r => r.TcpFailoverMs is null)}/{rs.Count}") : ""));
         Table("## TCP view: outage when the master returns (ms), http-loop", rs => rs.All(r => r.TcpFailbackMs is null) ? "no switch seen" : Cell([.. rs.Where(r => r.TcpFailbackMs is not null).Select(r => r.TcpFailbackMs!.Value)]) + (rs.Any(r => r.TcpFailbackMs is null) ? Host.Inv($"; no switch in {rs.Count(r => r.TcpFailbackMs is null)}/{rs.Count}") : ""));
 
@@ -498,6 +539,7 @@ internal static class CompareBench
                 Compare("datagrams lost on failover", r => r.FailoverLost, onlyDetected: true);
                 Compare("outage when the master returns (ms)", r => r.FailbackMs, onlyDetected: true);
                 Compare("datagrams lost when the master returns", r => r.FailbackMs is null ? null : r.FailbackLost, onlyDetected: true);
+                Compare("datagrams lost in the whole return phase", r => r.FailbackMs is null ? null : r.ReturnPhaseLost, onlyDetected: true);
                 Compare("TCP view, failover outage (ms)", r => r.TcpFailoverMs, onlyDetected: true);
                 Compare("TCP view, outage when the master returns (ms)", r => r.TcpFailbackMs, onlyDetected: true);
             }
@@ -529,10 +571,15 @@ internal static class CompareBench
         t.AppendLine("  after the UDP echo and iperf listen, so here it does; on a real server whose services start in another");
         t.AppendLine("  order, a return could come before the slowest one answers. keepalived, whose check runs once a second");
         t.AppendLine("  and then preempts, comes back later and so is less exposed to that.");
-        t.AppendLine("- keepalived runs on a lab in DSR mode: every server also holds the VIP on loopback (ARP ignored there),");
-        t.AppendLine("  so the lab's echo responders answer it; the VRRP master alone answers ARP for it. A slave that just lost");
-        t.AppendLine("  mastership therefore still answers the few datagrams in flight before the client's ARP moves, which");
-        t.AppendLine("  flatters keepalived's return figures by at most that transit.");
+        t.AppendLine("- keepalived's servers: the lab is brought up in DSR mode so that each server's echo responder and iperf");
+        t.AppendLine("  bind the VIP, then the VIP is taken off loopback again: only the VRRP master, which keepalived gives the");
+        t.AppendLine("  VIP on eth0, accepts VIP traffic; a server that is not master drops it, as in a plain keepalived set-up.");
+        t.AppendLine("  (After a kill the VIP is lent to the master's loopback for the services' restart only; the client is on");
+        t.AppendLine("  the slave then.)");
+        t.AppendLine("- The return phase lasts 6 s after the return for keepalived: a backup that became master sends a second");
+        t.AppendLine("  round of gratuitous ARPs `garp_master_delay` (5 s) after its transition; if the old master took over");
+        t.AppendLine("  again within those 5 s, that late round can point the client back at the slave, which no longer holds");
+        t.AppendLine("  the VIP. The table \"whole return phase\" counts what such a flap costs.");
         t.AppendLine();
         t.AppendLine("Raw data in `compare/`: `runs.csv` (every run), `SYSTEM-FAULT-NN.txt` (labtool's report of each run),");
         t.AppendLine("`static-ff-flows.txt`, `keepalived-*-{master,slave}.log`, `appliance-firmware.log`. keepalived's configuration");
