@@ -552,6 +552,14 @@ internal static class CompareBench
             foreach (var line in ahead) t.AppendLine(line);
         }
         t.AppendLine();
+        var remarks = results.Where(r => r.Note.Length > 0).ToList();
+        if (remarks.Count > 0)
+        {
+            t.AppendLine("Runs with a remark (their return is left out of the return tables):");
+            t.AppendLine();
+            foreach (var r in remarks) t.AppendLine(Host.Inv($"- {Peers.First(p => p.Key == r.Peer).Title}, {r.Fault}, run {r.N}: {r.Note} (raw: `compare/{r.Peer}-{r.Fault}-{r.N:00}.txt`)"));
+            t.AppendLine();
+        }
         t.AppendLine("## Notes");
         t.AppendLine();
         t.AppendLine("- Link down: the appliance and the static group use the same in-switch fast-failover group, so they move");
