@@ -8,6 +8,7 @@ namespace Appliance.Bench;
 /// switch runs (echo keepalives, packet-ins, port-status, flow-mods).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CodecBenchmarks
 {
     private static readonly IPAddress Vip = IPAddress.Parse("198.18.0.100");
