@@ -29,6 +29,9 @@ public sealed class ApiToken
         return new ApiToken(token);
     }
 
+    /// <summary>A token nobody knows: every POST is refused.</summary>
+    public static ApiToken Unusable() => new(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
+
     /// <summary>Reads the token as a client does (<c>appliance failback</c>); null when there is none.</summary>
     public static string? Read(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() is { Length: > 0 } t ? t : null : null;
 
