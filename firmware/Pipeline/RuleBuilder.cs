@@ -44,7 +44,7 @@ public sealed class RuleBuilder(ApplianceConfig config)
     {
         var flows = new List<FlowEntry>
         {
-            new(ClassifierTable, 1000, Match.Of(OxmField.EthType(EthTypeArp), OxmField.ArpOp(1), OxmField.ArpTpa(_vip)), Cookies.Of(RuleKind.ArpResponder), ArpResponder()),
+            new(ClassifierTable, 1000, ArpRequestFor(_vip), Cookies.Of(RuleKind.ArpResponder), ArpResponder(_vip, _vmac)),
             new(ClassifierTable, 800, Match.Of(OxmField.EthType(EthTypeIpv4), OxmField.Ipv4Dst(_vip)), Cookies.Of(RuleKind.VipToGroup), InstructionList.Apply(new GroupAction(VipGroup))),
             new(ClassifierTable, 0, Match.Any, Cookies.Of(RuleKind.Normal), Normal()),
         };
@@ -128,18 +128,21 @@ public sealed class RuleBuilder(ApplianceConfig config)
         return macs;
     }
 
+    /// <summary>An ARP request asking who has <paramref name="vip"/>.</summary>
+    public static Match ArpRequestFor(IPAddress vip) => Match.Of(OxmField.EthType(EthTypeArp), OxmField.ArpOp(1), OxmField.ArpTpa(vip));
+
     /// <summary>
     /// Turns an ARP request for the VIP into the reply, in the switch: swap the addresses, answer
     /// with the VIP's MAC, send it back where it came from. Works while the firmware is down.
     /// </summary>
-    private InstructionList ArpResponder() => InstructionList.Apply(
+    public static InstructionList ArpResponder(IPAddress vip, MacAddress vmac) => InstructionList.Apply(
         NxRegMoveAction.Whole(NxmField.EthSrc, NxmField.EthDst),
-        new SetFieldAction(OxmField.EthSrc(_vmac)),
+        new SetFieldAction(OxmField.EthSrc(vmac)),
         new SetFieldAction(OxmField.ArpOp(2)),
         NxRegMoveAction.Whole(NxmField.ArpSha, NxmField.ArpTha),
         NxRegMoveAction.Whole(NxmField.ArpSpa, NxmField.ArpTpa),
-        new SetFieldAction(OxmField.ArpSha(_vmac)),
-        new SetFieldAction(OxmField.ArpSpa(_vip)),
+        new SetFieldAction(OxmField.ArpSha(vmac)),
+        new SetFieldAction(OxmField.ArpSpa(vip)),
         new OutputAction(OfpPort.InPort));
 
     private InstructionList FromVip() => InstructionList.Apply(new SetFieldAction(OxmField.EthSrc(_vmac)), new OutputAction(OfpPort.Normal));

@@ -40,7 +40,7 @@ public sealed class StatusPageTests
 
         WaitFor(browser, () => Led(browser, "master") == "on" && Led(browser, "slave") == "off", TimeSpan.FromSeconds(5), "the master's LED on");
         Assert.AreEqual("active", Card(browser, "master"));
-        StringAssert.Contains(browser.FindElement(By.Id("summary")).Text, "master");
+        StringAssert.Contains(TextOf(browser, "#summary"), "master");
         Assert.IsTrue((bool)browser.ExecuteScript("return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling on a phone");
         Keep(browser, "status-page-master.png");
 
@@ -51,7 +51,7 @@ public sealed class StatusPageTests
         Assert.AreEqual("down", Card(browser, "master"));
         Assert.AreEqual("active", Card(browser, "slave"));
         Assert.AreEqual("blink", Led(browser, "fault"), "a server is down");
-        WaitFor(browser, () => browser.FindElement(By.Id("events")).Text.Contains("failover from master to slave", StringComparison.Ordinal), TimeSpan.FromSeconds(2), "the event in the timeline");
+        WaitFor(browser, () => TextOf(browser, "#events").Contains("failover from master to slave", StringComparison.Ordinal), TimeSpan.FromSeconds(2), "the event in the timeline");
         Keep(browser, "status-page-slave.png");
     }
 
@@ -64,10 +64,17 @@ public sealed class StatusPageTests
         }
     }
 
-    private static string? Led(IWebDriver browser, string name) => browser.FindElement(By.Id($"led-{name}")).GetAttribute("data-state");
+    private static string? Led(IWebDriver browser, string name) => StateOf(browser, $"#led-{name}");
 
-    private static string? Card(IWebDriver browser, string name) =>
-        browser.FindElement(By.CssSelector($".server[data-name='{name}']")).GetAttribute("data-state");
+    private static string? Card(IWebDriver browser, string name) => StateOf(browser, $".server[data-name='{name}']");
+
+    // Read inside the page, in one step: the page redraws its elements on every poll, and an element
+    // found by WebDriver can be gone (stale) by the time its attribute is asked for.
+    private static string? StateOf(IWebDriver browser, string selector) => (string?)((IJavaScriptExecutor)browser).ExecuteScript(
+        "const e = document.querySelector(arguments[0]); return e ? e.getAttribute('data-state') : null;", selector);
+
+    private static string TextOf(IWebDriver browser, string selector) =>
+        (string?)((IJavaScriptExecutor)browser).ExecuteScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", selector) ?? "";
 
     private static void WaitFor(IWebDriver browser, Func<bool> condition, TimeSpan timeout, string what)
     {
@@ -80,9 +87,9 @@ public sealed class StatusPageTests
             }
             catch (WebDriverException)
             {
-                // The page redraws its elements on every poll; a lookup can race a redraw.
+                // A script can run while the page replaces its document; the next poll reads again.
             }
-            if (DateTime.UtcNow > deadline) Assert.Fail($"the page did not show {what} within {timeout.TotalSeconds} s:\n{browser.FindElement(By.TagName("body")).Text.ReplaceLineEndings(" | ")}");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"the page did not show {what} within {timeout.TotalSeconds} s:\n{TextOf(browser, "body").ReplaceLineEndings(" | ")}");
             Thread.Sleep(20);
         }
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Appliance.OpenFlow.Tests;
 
 /// <summary>
@@ -15,21 +13,9 @@ public sealed class OvsCrossCheckTests
     [DynamicData(nameof(Samples))]
     public void OvsDecodesOurEncoding(Sample sample)
     {
-        var printed = OfpPrint(sample.Bytes);
+        var printed = Ovs.OfpPrint(sample.Bytes);
         Assert.DoesNotContain("decode error", printed, printed);
         Assert.DoesNotContain("***", printed, printed);
         foreach (var line in sample.OvsLines) Assert.Contains(line, printed, $"expected «{line}» in:\n{printed}");
-    }
-
-    internal static string OfpPrint(byte[] message)
-    {
-        using var process = Process.Start(new ProcessStartInfo("ovs-ofctl", ["-O", "OpenFlow13", "ofp-print", Hex.Of(message)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return output;
     }
 }

@@ -55,14 +55,14 @@ public sealed class PropertyTests
         for (var i = 0; i < 60; i++)
         {
             var flowMod = random.FlowMod();
-            var printed = OvsCrossCheckTests.OfpPrint(OfpCodec.Encode(flowMod, 7));
+            var printed = Ovs.OfpPrint(OfpCodec.Encode(flowMod, 7));
             Assert.DoesNotContain("error", printed, $"{flowMod}\n{printed}");
             Assert.Contains($"priority={flowMod.Priority}", printed, printed);
         }
         for (var i = 0; i < 20; i++)
         {
             var groupMod = random.FastFailoverGroup();
-            var printed = OvsCrossCheckTests.OfpPrint(OfpCodec.Encode(groupMod, 7));
+            var printed = Ovs.OfpPrint(OfpCodec.Encode(groupMod, 7));
             Assert.DoesNotContain("error", printed, printed);
             Assert.Contains($"group_id={groupMod.GroupId},type=ff", printed, printed);
         }

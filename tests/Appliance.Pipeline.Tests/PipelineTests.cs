@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace Appliance.Pipeline.Tests;
@@ -137,7 +136,7 @@ public sealed class PipelineTests
             var rules = new RuleBuilder(Config(mode)).Build(Desired("master", "slave"), Macs);
             foreach (var message in Reconciler.Diff(RuleSet.Empty, rules))
             {
-                var printed = OfpPrint(OfpCodec.Encode(message, 1));
+                var printed = Ovs.OfpPrint(OfpCodec.Encode(message, 1));
                 Assert.DoesNotContain("error", printed, printed);
             }
         }
@@ -149,17 +148,5 @@ public sealed class PipelineTests
         Assert.AreEqual(0x401UL, Cookies.Of(RuleKind.ReplyTrack, 1));
         Assert.AreEqual("track replies of server port 1", Cookies.Describe(0x401));
         Assert.AreEqual("not ours", Cookies.Describe(0));
-    }
-
-    private static string OfpPrint(byte[] message)
-    {
-        using var process = Process.Start(new ProcessStartInfo("ovs-ofctl", ["-O", "OpenFlow13", "ofp-print", Convert.ToHexString(message)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return output;
     }
 }

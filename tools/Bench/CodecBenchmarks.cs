@@ -1,4 +1,5 @@
 using System.Net;
+using Appliance.Pipeline;
 using BenchmarkDotNet.Attributes;
 
 namespace Appliance.Bench;
@@ -35,16 +36,8 @@ public class CodecBenchmarks
         _flowModMessage = new FlowMod
         {
             Cookie = 0xa5, Priority = 1000,
-            Match = Match.Of(OxmField.EthType(0x0806), OxmField.ArpOp(1), OxmField.ArpTpa(Vip)),
-            Instructions = InstructionList.Apply(
-                NxRegMoveAction.Whole(NxmField.EthSrc, NxmField.EthDst),
-                new SetFieldAction(OxmField.EthSrc(Vmac)),
-                new SetFieldAction(OxmField.ArpOp(2)),
-                NxRegMoveAction.Whole(NxmField.ArpSha, NxmField.ArpTha),
-                NxRegMoveAction.Whole(NxmField.ArpSpa, NxmField.ArpTpa),
-                new SetFieldAction(OxmField.ArpSha(Vmac)),
-                new SetFieldAction(OxmField.ArpSpa(Vip)),
-                new OutputAction(OfpPort.InPort)),
+            Match = RuleBuilder.ArpRequestFor(Vip),
+            Instructions = RuleBuilder.ArpResponder(Vip, Vmac),
         };
         _flowMod = OfpCodec.Encode(_flowModMessage, 4);
     }

@@ -7,9 +7,11 @@ namespace Appliance.OpenFlow;
 public readonly record struct OfpPortDesc(
     uint PortNo, MacAddress HwAddr, OfpPortName Name, OfpPortConfig Config, OfpPortState State,
     OfpPortFeatures Curr, OfpPortFeatures Advertised, OfpPortFeatures Supported, OfpPortFeatures Peer,
-    uint CurrSpeed, uint MaxSpeed)
+    uint CurrSpeed, uint MaxSpeed) : IOfpMultipartEntry
 {
     public const int Size = 64;
+
+    public int Length => Size;
 
     /// <summary>
     /// Whether the port can forward, as a fast-failover group's watch_port judges it: LIVE set,
@@ -19,7 +21,7 @@ public readonly record struct OfpPortDesc(
     public bool IsLive =>
         (State & OfpPortState.Live) != 0 && (State & OfpPortState.LinkDown) == 0 && (Config & OfpPortConfig.PortDown) == 0;
 
-    internal void Write(ref OfpWriter w)
+    public void Write(ref OfpWriter w)
     {
         w.WriteUInt32(PortNo);
         w.WriteZeros(4);

@@ -75,11 +75,11 @@ public readonly record struct FlowStatsRequest(FlowSelector Selector) : IOfpMess
 /// <summary>One flow entry as the switch describes it (<c>ofp_flow_stats</c>).</summary>
 public sealed record FlowStats(
     byte TableId, uint DurationSec, uint DurationNsec, ushort Priority, ushort IdleTimeout, ushort HardTimeout,
-    OfpFlowModFlags Flags, ulong Cookie, ulong PacketCount, ulong ByteCount, Match Match, InstructionList Instructions)
+    OfpFlowModFlags Flags, ulong Cookie, ulong PacketCount, ulong ByteCount, Match Match, InstructionList Instructions) : IOfpMultipartEntry
 {
-    internal int Length => 48 + Match.EncodedLength + Instructions.EncodedLength;
+    public int Length => 48 + Match.EncodedLength + Instructions.EncodedLength;
 
-    internal void Write(ref OfpWriter w)
+    public void Write(ref OfpWriter w)
     {
         w.WriteUInt16((ushort)Length);
         w.WriteByte(TableId);
@@ -132,23 +132,11 @@ public readonly record struct FlowStatsReply(OfpMultipartFlags Flags, ValueList<
 
     public OfpType Type => MessageType;
 
-    public int BodyLength
-    {
-        get
-        {
-            var length = Multipart.HeaderLength;
-            foreach (var entry in Entries) length += entry.Length;
-            return length;
-        }
-    }
+    public int BodyLength => Multipart.ReplyLength(Entries);
 
     public static FlowStatsReply FromEntries(ValueList<FlowStats> entries) => new(OfpMultipartFlags.None, entries);
 
-    public void WriteBody(ref OfpWriter w)
-    {
-        Multipart.WriteHeader(ref w, OfpMultipartType.Flow, Flags);
-        foreach (var entry in Entries) entry.Write(ref w);
-    }
+    public void WriteBody(ref OfpWriter w) => Multipart.WriteReply(ref w, OfpMultipartType.Flow, Flags, Entries);
 
     public static FlowStatsReply ReadBody(ref OfpReader r)
     {

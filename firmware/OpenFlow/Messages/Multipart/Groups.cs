@@ -5,13 +5,13 @@ public readonly record struct BucketCounter(ulong PacketCount, ulong ByteCount);
 
 /// <summary>One group's counters (<c>ofp_group_stats</c>).</summary>
 public sealed record GroupStats(
-    uint GroupId, uint RefCount, ulong PacketCount, ulong ByteCount, uint DurationSec, uint DurationNsec, ValueList<BucketCounter> Buckets)
+    uint GroupId, uint RefCount, ulong PacketCount, ulong ByteCount, uint DurationSec, uint DurationNsec, ValueList<BucketCounter> Buckets) : IOfpMultipartEntry
 {
     private const int FixedLength = 40;
 
-    internal int Length => FixedLength + Buckets.Count * 16;
+    public int Length => FixedLength + Buckets.Count * 16;
 
-    internal void Write(ref OfpWriter w)
+    public void Write(ref OfpWriter w)
     {
         w.WriteUInt16((ushort)Length);
         w.WriteZeros(2);
@@ -85,23 +85,11 @@ public readonly record struct GroupStatsReply(OfpMultipartFlags Flags, ValueList
 
     public OfpType Type => MessageType;
 
-    public int BodyLength
-    {
-        get
-        {
-            var length = Multipart.HeaderLength;
-            foreach (var entry in Entries) length += entry.Length;
-            return length;
-        }
-    }
+    public int BodyLength => Multipart.ReplyLength(Entries);
 
     public static GroupStatsReply FromEntries(ValueList<GroupStats> entries) => new(OfpMultipartFlags.None, entries);
 
-    public void WriteBody(ref OfpWriter w)
-    {
-        Multipart.WriteHeader(ref w, OfpMultipartType.Group, Flags);
-        foreach (var entry in Entries) entry.Write(ref w);
-    }
+    public void WriteBody(ref OfpWriter w) => Multipart.WriteReply(ref w, OfpMultipartType.Group, Flags, Entries);
 
     public static GroupStatsReply ReadBody(ref OfpReader r)
     {
@@ -111,11 +99,11 @@ public readonly record struct GroupStatsReply(OfpMultipartFlags Flags, ValueList
 }
 
 /// <summary>One group's definition (<c>ofp_group_desc</c>).</summary>
-public sealed record GroupDesc(OfpGroupType GroupType, uint GroupId, ValueList<Bucket> Buckets)
+public sealed record GroupDesc(OfpGroupType GroupType, uint GroupId, ValueList<Bucket> Buckets) : IOfpMultipartEntry
 {
-    internal int Length => 8 + Bucket.ListLength(Buckets);
+    public int Length => 8 + Bucket.ListLength(Buckets);
 
-    internal void Write(ref OfpWriter w)
+    public void Write(ref OfpWriter w)
     {
         w.WriteUInt16((ushort)Length);
         w.WriteByte((byte)GroupType);
@@ -167,23 +155,11 @@ public readonly record struct GroupDescReply(OfpMultipartFlags Flags, ValueList<
 
     public OfpType Type => MessageType;
 
-    public int BodyLength
-    {
-        get
-        {
-            var length = Multipart.HeaderLength;
-            foreach (var entry in Entries) length += entry.Length;
-            return length;
-        }
-    }
+    public int BodyLength => Multipart.ReplyLength(Entries);
 
     public static GroupDescReply FromEntries(ValueList<GroupDesc> entries) => new(OfpMultipartFlags.None, entries);
 
-    public void WriteBody(ref OfpWriter w)
-    {
-        Multipart.WriteHeader(ref w, OfpMultipartType.GroupDesc, Flags);
-        foreach (var entry in Entries) entry.Write(ref w);
-    }
+    public void WriteBody(ref OfpWriter w) => Multipart.WriteReply(ref w, OfpMultipartType.GroupDesc, Flags, Entries);
 
     public static GroupDescReply ReadBody(ref OfpReader r)
     {

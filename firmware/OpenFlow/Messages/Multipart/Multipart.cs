@@ -60,6 +60,30 @@ internal static class Multipart
     }
 
     public delegate T ReadEntry<out T>(ref OfpReader r);
+
+    public static int ReplyLength<T>(ValueList<T> entries)
+        where T : IOfpMultipartEntry
+    {
+        var length = HeaderLength;
+        foreach (var entry in entries) length += entry.Length;
+        return length;
+    }
+
+    public static void WriteReply<T>(ref OfpWriter w, OfpMultipartType type, OfpMultipartFlags flags, ValueList<T> entries)
+        where T : IOfpMultipartEntry
+    {
+        WriteHeader(ref w, type, flags);
+        foreach (var entry in entries) entry.Write(ref w);
+    }
+}
+
+/// <summary>One entry of a multipart reply's body: a flow, a group, a port, a table.</summary>
+public interface IOfpMultipartEntry
+{
+    /// <summary>The entry's encoded length, its own length field and padding included.</summary>
+    int Length { get; }
+
+    void Write(ref OfpWriter w);
 }
 
 /// <summary>A multipart reply made of entries, which may arrive split over several messages.</summary>

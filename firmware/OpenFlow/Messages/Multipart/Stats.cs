@@ -1,11 +1,13 @@
 namespace Appliance.OpenFlow;
 
 /// <summary>One table's counters (<c>ofp_table_stats</c>).</summary>
-public readonly record struct TableStats(byte TableId, uint ActiveCount, ulong LookupCount, ulong MatchedCount)
+public readonly record struct TableStats(byte TableId, uint ActiveCount, ulong LookupCount, ulong MatchedCount) : IOfpMultipartEntry
 {
     internal const int Size = 24;
 
-    internal void Write(ref OfpWriter w)
+    public int Length => Size;
+
+    public void Write(ref OfpWriter w)
     {
         w.WriteByte(TableId);
         w.WriteZeros(3);
@@ -52,15 +54,11 @@ public readonly record struct TableStatsReply(OfpMultipartFlags Flags, ValueList
 
     public OfpType Type => MessageType;
 
-    public int BodyLength => Multipart.HeaderLength + Entries.Count * TableStats.Size;
+    public int BodyLength => Multipart.ReplyLength(Entries);
 
     public static TableStatsReply FromEntries(ValueList<TableStats> entries) => new(OfpMultipartFlags.None, entries);
 
-    public void WriteBody(ref OfpWriter w)
-    {
-        Multipart.WriteHeader(ref w, OfpMultipartType.Table, Flags);
-        foreach (var entry in Entries) entry.Write(ref w);
-    }
+    public void WriteBody(ref OfpWriter w) => Multipart.WriteReply(ref w, OfpMultipartType.Table, Flags, Entries);
 
     public static TableStatsReply ReadBody(ref OfpReader r)
     {
@@ -73,11 +71,13 @@ public readonly record struct TableStatsReply(OfpMultipartFlags Flags, ValueList
 public readonly record struct PortStats(
     uint PortNo, ulong RxPackets, ulong TxPackets, ulong RxBytes, ulong TxBytes, ulong RxDropped, ulong TxDropped,
     ulong RxErrors, ulong TxErrors, ulong RxFrameErr, ulong RxOverErr, ulong RxCrcErr, ulong Collisions,
-    uint DurationSec, uint DurationNsec)
+    uint DurationSec, uint DurationNsec) : IOfpMultipartEntry
 {
     internal const int Size = 112;
 
-    internal void Write(ref OfpWriter w)
+    public int Length => Size;
+
+    public void Write(ref OfpWriter w)
     {
         w.WriteUInt32(PortNo);
         w.WriteZeros(4);
@@ -148,15 +148,11 @@ public readonly record struct PortStatsReply(OfpMultipartFlags Flags, ValueList<
 
     public OfpType Type => MessageType;
 
-    public int BodyLength => Multipart.HeaderLength + Entries.Count * PortStats.Size;
+    public int BodyLength => Multipart.ReplyLength(Entries);
 
     public static PortStatsReply FromEntries(ValueList<PortStats> entries) => new(OfpMultipartFlags.None, entries);
 
-    public void WriteBody(ref OfpWriter w)
-    {
-        Multipart.WriteHeader(ref w, OfpMultipartType.PortStats, Flags);
-        foreach (var entry in Entries) entry.Write(ref w);
-    }
+    public void WriteBody(ref OfpWriter w) => Multipart.WriteReply(ref w, OfpMultipartType.PortStats, Flags, Entries);
 
     public static PortStatsReply ReadBody(ref OfpReader r)
     {
@@ -195,15 +191,11 @@ public readonly record struct PortDescReply(OfpMultipartFlags Flags, ValueList<O
 
     public OfpType Type => MessageType;
 
-    public int BodyLength => Multipart.HeaderLength + Entries.Count * OfpPortDesc.Size;
+    public int BodyLength => Multipart.ReplyLength(Entries);
 
     public static PortDescReply FromEntries(ValueList<OfpPortDesc> entries) => new(OfpMultipartFlags.None, entries);
 
-    public void WriteBody(ref OfpWriter w)
-    {
-        Multipart.WriteHeader(ref w, OfpMultipartType.PortDesc, Flags);
-        foreach (var entry in Entries) entry.Write(ref w);
-    }
+    public void WriteBody(ref OfpWriter w) => Multipart.WriteReply(ref w, OfpMultipartType.PortDesc, Flags, Entries);
 
     public static PortDescReply ReadBody(ref OfpReader r)
     {
