@@ -6,11 +6,19 @@ namespace Appliance.Config.Tests;
 [TestClass]
 public sealed class LoaderTests
 {
+    private static readonly string Root = Path.Combine(Path.GetTempPath(), "appliance-config-tests-" + Guid.NewGuid().ToString("N"));
+
     private static string TempDir()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "appliance-config-tests", Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(Root, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    [ClassCleanup]
+    public static void RemoveTempDirs()
+    {
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }
 
     [TestMethod]

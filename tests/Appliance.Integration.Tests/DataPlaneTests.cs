@@ -31,7 +31,7 @@ public sealed class DataPlaneTests
         Assert.AreEqual("master", OnlyServer(udp));
 
         // NAT: the server sees the client's own address; DSR: the same, and answers from the VIP itself.
-        var access = File.ReadAllText($"/run/appliance-lab/{lab.Name}/master/access.log");
+        var access = File.ReadAllText(Path.Combine(lab.StateFolder, "master", "access.log"));
         StringAssert.Contains(access, lab.AddressOf("client"), "the server sees the client's real address");
     }
 

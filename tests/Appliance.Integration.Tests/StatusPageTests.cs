@@ -14,7 +14,7 @@ public sealed class StatusPageTests
 {
     public TestContext TestContext { get; set; } = null!;
 
-    private static ChromeDriver Browser(int width, int height)
+    private static ChromeDriver Browser(int width, int height, string profile)
     {
         var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
         service.HideCommandPromptWindow = true;
@@ -22,7 +22,7 @@ public sealed class StatusPageTests
         // As root, without a desktop, with no calls to Google's servers on this closed network.
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", $"--window-size={width},{height}",
-            $"--user-data-dir={Directory.CreateTempSubdirectory("chromium-").FullName}");
+            $"--user-data-dir={profile}");
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
     }
 
@@ -34,25 +34,33 @@ public sealed class StatusPageTests
         // busy test machine from looking like failing servers. The page, not the probes, is tested here.
         using var firmware = Firmware.StartOn(lab, lab.WriteConfig("probe=http", "interval=50ms", "timeout=300ms"));
         lab.WaitServing("master", TimeSpan.FromSeconds(5));
-        using var browser = Browser(390, 844); // a phone
         using var log = new FirmwareLogOnFailure(firmware, TestContext);
-        browser.Navigate().GoToUrl($"http://{lab.Management}:8080/");
+        var profile = Directory.CreateTempSubdirectory("chromium-");
+        try
+        {
+            using var browser = Browser(390, 844, profile.FullName); // a phone
+            browser.Navigate().GoToUrl($"http://{lab.Management}:8080/");
 
-        WaitFor(browser, () => Led(browser, "master") == "on" && Led(browser, "slave") == "off", TimeSpan.FromSeconds(5), "the master's LED on");
-        Assert.AreEqual("active", Card(browser, "master"));
-        StringAssert.Contains(TextOf(browser, "#summary"), "master");
-        Assert.IsTrue((bool)browser.ExecuteScript("return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling on a phone");
-        Keep(browser, "status-page-master.png");
+            WaitFor(browser, () => Led(browser, "master") == "on" && Led(browser, "slave") == "off", TimeSpan.FromSeconds(5), "the master's LED on");
+            Assert.AreEqual("active", Card(browser, "master"));
+            StringAssert.Contains(TextOf(browser, "#summary"), "master");
+            Assert.IsTrue((bool)browser.ExecuteScript("return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling on a phone");
+            Keep(browser, "status-page-master.png");
 
-        lab.Fault("link-down", "master");
-        var pulled = DateTime.UtcNow;
-        WaitFor(browser, () => Led(browser, "slave") == "on" && Led(browser, "master") == "off", TimeSpan.FromSeconds(1), "the slave's LED on within a second");
-        TestContext.WriteLine($"page showed the slave {(DateTime.UtcNow - pulled).TotalMilliseconds:0} ms after the link was pulled");
-        Assert.AreEqual("down", Card(browser, "master"));
-        Assert.AreEqual("active", Card(browser, "slave"));
-        Assert.AreEqual("blink", Led(browser, "fault"), "a server is down");
-        WaitFor(browser, () => TextOf(browser, "#events").Contains("failover from master to slave", StringComparison.Ordinal), TimeSpan.FromSeconds(2), "the event in the timeline");
-        Keep(browser, "status-page-slave.png");
+            lab.Fault("link-down", "master");
+            var pulled = DateTime.UtcNow;
+            WaitFor(browser, () => Led(browser, "slave") == "on" && Led(browser, "master") == "off", TimeSpan.FromSeconds(1), "the slave's LED on within a second");
+            TestContext.WriteLine($"page showed the slave {(DateTime.UtcNow - pulled).TotalMilliseconds:0} ms after the link was pulled");
+            Assert.AreEqual("down", Card(browser, "master"));
+            Assert.AreEqual("active", Card(browser, "slave"));
+            Assert.AreEqual("blink", Led(browser, "fault"), "a server is down");
+            WaitFor(browser, () => TextOf(browser, "#events").Contains("failover from master to slave", StringComparison.Ordinal), TimeSpan.FromSeconds(2), "the event in the timeline");
+            Keep(browser, "status-page-slave.png");
+        }
+        finally
+        {
+            profile.Delete(recursive: true);
+        }
     }
 
     /// <summary>Prints the firmware's log when the test fails, to see what it saw.</summary>

@@ -175,7 +175,7 @@ internal static partial class PaperBench
         return result;
     }
 
-    private static string AccessLog(Lab lab, string server) => $"/run/appliance-lab/{lab.Name}/{server}/access.log";
+    private static string AccessLog(Lab lab, string server) => Path.Combine(lab.StateFolder, server, "access.log");
 
     /// <summary>Answered <c>GET /time</c> requests from the client logged since <paramref name="offset"/>.</summary>
     private static List<LogLine> ReadLog(string path, long offset, string server, string client)

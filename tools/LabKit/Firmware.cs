@@ -42,6 +42,8 @@ public sealed class Firmware : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // Tests kill the firmware with SIGKILL; its diagnostic socket in /tmp would outlive it.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
         return new Firmware(Process.Start(start)!);
     }
 

@@ -33,7 +33,10 @@ public sealed class Lab : IDisposable
     public string Management => $"{Net}.6";
 
     /// <summary>Where <c>tools/lab config</c> puts the API token file.</summary>
-    public string TokenFile => $"/run/appliance-lab/{Name}/api.token";
+    public string TokenFile => $"{StateFolder}/api.token";
+
+    /// <summary>The lab's own folder, which <c>tools/lab down</c> removes with all in it.</summary>
+    public string StateFolder => $"/run/appliance-lab/{Name}";
 
     public string AddressOf(string server) => server switch
     {
@@ -63,10 +66,13 @@ public sealed class Lab : IDisposable
         }
     }
 
-    /// <summary>Writes the firmware's configuration for this lab; see <c>tools/lab config</c> for the keys.</summary>
+    /// <summary>
+    /// Writes the firmware's configuration for this lab, in the lab's state folder that <c>down</c>
+    /// removes; see <c>tools/lab config</c> for the keys.
+    /// </summary>
     public string WriteConfig(params string[] settings)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"appliance-{Name}-{Guid.NewGuid():n}.yml");
+        var path = Path.Combine(StateFolder, $"appliance-{Guid.NewGuid():n}.yml");
         File.WriteAllText(path, Sh.Check(Tool, ["config", "--name", Name, .. settings]));
         return path;
     }
@@ -108,7 +114,7 @@ public sealed class Lab : IDisposable
     /// <summary>Starts labtool's UDP stream from the client to the VIP's echo responders.</summary>
     public UdpStream StartUdpStream(TimeSpan duration, int rate = 1000)
     {
-        var json = Path.Combine(Path.GetTempPath(), $"stream-{Name}-{Guid.NewGuid():n}.json");
+        var json = Path.Combine(StateFolder, $"stream-{Guid.NewGuid():n}.json");
         var task = Sh.RunAsync(Tool, "exec", "--name", Name, "client", LabTool, "udp-stream", "--target", $"{Vip}:7",
             "--rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", $"{duration.TotalSeconds}s", "--json", json);
         return new UdpStream(task, json);

@@ -23,6 +23,8 @@ public static class Sh
             WorkingDirectory = RepositoryRoot,
         };
         start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") + ":/usr/sbin:/sbin";
+        // What the tests start, they may kill; a killed .NET process leaves its diagnostic socket in /tmp.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
