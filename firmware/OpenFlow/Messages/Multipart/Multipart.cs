@@ -80,7 +80,7 @@ internal static class Multipart
 /// <summary>One entry of a multipart reply's body: a flow, a group, a port, a table.</summary>
 public interface IOfpMultipartEntry
 {
-    /// <summary>The entry's encoded length, its own length field and padding included.</summary>
+    /// <summary>The entry's encoded length, with its padding and, where it has one, its own length field.</summary>
     int Length { get; }
 
     void Write(ref OfpWriter w);
