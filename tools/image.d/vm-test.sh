@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# vm-test.sh (tools/image test): boot the amd64 image in QEMU, wired to a lab on this host, and
-# check it end to end.
+# vm-test.sh (tools/image test): boot the image in QEMU, wired to a lab on this host, and check it
+# end to end.
 #
-#   tools/image test [--img IMG] [--boot-only] [--accel auto|kvm|tcg] [--smp N] [--timeout S]
-#                    [--keep-lab] [--debug] [--shell] [--hold S] [--dhcp]
+#   tools/image test [--arch amd64|arm64] [--img IMG] [--boot-only] [--accel auto|kvm|tcg] [--smp N]
+#                    [--timeout S] [--keep-lab] [--debug] [--shell] [--hold S] [--dhcp]
+#   --arch    amd64 (default): the whole boot path, UEFI firmware and systemd-boot included.
+#             arm64: QEMU's "virt" board boots the image's own kernel and initrd, taken from its
+#             boot partition with the command line raspi-firmware wrote there (console moved to
+#             the board's ttyAMA0). Everything after the kernel is the image's; the Raspberry Pi's
+#             own boot stage (its firmware reading config.txt) is the one step not exercised.
 #   --debug   the test copy's kernel command line forwards the whole journal to the serial console
-#             (implies --shell)
+#             (on amd64 it implies --shell)
 #   --shell   the test copy gets a root shell on a second serial port (unix socket in the work
-#             folder; tools/image.d/vm-shell.sh talks to it). Never in a shipped image.
+#             folder; tools/image.d/vm-shell.sh talks to it). Never in a shipped image. amd64 only
+#             (the virt board has one UART).
 #   --dhcp    management by DHCP (MODE=dhcp, fallback 198.18.0.6/24): busybox udhcpd in the client
 #             namespace leases 198.18.0.50-59; checks that the box moves to the leased address
 #             (needs a firmware that forwards: the bridge is fail_mode=secure)
@@ -36,17 +42,18 @@ prog="image test"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tools/image.d/layout.sh"
 
-img=$root/artifacts/image/appliance-amd64.img
+arch=amd64 img=""
 dhcp=false hold="" debug_serial=() shell=false debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
 while (($#)); do
     case $1 in
+        --arch) arch=$2; shift 2 ;;
         --img) img=$2; shift 2 ;;
         --boot-only) boot_only=true; shift ;;
         --accel) accel=$2; shift 2 ;;
         --smp) smp=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --keep-lab) keep_lab=true; shift ;;
-        --debug) debug=true; shell=true; shift ;;
+        --debug) debug=true; shift ;;
         --shell) shell=true; shift ;;
         --hold) hold=$2; shift 2 ;;
         --dhcp) dhcp=true; shift ;;
@@ -54,20 +61,25 @@ while (($#)); do
     esac
 done
 [[ $(id -u) == 0 ]] || { echo "$prog: run as root (namespaces, taps)" >&2; exit 1; }
-[[ -f $img ]] || { echo "$prog: no image $img (tools/image build amd64)" >&2; exit 1; }
+[[ $arch == amd64 || $arch == arm64 ]] || { echo "$prog: --arch amd64|arm64" >&2; exit 2; }
+[[ $arch == arm64 ]] && $shell && { echo "$prog: --shell is amd64 only" >&2; exit 2; }
+[[ $arch == amd64 ]] && $debug && shell=true
+[[ -n $img ]] || img=$root/artifacts/image/appliance-$arch.img
+[[ -f $img ]] || { echo "$prog: no image $img (tools/image build $arch)" >&2; exit 1; }
 # what this needs from Debian (command -> package); installed when missing
-declare -A pkg_of=([qemu-system-x86_64]=qemu-system-x86 [mcopy]=mtools [curl]=curl [ip]=iproute2
+declare -A pkg_of=([mcopy]=mtools [curl]=curl [ip]=iproute2
                    [debugfs]=e2fsprogs [python3]=python3 [busybox]=busybox [bmaptool]=bmap-tools)
+if [[ $arch == amd64 ]]; then pkg_of[qemu-system-x86_64]=qemu-system-x86; else pkg_of[qemu-system-aarch64]=qemu-system-arm; fi
 missing=()
 for c in "${!pkg_of[@]}"; do command -v "$c" >/dev/null || missing+=("${pkg_of[$c]}"); done
-[[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]] || missing+=(ovmf)
+[[ $arch == arm64 || -f /usr/share/OVMF/OVMF_CODE_4M.fd ]] || missing+=(ovmf)
 if ((${#missing[@]})); then
     echo "$prog: installing ${missing[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
-[[ -f $ovmf_code ]] || { echo "$prog: $ovmf_code missing (apt-get install ovmf)" >&2; exit 1; }
+[[ $arch == arm64 || -f $ovmf_code ]] || { echo "$prog: $ovmf_code missing (apt-get install ovmf)" >&2; exit 1; }
 
 id=$(printf '%03d' $(($$ % 1000)))          # unique names for concurrent runs
 pfx=ai$id                                    # interface names: ai123t1 (tap), ai123b1, ai123h1/ai123n1
@@ -186,8 +198,8 @@ export MTOOLS_SKIP_CHECK=1
 for f in appliance.yml management.conf; do
     mcopy -o -i "$work/test.img@@$((BOOT_START * 1048576))" "$work/$f" "::/appliance/$f"
 done
-if $debug; then
-    # the whole journal on the serial log
+if $debug && [[ $arch == amd64 ]]; then
+    # the whole journal on the serial log (arm64: added to the command line at boot)
     entry=::/loader/entries/appliance.conf
     mtype -i "$work/test.img@@$((BOOT_START * 1048576))" "$entry" \
         | sed '/^options/s/$/ systemd.journald.forward_to_console=1/' > "$work/entry.conf"
@@ -235,28 +247,47 @@ kvm_works() {
     rm -rf "$d"
     return $ok
 }
-if [[ $accel == auto ]]; then
+if [[ $arch == arm64 ]]; then
+    accel=tcg   # an arm64 guest on this x86-64 host: emulation only
+elif [[ $accel == auto ]]; then
     if kvm_works; then accel=kvm; else accel=tcg; fi
 fi
 cpu=max; [[ $accel == kvm ]] && cpu=host
-log "qemu: accel $accel, $smp vCPU, 1 GiB, UEFI (OVMF), virtio disk and 4 virtio NICs"
 
 # ---------------------------------------------------------------- boot
-cp "$ovmf_vars" "$work/OVMF_VARS.fd"
 netargs=()
 for n in 1 2 3 4; do
     netargs+=(-netdev "tap,id=n$n,ifname=${pfx}t$n,script=no,downscript=no"
               -device "virtio-net-pci,netdev=n$n,mac=52:54:00:12:00:0$n,addr=0x$((n + 3))")
 done
-t_start=$(date +%s.%N)
-nice -n 10 qemu-system-x86_64 -machine q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m 1024 \
-    -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
-    -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd" \
-    -drive "file=$work/test.img,format=raw,if=virtio" \
-    "${netargs[@]}" \
-    -display none -vga none -serial "file:$work/serial.log" "${debug_serial[@]}" \
-    -monitor "unix:$work/monitor.sock,server,nowait" \
-    -pidfile "$work/qemu.pid" -daemonize
+common=(-accel "$accel" -smp "$smp" -m 1024 -drive "file=$work/test.img,format=raw,if=virtio" "${netargs[@]}"
+        -display none -serial "file:$work/serial.log" "${debug_serial[@]}"
+        -monitor "unix:$work/monitor.sock,server,nowait" -pidfile "$work/qemu.pid" -daemonize)
+if [[ $arch == amd64 ]]; then
+    log "qemu: accel $accel, $smp vCPU, 1 GiB, UEFI (OVMF), virtio disk and 4 virtio NICs"
+    cp "$ovmf_vars" "$work/OVMF_VARS.fd"
+    t_start=$(date +%s.%N)
+    nice -n 10 qemu-system-x86_64 -machine q35 -cpu "$cpu" -vga none \
+        -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
+        -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd" \
+        "${common[@]}"
+else
+    # The kernel, initrd and command line the Pi's firmware would load, from the boot partition.
+    boot_fat="$work/test.img@@$((BOOT_START * 1048576))"
+    kernel=$(mdir -b -i "$boot_fat" ::/ | sed 's|^::/||' | grep -m1 -E '^vmlinuz' || true)
+    initrd=$(mdir -b -i "$boot_fat" ::/ | sed 's|^::/||' | grep -m1 -E '^initrd' || true)
+    [[ -n $kernel && -n $initrd ]] || fail "no vmlinuz/initrd in the boot partition"
+    mcopy -n -i "$boot_fat" "::/$kernel" "$work/vmlinuz"
+    mcopy -n -i "$boot_fat" "::/$initrd" "$work/initrd"
+    cmdline=$(mtype -i "$boot_fat" ::/cmdline.txt | tr -d '\r' | tr '\n' ' ' | sed -E 's/(^| )console=[^ ]*//g')
+    cmdline="$cmdline console=ttyAMA0,115200"
+    $debug && cmdline="$cmdline systemd.journald.forward_to_console=1"
+    log "qemu: aarch64 virt board, accel $accel, $smp vCPU, 1 GiB, the image's $kernel and $initrd; cmdline: $cmdline"
+    t_start=$(date +%s.%N)
+    nice -n 10 qemu-system-aarch64 -machine virt -cpu max \
+        -kernel "$work/vmlinuz" -initrd "$work/initrd" -append "$cmdline" \
+        "${common[@]}"
+fi
 qemu_pid=$(cat "$work/qemu.pid")
 monitor() {   # monitor HMP-COMMAND
     python3 - "$work/monitor.sock" "$1" <<'EOF'
@@ -333,7 +364,16 @@ if ! $boot_only; then
     log "client -> VIP http://$vip/"
     got="" ; for _ in $(seq 60); do got=$(get_vip); [[ $got == *master* ]] && break; sleep 1; done
     check "VIP serves the master's page" "[[ '$got' == *master* ]]"
-    api_status() { "${c[@]}" curl -s -m 3 "http://$mgmt/api/status" 2>/dev/null | grep -q '"active"'; }
+    # Retried: the arm64 firmware is JIT-compiled, and its first request under emulation can take
+    # longer than one curl timeout.
+    api_status() {
+        local _
+        for _ in $(seq 20); do
+            "${c[@]}" curl -s -m 3 "http://$mgmt/api/status" 2>/dev/null | grep -q '"active"' && return 0
+            sleep 1
+        done
+        return 1
+    }
     check "the management address answers GET /api/status from the client LAN" "api_status"
     log "master link down (host side and the VM NIC's carrier)"
     t_down=$(date +%s.%N)
