@@ -29,7 +29,7 @@ public sealed record SwitchSessionOptions
 /// barrier-confirmed batches and multipart requests. The switch connects to us (OVS is the
 /// active side), so a restarted switch simply arrives as a new session.
 /// </summary>
-public sealed partial class SwitchSession : IAsyncDisposable
+public sealed partial class SwitchSession : ISwitchChannel, IAsyncDisposable
 {
     private static long s_nextId;
 
@@ -70,9 +70,9 @@ public sealed partial class SwitchSession : IAsyncDisposable
 
     public string Peer { get; }
 
-    public ulong DatapathId { get; private set; }
+    public ulong DatapathId => Features.DatapathId;
 
-    public string DatapathIdText => DatapathId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    public string DatapathIdText => Features.DatapathIdText;
 
     public FeaturesReply Features { get; private set; }
 
@@ -113,7 +113,6 @@ public sealed partial class SwitchSession : IAsyncDisposable
         await _helloReceived.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
 
         Features = await RequestAsync<FeaturesRequest, FeaturesReply>(new FeaturesRequest(), timeout.Token).ConfigureAwait(false);
-        DatapathId = Features.DatapathId;
         if (Features.AuxiliaryId != 0) throw new InvalidOperationException($"auxiliary connection {Features.AuxiliaryId} is not supported");
 
         var ports = await MultipartAsync<PortDescRequest, PortDescReply, OfpPortDesc>(new PortDescRequest(), timeout.Token).ConfigureAwait(false);
@@ -216,6 +215,12 @@ public sealed partial class SwitchSession : IAsyncDisposable
         }
         return await AwaitAnswer(batch.Result.Task, barrierXid, cancellation).ConfigureAwait(false);
     }
+
+    public Task<ValueList<FlowStats>> ReadFlowStatsAsync(FlowStatsRequest request, CancellationToken cancellation = default) =>
+        MultipartAsync<FlowStatsRequest, FlowStatsReply, FlowStats>(request, cancellation);
+
+    public Task<ValueList<GroupDesc>> ReadGroupDescAsync(CancellationToken cancellation = default) =>
+        MultipartAsync<GroupDescRequest, GroupDescReply, GroupDesc>(new GroupDescRequest(), cancellation);
 
     private static void Append<T>(ArrayBufferWriter<byte> buffer, T message, uint xid)
         where T : IOfpMessage

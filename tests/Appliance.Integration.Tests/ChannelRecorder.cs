@@ -1,6 +1,6 @@
 namespace Appliance.Integration.Tests;
 
-/// <summary>Records what the channel reports, for tests to wait on.</summary>
+/// <summary>Records what the channel reports, for tests to wait on; the listener's channels are its sessions, kept as such.</summary>
 internal sealed class ChannelRecorder : ISwitchHandler
 {
     private readonly Lock _lock = new();
@@ -14,29 +14,29 @@ internal sealed class ChannelRecorder : ISwitchHandler
 
     public List<ErrorMsg> Errors { get; } = [];
 
-    public void OnConnected(SwitchSession session) => Record(() => Connected.Add(session));
+    public void OnConnected(ISwitchChannel channel) => Record(() => Connected.Add((SwitchSession)channel));
 
-    public void OnPortStatus(SwitchSession session, in PortStatus status)
+    public void OnPortStatus(ISwitchChannel channel, in PortStatus status)
     {
         var copy = status;
         Record(() => PortStatuses.Add(copy));
     }
 
-    public void OnPacketIn(SwitchSession session, in PacketIn packetIn)
+    public void OnPacketIn(ISwitchChannel channel, in PacketIn packetIn)
     {
     }
 
-    public void OnFlowRemoved(SwitchSession session, in FlowRemoved removed)
+    public void OnFlowRemoved(ISwitchChannel channel, in FlowRemoved removed)
     {
     }
 
-    public void OnUnsolicitedError(SwitchSession session, in ErrorMsg error)
+    public void OnUnsolicitedError(ISwitchChannel channel, in ErrorMsg error)
     {
         var copy = error with { Data = error.Data.Detach() };
         Record(() => Errors.Add(copy));
     }
 
-    public void OnDisconnected(SwitchSession session, string reason) => Record(() => Disconnected.Add((session, reason)));
+    public void OnDisconnected(ISwitchChannel channel, string reason) => Record(() => Disconnected.Add(((SwitchSession)channel, reason)));
 
     private void Record(Action action)
     {

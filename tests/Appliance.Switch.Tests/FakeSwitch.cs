@@ -82,7 +82,7 @@ internal sealed class FakeSwitch : IAsyncDisposable
     }
 }
 
-/// <summary>Records what the channel reports, for tests to wait on.</summary>
+/// <summary>Records what the channel reports, for tests to wait on; the listener's channels are its sessions, kept as such.</summary>
 internal sealed class RecordingHandler : ISwitchHandler
 {
     private readonly Lock _lock = new();
@@ -95,21 +95,21 @@ internal sealed class RecordingHandler : ISwitchHandler
 
     public List<(SwitchSession Session, string Reason)> Disconnected { get; } = [];
 
-    public void OnConnected(SwitchSession session) => Record("connected", () => Connected.Add(session));
+    public void OnConnected(ISwitchChannel channel) => Record("connected", () => Connected.Add((SwitchSession)channel));
 
-    public void OnPortStatus(SwitchSession session, in PortStatus status)
+    public void OnPortStatus(ISwitchChannel channel, in PortStatus status)
     {
         var copy = status;
         Record("port_status", () => PortStatuses.Add(copy));
     }
 
-    public void OnPacketIn(SwitchSession session, in PacketIn packetIn) => Record("packet_in", () => { });
+    public void OnPacketIn(ISwitchChannel channel, in PacketIn packetIn) => Record("packet_in", () => { });
 
-    public void OnFlowRemoved(SwitchSession session, in FlowRemoved removed) => Record("flow_removed", () => { });
+    public void OnFlowRemoved(ISwitchChannel channel, in FlowRemoved removed) => Record("flow_removed", () => { });
 
-    public void OnUnsolicitedError(SwitchSession session, in ErrorMsg error) => Record("error", () => { });
+    public void OnUnsolicitedError(ISwitchChannel channel, in ErrorMsg error) => Record("error", () => { });
 
-    public void OnDisconnected(SwitchSession session, string reason) => Record("disconnected", () => Disconnected.Add((session, reason)));
+    public void OnDisconnected(ISwitchChannel channel, string reason) => Record("disconnected", () => Disconnected.Add(((SwitchSession)channel, reason)));
 
     private void Record(string name, Action action)
     {

@@ -67,7 +67,7 @@ internal static partial class RunCommand
 
         var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
             await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false));
-        controller.WatchCarrier(loggers);
+        controller.WatchCarrier(new CarrierWatch(clock, loggers, controller.ReportCarrier));
         if (panel is not null)
         {
             controller.StatusChanged += status => panel.Show(status.Panel);

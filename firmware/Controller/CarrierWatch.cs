@@ -9,13 +9,14 @@ namespace Appliance.Controller;
 /// PORT_STATUS: the kernel tells us of a pulled cable directly, even while the OpenFlow channel is
 /// busy or down. Which interface is which server is learned from the switch's port names.
 /// </summary>
-internal sealed partial class CarrierWatch(MonotonicClock clock, ILoggerFactory loggers, Action<string, bool, TimeSpan> report) : IAsyncDisposable
+/// <param name="report">Gets server name, carrier up, and when (the policy's clock): <see cref="ApplianceController.ReportCarrier"/>.</param>
+public sealed partial class CarrierWatch(MonotonicClock clock, ILoggerFactory loggers, Action<string, bool, TimeSpan> report) : ICarrierWatch
 {
     private readonly ILogger _logger = loggers.CreateLogger<CarrierWatch>();
     private Dictionary<string, string> _servers = [];
     private LinkMonitor? _monitor;
 
-    /// <summary>Watches these interfaces (interface name → server name); restarts only when the set changes.</summary>
+    /// <summary>Watches these interfaces (interface name → server name); restarts the monitor only when the set changes.</summary>
     public async Task WatchAsync(IReadOnlyDictionary<string, string> servers)
     {
         // Ports without a kernel interface (DPDK, OVS internal) have nothing for rtnetlink to report.

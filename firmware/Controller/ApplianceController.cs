@@ -1,0 +1,144 @@
+using System.Threading.Channels;
+using Appliance.Api;
+using Appliance.Config;
+using Appliance.Pipeline;
+using Appliance.Policy;
+using Appliance.Switch;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Controller;
+
+/// <summary>
+/// The firmware's one loop: switch events, probe results, requests and timers go in through one
+/// queue and are handled one at a time, so the policy needs no locks. Each decision is turned into
+/// rules, compared with what the switch holds, and only the difference is sent, barrier-confirmed.
+/// </summary>
+public sealed partial class ApplianceController : ISwitchHandler, IApplianceControl
+{
+    private readonly ApplianceConfig _config;
+    private readonly MonotonicClock _clock;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly FailoverPolicy _policy;
+    private readonly RuleBuilder _builder;
+    private readonly Func<ServerConfig, CancellationToken, Task<MacAddress?>>? _resolveMac;
+    private readonly Channel<ControllerInput> _inputs = System.Threading.Channels.Channel.CreateUnbounded<ControllerInput>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, MacAddress> _macs = [];
+    private readonly SemaphoreSlim _resolveNow = new(0);
+    private readonly TaskCompletionSource _programmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _reachable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ISwitchChannel? _session;
+    private RuleSet _installed = RuleSet.Empty;
+    private ITimer? _wake;
+    private ICarrierWatch? _carrier;
+    private long _lastLoopActivity;
+
+    /// <param name="resolveMac">Finds a server's MAC by ARP when the config gives none; null when every server has one configured.</param>
+    public ApplianceController(
+        ApplianceConfig config,
+        MonotonicClock clock,
+        ILoggerFactory loggers,
+        Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac)
+    {
+        _config = config;
+        _clock = clock;
+        _time = clock.Time;
+        _logger = loggers.CreateLogger<ApplianceController>();
+        _policy = new FailoverPolicy(config);
+        _builder = new RuleBuilder(config);
+        _resolveMac = resolveMac;
+        _lastLoopActivity = _time.GetTimestamp();
+        foreach (var server in config.Servers)
+        {
+            if (server.Mac is { } mac) _macs[server.Name] = mac;
+        }
+        Probes = new ProbeMetrics([.. config.Servers.Select(s => s.Name)]);
+        Status = BuildStatus();
+    }
+
+    /// <summary>The latest published state; replaced, never changed.</summary>
+    public ApplianceStatus Status { get; private set; }
+
+    public EventLog Events { get; } = new();
+
+    public ProbeMetrics Probes { get; }
+
+    /// <summary>
+    /// Completes once the switch holds our rules for the first time. Until then the bridge forwards
+    /// nothing (fail-secure), so probes through it could only fail and would mark healthy servers down.
+    /// </summary>
+    public Task SwitchProgrammed => _programmed.Task;
+
+    /// <summary>
+    /// Completes once the switch holds our rules and every server has answered ARP. Until then
+    /// the switch may still drop the first packets from cached decisions made while it had no
+    /// rules (tens of milliseconds), and probes would mark healthy servers down.
+    /// </summary>
+    public Task ServersReachable => _reachable.Task;
+
+    /// <summary>Raised on the loop after every decision that changed the status.</summary>
+    public event Action<ApplianceStatus>? StatusChanged;
+
+    /// <summary>Raised when a button press (physical or through the API) was refused: the panel blinks red three times.</summary>
+    public event Action<RequestOutcome>? PressRefused;
+
+    /// <summary>Monotonic time since the firmware started: the policy's clock.</summary>
+    public TimeSpan Now => _clock.Now;
+
+    /// <summary>How long since the loop last finished an input: the watchdog's measure of health.</summary>
+    public TimeSpan SinceLoopActivity => _time.GetElapsedTime(Interlocked.Read(ref _lastLoopActivity));
+
+    /// <summary>
+    /// Watch the servers' port carriers outside the switch too (on the box, rtnetlink's
+    /// <see cref="CarrierWatch"/>); it reports through <see cref="ReportCarrier"/>. Call before
+    /// <see cref="RunAsync"/>; the controller disposes it when the loop ends.
+    /// </summary>
+    public void WatchCarrier(ICarrierWatch carrier) => _carrier = carrier;
+
+    /// <summary>A server's port carrier changed, as the kernel saw it at <paramref name="at"/> (the policy's clock).</summary>
+    public void ReportCarrier(string server, bool up, TimeSpan at) => Post(new PolicyCall(new LinkChanged(at, server, up)));
+
+    /// <summary>A probe finished: counted for /metrics, and handed to the policy.</summary>
+    public void ReportProbe(ProbeResult result, TimeSpan latency)
+    {
+        Probes.Record(result.Server, result.Healthy, latency);
+        Post(new PolicyCall(result));
+    }
+
+    public Task<RequestOutcome> FailbackAsync(string source) => RequestAsync(new FailbackRequested(Now, source));
+
+    public async Task<RequestOutcome> PressAsync(PressKind kind, string source)
+    {
+        var outcome = await RequestAsync(kind.ToRequest(Now, source)).ConfigureAwait(false);
+        if (!outcome.Accepted) PressRefused?.Invoke(outcome);
+        return outcome;
+    }
+
+    private Task<RequestOutcome> RequestAsync(PolicyInput request)
+    {
+        var reply = new TaskCompletionSource<RequestOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new PolicyCall(request, reply));
+        return reply.Task;
+    }
+
+    // ISwitchHandler: called on the channel's receive loop; everything is queued for the controller loop.
+    void ISwitchHandler.OnConnected(ISwitchChannel channel) => Post(new SessionUp(channel));
+
+    void ISwitchHandler.OnPortStatus(ISwitchChannel channel, in PortStatus status) => Post(new PortChanged(channel, status.Desc));
+
+    void ISwitchHandler.OnPacketIn(ISwitchChannel channel, in PacketIn packetIn)
+    {
+        // No rule sends packets to the controller; a stray one is not worth a log line per packet.
+    }
+
+    void ISwitchHandler.OnFlowRemoved(ISwitchChannel channel, in FlowRemoved removed)
+    {
+    }
+
+    void ISwitchHandler.OnUnsolicitedError(ISwitchChannel channel, in ErrorMsg error) => LogUnsolicited(error.Code.ToString());
+
+    void ISwitchHandler.OnDisconnected(ISwitchChannel channel, string reason) => Post(new SessionDown(channel, reason));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "switch reported {Code} for no request of ours")]
+    private partial void LogUnsolicited(string code);
+}

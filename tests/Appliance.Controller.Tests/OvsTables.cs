@@ -1,0 +1,143 @@
+namespace Appliance.Controller.Tests;
+
+/// <summary>
+/// The flow and group tables of one bridge, changed the way Open vSwitch changes them (the idea
+/// of Faucet's FakeOFTable). Messages arrive as bytes and are decoded, as the switch would;
+/// entries are reported back with their match fields in an order of the switch's own.
+/// </summary>
+/// <remarks>
+/// What OVS does and this keeps: a FLOW_MOD ADD replaces the entry with the same table, priority
+/// and match, cookie and instructions included; DELETE_STRICT removes exactly that entry; DELETE
+/// and MODIFY select by table, cookie under its mask, out_port, out_group and a match at least as
+/// wide; a flow whose actions name a missing group is refused (OFPBAC_BAD_OUT_GROUP); GROUP_MOD
+/// ADD of an existing group fails with OFPGMFC_GROUP_EXISTS, MODIFY of a missing one with
+/// OFPGMFC_UNKNOWN_GROUP, and DELETE removes the group and every flow whose actions use it.
+/// Not kept: timeouts, counters, overlap checks, table-miss defaults; the firmware uses none.
+/// </remarks>
+internal sealed class OvsTables
+{
+    private readonly record struct FlowKey(byte TableId, ushort Priority, Match Match);
+
+    private readonly Dictionary<FlowKey, FlowStats> _flows = [];
+    private readonly SortedDictionary<uint, GroupDesc> _groups = [];
+
+    public IReadOnlyList<FlowStats> Flows => [.. _flows.Values.Select(Reported)];
+
+    public IReadOnlyList<GroupDesc> Groups => [.. _groups.Values];
+
+    /// <summary>Applies one message as received; the error the switch answers with, or null.</summary>
+    public OfpErrorCode? Apply(byte[] wire)
+    {
+        OfpHeader.TryRead(wire, out var header);
+        switch (header.Type)
+        {
+            case OfpType.FlowMod:
+                return OfpCodec.TryDecode<FlowMod>(wire, out var flowMod, out var flowError) ? Apply(flowMod) : flowError.Code;
+            case OfpType.GroupMod:
+                return OfpCodec.TryDecode<GroupMod>(wire, out var groupMod, out var groupError) ? Apply(groupMod) : groupError.Code;
+            default:
+                return OfpErrorCode.Of(OfpBadRequestCode.BadType);
+        }
+    }
+
+    /// <summary>The entries an <c>OFPMP_FLOW</c> request selects.</summary>
+    public ValueList<FlowStats> Read(FlowSelector selector) =>
+        [.. _flows.Values.Where(f => Selects(f, selector.TableId, selector.Cookie, selector.CookieMask, selector.OutPort, selector.OutGroup, selector.Match)).Select(Reported)];
+
+    /// <summary>The switch lost everything: ovs-vswitchd restarted without restoring its flows.</summary>
+    public void Clear()
+    {
+        _flows.Clear();
+        _groups.Clear();
+    }
+
+    private OfpErrorCode? Apply(FlowMod mod)
+    {
+        if (mod.Command is OfpFlowModCommand.Add or OfpFlowModCommand.Modify or OfpFlowModCommand.ModifyStrict)
+        {
+            if (mod.TableId > OfpTable.Max) return OfpErrorCode.Of(OfpFlowModFailedCode.BadTableId);
+            if (GroupsOf(mod.Instructions).Any(g => !_groups.ContainsKey(g))) return OfpErrorCode.Of(OfpBadActionCode.BadOutGroup);
+        }
+        switch (mod.Command)
+        {
+            case OfpFlowModCommand.Add:
+                _flows[new FlowKey(mod.TableId, mod.Priority, mod.Match)] = new FlowStats(
+                    mod.TableId, 0, 0, mod.Priority, mod.IdleTimeout, mod.HardTimeout, mod.Flags, mod.Cookie, 0, 0, mod.Match, mod.Instructions);
+                break;
+            case OfpFlowModCommand.Modify or OfpFlowModCommand.ModifyStrict:
+                // OpenFlow 1.3 modifies instructions only; the cookie stays, and nothing selected adds nothing.
+                foreach (var (key, flow) in Selected(mod).ToArray()) _flows[key] = flow with { Instructions = mod.Instructions };
+                break;
+            case OfpFlowModCommand.Delete or OfpFlowModCommand.DeleteStrict:
+                foreach (var (key, _) in Selected(mod).ToArray()) _flows.Remove(key);
+                break;
+            default:
+                return OfpErrorCode.Of(OfpFlowModFailedCode.BadCommand);
+        }
+        return null;
+    }
+
+    private IEnumerable<KeyValuePair<FlowKey, FlowStats>> Selected(FlowMod mod)
+    {
+        var strict = mod.Command is OfpFlowModCommand.ModifyStrict or OfpFlowModCommand.DeleteStrict;
+        // MODIFY ignores out_port and out_group (OF1.3.5 §6.4); DELETE honours them.
+        var delete = mod.Command is OfpFlowModCommand.Delete or OfpFlowModCommand.DeleteStrict;
+        var outPort = delete ? mod.OutPort : OfpPort.Any;
+        var outGroup = delete ? mod.OutGroup : OfpGroup.Any;
+        return _flows.Where(p => (!strict || (p.Key.Priority == mod.Priority && p.Key.Match == mod.Match))
+            && Selects(p.Value, mod.TableId, mod.Cookie, mod.CookieMask, outPort, outGroup, mod.Match));
+    }
+
+    private OfpErrorCode? Apply(GroupMod mod)
+    {
+        switch (mod.Command)
+        {
+            case OfpGroupModCommand.Add:
+                if (mod.GroupId > OfpGroup.Max) return OfpErrorCode.Of(OfpGroupModFailedCode.InvalidGroup);
+                if (_groups.ContainsKey(mod.GroupId)) return OfpErrorCode.Of(OfpGroupModFailedCode.GroupExists);
+                _groups[mod.GroupId] = new GroupDesc(mod.GroupType, mod.GroupId, mod.Buckets);
+                return null;
+            case OfpGroupModCommand.Modify:
+                if (!_groups.ContainsKey(mod.GroupId)) return OfpErrorCode.Of(OfpGroupModFailedCode.UnknownGroup);
+                _groups[mod.GroupId] = new GroupDesc(mod.GroupType, mod.GroupId, mod.Buckets);
+                return null;
+            case OfpGroupModCommand.Delete:
+                // Deleting a group that does not exist is no error; deleting one takes its flows with it.
+                HashSet<uint> deleted = mod.GroupId == OfpGroup.All ? [.. _groups.Keys] : [mod.GroupId];
+                foreach (var id in deleted) _groups.Remove(id);
+                foreach (var (key, _) in _flows.Where(p => GroupsOf(p.Value.Instructions).Any(deleted.Contains)).ToArray()) _flows.Remove(key);
+                return null;
+            default:
+                return OfpErrorCode.Of(OfpGroupModFailedCode.BadCommand);
+        }
+    }
+
+    /// <summary>Whether a non-strict request selects the flow: table, cookie under its mask, out_port, out_group, and a match no narrower than the flow's.</summary>
+    private static bool Selects(FlowStats flow, byte tableId, ulong cookie, ulong cookieMask, uint outPort, uint outGroup, Match match)
+    {
+        if (tableId != OfpTable.All && flow.TableId != tableId) return false;
+        if ((flow.Cookie & cookieMask) != (cookie & cookieMask)) return false;
+        if (outPort != OfpPort.Any && !ActionsOf(flow.Instructions).OfType<OutputAction>().Any(o => o.Port == outPort)) return false;
+        if (outGroup != OfpGroup.Any && !GroupsOf(flow.Instructions).Contains(outGroup)) return false;
+        foreach (var field in match)
+        {
+            if (!flow.Match.TryGet(field.Id, out var theirs) || theirs != field) return false;
+        }
+        return true;
+    }
+
+    private static IEnumerable<OfpAction> ActionsOf(InstructionList instructions) =>
+        instructions.OfType<ActionsInstruction>().SelectMany(i => i.Actions);
+
+    private static IEnumerable<uint> GroupsOf(InstructionList instructions) =>
+        ActionsOf(instructions).OfType<GroupAction>().Select(g => g.GroupId);
+
+    /// <summary>The entry as a FLOW reply carries it: OVS writes match fields in its own order, not the controller's.</summary>
+    private static FlowStats Reported(FlowStats flow)
+    {
+        var fields = new List<OxmField>();
+        foreach (var field in flow.Match) fields.Add(field);
+        fields.Reverse();
+        return flow with { Match = Match.Of([.. fields]) };
+    }
+}

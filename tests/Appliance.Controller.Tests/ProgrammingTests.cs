@@ -1,0 +1,123 @@
+namespace Appliance.Controller.Tests;
+
+/// <summary>How the controller keeps the switch programmed: refusals, stalls, learned MACs.</summary>
+[TestClass]
+public sealed class ProgrammingTests
+{
+    private static readonly ulong ReplyFromVip = Cookies.Of(RuleKind.ReplyFromVip);
+
+    [TestMethod]
+    public async Task AMessageRefusedMidBatchIsReadBackAndRepairedByTheNextChange()
+    {
+        await using var rig = new ControllerRig();
+        rig.Switch.Refuse(m => m is FlowMod { Cookie: var cookie } && cookie == ReplyFromVip, OfpErrorCode.Of(OfpFlowModFailedCode.TableFull));
+        rig.Start();
+
+        var channel = await rig.AdoptAsync();
+
+        var expected = rig.Expected(ControllerRig.BothMacs, "master", "slave");
+        var refusedAt = rig.Switch.Batches.Single().Messages.ToList().FindIndex(m => m is FlowMod { Cookie: var cookie } && cookie == ReplyFromVip);
+        Assert.IsTrue(refusedAt > 0 && refusedAt < expected.Flows.Count, "the refused message is in the middle of the batch");
+        rig.AssertSwitchHolds(expected with { Flows = [.. expected.Flows.Where(f => f.Cookie != ReplyFromVip)] });
+        Assert.AreEqual("Flow, GroupDesc, Flow, GroupDesc", string.Join(", ", rig.Switch.Reads.Where(r => r.Channel == channel.Id).Select(r => r.Type)), "read again after the refusal");
+
+        rig.Switch.StopRefusing();
+        rig.Probes("master", healthy: false, 3);
+        await rig.FlushAsync();
+
+        var repair = rig.BatchesOn(channel)[^1].Messages;
+        Assert.HasCount(2, repair, "the failover and the missing rule, nothing else");
+        Assert.IsTrue(repair.Any(m => m is GroupMod { Command: OfpGroupModCommand.Modify }));
+        Assert.IsTrue(repair.Any(m => m is FlowMod { Command: OfpFlowModCommand.Add, Cookie: var cookie } && cookie == ReplyFromVip));
+        rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "slave"));
+    }
+
+    [TestMethod]
+    public async Task ASwitchThatStallsIsGivenUpAfterTheRequestTimeoutAndTheNextSessionIsProgrammed()
+    {
+        await using var rig = new ControllerRig();
+        rig.Start();
+        var channel = await rig.AdoptAsync();
+        rig.Switch.Stall();
+
+        rig.Probes("master", healthy: false, 3);
+        await rig.Switch.RequestHeld.WaitAsync(ControllerRig.Guard);
+        var failback = rig.Controller.FailbackAsync("test");
+        var flushed = rig.Controller.FlushAsync();
+        Assert.IsFalse(failback.IsCompleted || flushed.IsCompleted, "today the loop waits for the switch: requests queue behind the batch");
+
+        rig.Time.Advance(rig.Switch.RequestTimeout);
+        await channel.Closed.WaitAsync(ControllerRig.Guard);
+        var outcome = await failback.WaitAsync(ControllerRig.Guard);
+        await flushed.WaitAsync(ControllerRig.Guard);
+        await rig.FlushAsync();
+
+        Assert.IsFalse(outcome.Accepted, "answered once the loop moved on: the master is down");
+        Assert.IsFalse(rig.Status.SwitchConnected);
+        Assert.AreEqual("slave", rig.Status.Active, "the decision stands; only the switch did not get it");
+        CollectionAssert.AreEqual(new uint[] { 1, 2 }, rig.BucketPorts, "the stalled batch was never applied");
+
+        rig.Switch.Resume();
+        var next = await rig.AdoptAsync();
+
+        var repair = rig.BatchesOn(next).Single().Messages;
+        Assert.IsInstanceOfType<GroupMod>(repair.Single());
+        rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "slave"));
+        Assert.IsTrue(rig.Status.SwitchConnected);
+    }
+
+    [TestMethod]
+    public async Task ASwitchThatStallsBrieflyGetsTheBatchAndQueuedRequestsAreAnsweredAfter()
+    {
+        await using var rig = new ControllerRig();
+        rig.Start();
+        var channel = await rig.AdoptAsync();
+        rig.Switch.Stall();
+
+        rig.Probes("master", healthy: false, 3);
+        await rig.Switch.RequestHeld.WaitAsync(ControllerRig.Guard);
+        var press = rig.Controller.PressAsync(PressKind.Long, "test");
+        Assert.IsFalse(press.IsCompleted);
+
+        rig.Switch.Resume();
+        var outcome = await press.WaitAsync(ControllerRig.Guard);
+        await rig.FlushAsync();
+
+        Assert.IsFalse(outcome.Accepted, "no other healthy server to move to");
+        Assert.IsFalse(channel.IsClosed);
+        CollectionAssert.AreEqual(new uint[] { 2 }, rig.BucketPorts);
+        Assert.HasCount(2, rig.BatchesOn(channel));
+    }
+
+    [TestMethod]
+    public async Task AServerWithoutAConfiguredMacGetsItsRulesOnceArpAnswers()
+    {
+        await using var rig = new ControllerRig(configuredMacs: ["master"]);
+        var slaveMac = new TaskCompletionSource<MacAddress?>();
+        var asked = new List<string>();
+        rig.Start((server, cancellation) =>
+        {
+            lock (asked) asked.Add(server.Name);
+            return slaveMac.Task.WaitAsync(cancellation);
+        });
+
+        await rig.AdoptAsync();
+
+        CollectionAssert.AreEqual(new[] { "slave" }, asked, "only the server without a MAC is asked for");
+        Assert.AreEqual("unknown", rig.Server("slave").Mac);
+        var masterOnly = new Dictionary<string, MacAddress> { ["master"] = ControllerRig.MasterMac };
+        rig.AssertSwitchHolds(rig.Expected(masterOnly, "master", "slave"));
+        Assert.IsTrue(rig.Controller.SwitchProgrammed.IsCompleted);
+        Assert.IsFalse(rig.Controller.ServersReachable.IsCompleted);
+
+        slaveMac.SetResult(ControllerRig.SlaveMac);
+        await rig.StatusWhenAsync(s => s.Servers[1].Mac == ControllerRig.SlaveMac.ToString(), "the slave's MAC");
+        await rig.FlushAsync();
+
+        rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "master", "slave"));
+        var learned = rig.Switch.Batches[^1].Messages;
+        Assert.HasCount(2, learned, "the slave's bucket and its delivery rule");
+        Assert.IsTrue(learned.Any(m => m is FlowMod { Cookie: var cookie } && cookie == Cookies.Of(RuleKind.Deliver, 2)));
+        await rig.Controller.ServersReachable.WaitAsync(ControllerRig.Guard);
+    }
+}
