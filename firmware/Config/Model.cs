@@ -137,10 +137,7 @@ public sealed record ServiceConfig(IPAddress Vip, MacAddress Vmac, ServiceMode M
         {
             throw new ArgumentException("the VIP must be an IPv4 address", nameof(vip));
         }
-        Span<byte> b = stackalloc byte[4];
-        vip.TryWriteBytes(b, out _);
-        ulong v = 0x0200_0000_0000UL | ((ulong)b[0] << 24) | ((ulong)b[1] << 16) | ((ulong)b[2] << 8) | b[3];
-        return new MacAddress(v);
+        return new MacAddress(0x0200_0000_0000UL | Ipv4.ToUInt32(vip));
     }
 }
 

@@ -47,7 +47,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
         _socket = socket;
         _interface = device;
         SourceAddress = sourceAddress;
-        _sourceIp = Ipv4Value.ToUInt32(sourceAddress);
+        _sourceIp = Ipv4.ToUInt32(sourceAddress);
         _logger = logger;
         _receiving = Task.Run(ReceiveLoopAsync);
     }
@@ -99,7 +99,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
     public async ValueTask<MacAddress?> ResolveAsync(IPAddress address, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
-        uint target = Ipv4Value.ToUInt32(address);
+        uint target = Ipv4.ToUInt32(address);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var waiter = Register(target);
@@ -141,7 +141,7 @@ public sealed partial class ArpResolver : IAsyncDisposable
     /// <exception cref="SocketException">The request could not be sent.</exception>
     internal async ValueTask<MacAddress> RequestAsync(IPAddress address, MacAddress? unicastTo, CancellationToken cancellationToken)
     {
-        uint target = Ipv4Value.ToUInt32(address);
+        uint target = Ipv4.ToUInt32(address);
         var waiter = Register(target);
         try
         {

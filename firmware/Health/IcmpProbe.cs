@@ -72,7 +72,7 @@ public sealed partial class IcmpProbe : IHealthProbe
             return ProbeOutcome.Failure("the ICMP probe needs an IPv4 address", TimeSpan.Zero);
         }
         ushort sequence = (ushort)Interlocked.Increment(ref _sequence);
-        var echo = new Echo(Ipv4Value.ToUInt32(target.Address));
+        var echo = new Echo(Ipv4.ToUInt32(target.Address));
         lock (_lock) _waiting[sequence] = echo;
         try
         {

@@ -226,8 +226,8 @@ public sealed record NxNatAction(NxNatFlags Flags = NxNatFlags.None, IPAddress? 
         var present = (Ipv4Min is null ? 0 : RangePresent.Ipv4Min) | (Ipv4Max is null ? 0 : RangePresent.Ipv4Max)
             | (ProtoMin is null ? 0 : RangePresent.ProtoMin) | (ProtoMax is null ? 0 : RangePresent.ProtoMax);
         w.WriteUInt16((ushort)present);
-        if (Ipv4Min is not null) w.WriteUInt32((uint)OxmField.Ipv4Value(Ipv4Min));
-        if (Ipv4Max is not null) w.WriteUInt32((uint)OxmField.Ipv4Value(Ipv4Max));
+        if (Ipv4Min is not null) w.WriteUInt32(Ipv4.ToUInt32(Ipv4Min));
+        if (Ipv4Max is not null) w.WriteUInt32(Ipv4.ToUInt32(Ipv4Max));
         if (ProtoMin is { } protoMin) w.WriteUInt16(protoMin);
         if (ProtoMax is { } protoMax) w.WriteUInt16(protoMax);
         w.WriteZeros(length - FixedLength - RangeLength);
@@ -260,8 +260,8 @@ public sealed record NxNatAction(NxNatFlags Flags = NxNatFlags.None, IPAddress? 
         if (!r.Ok || !materialize) return null;
         return new NxNatAction(
             flags,
-            ipv4Min is { } min ? OxmField.Ipv4Address(min) : null,
-            ipv4Max is { } max ? OxmField.Ipv4Address(max) : null,
+            ipv4Min is { } min ? Ipv4.ToAddress(min) : null,
+            ipv4Max is { } max ? Ipv4.ToAddress(max) : null,
             protoMin,
             protoMax);
     }

@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Appliance.OpenFlow;
 
@@ -66,7 +64,7 @@ public readonly record struct OxmField
 
     public MacAddress AsMac => new((ulong)Value);
 
-    public IPAddress AsIPAddress => Size == 16 ? new IPAddress(ToBigEndian16(Value)) : Ipv4Address((uint)Value);
+    public IPAddress AsIPAddress => Size == 16 ? new IPAddress(ToBigEndian16(Value)) : Ipv4.ToAddress((uint)Value);
 
     public static OxmField InPort(uint port) => new(OxmFieldId.InPort, port);
     public static OxmField Metadata(ulong value, ulong? mask = null) => new(OxmFieldId.Metadata, value, mask);
@@ -76,8 +74,8 @@ public readonly record struct OxmField
     /// <summary>VLAN id with <c>OFPVID_PRESENT</c> (0x1000) set by the caller when a tag is required.</summary>
     public static OxmField VlanVid(ushort vid, ushort? mask = null) => new(OxmFieldId.VlanVid, vid, mask);
     public static OxmField IpProto(byte protocol) => new(OxmFieldId.IpProto, protocol);
-    public static OxmField Ipv4Src(IPAddress address, int prefixLength = 32) => Ipv4(OxmFieldId.Ipv4Src, address, prefixLength);
-    public static OxmField Ipv4Dst(IPAddress address, int prefixLength = 32) => Ipv4(OxmFieldId.Ipv4Dst, address, prefixLength);
+    public static OxmField Ipv4Src(IPAddress address, int prefixLength = 32) => Ipv4Field(OxmFieldId.Ipv4Src, address, prefixLength);
+    public static OxmField Ipv4Dst(IPAddress address, int prefixLength = 32) => Ipv4Field(OxmFieldId.Ipv4Dst, address, prefixLength);
     public static OxmField TcpSrc(ushort port) => new(OxmFieldId.TcpSrc, port);
     public static OxmField TcpDst(ushort port) => new(OxmFieldId.TcpDst, port);
     public static OxmField UdpSrc(ushort port) => new(OxmFieldId.UdpSrc, port);
@@ -85,36 +83,16 @@ public readonly record struct OxmField
     public static OxmField Icmpv4Type(byte type) => new(OxmFieldId.Icmpv4Type, type);
     public static OxmField Icmpv4Code(byte code) => new(OxmFieldId.Icmpv4Code, code);
     public static OxmField ArpOp(ushort op) => new(OxmFieldId.ArpOp, op);
-    public static OxmField ArpSpa(IPAddress address, int prefixLength = 32) => Ipv4(OxmFieldId.ArpSpa, address, prefixLength);
-    public static OxmField ArpTpa(IPAddress address, int prefixLength = 32) => Ipv4(OxmFieldId.ArpTpa, address, prefixLength);
+    public static OxmField ArpSpa(IPAddress address, int prefixLength = 32) => Ipv4Field(OxmFieldId.ArpSpa, address, prefixLength);
+    public static OxmField ArpTpa(IPAddress address, int prefixLength = 32) => Ipv4Field(OxmFieldId.ArpTpa, address, prefixLength);
     public static OxmField ArpSha(MacAddress mac, MacAddress? mask = null) => new(OxmFieldId.ArpSha, mac.Value, mask?.Value);
     public static OxmField ArpTha(MacAddress mac, MacAddress? mask = null) => new(OxmFieldId.ArpTha, mac.Value, mask?.Value);
     public static OxmField CtState(uint state, uint? mask = null) => new(OxmFieldId.NxCtState, state, mask);
     public static OxmField CtZone(ushort zone) => new(OxmFieldId.NxCtZone, zone);
     public static OxmField Register(int index, uint value, uint? mask = null) => new(OxmFieldId.NxReg(index), value, mask);
 
-    public static UInt128 Ipv4Value(IPAddress address)
-    {
-        if (address.AddressFamily != AddressFamily.InterNetwork) throw new ArgumentException($"{address} is not IPv4", nameof(address));
-        Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
-        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
-    }
-
-    public static IPAddress Ipv4Address(uint value)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-        return new IPAddress(bytes);
-    }
-
-    private static OxmField Ipv4(OxmFieldId id, IPAddress address, int prefixLength)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 32);
-        var mask = prefixLength == 0 ? 0u : uint.MaxValue << (32 - prefixLength);
-        return new OxmField(id, Ipv4Value(address), mask);
-    }
+    private static OxmField Ipv4Field(OxmFieldId id, IPAddress address, int prefixLength) =>
+        new(id, Ipv4.ToUInt32(address), Ipv4.Mask(prefixLength));
 
     /// <summary>
     /// Reads one TLV. Unknown fields, impossible lengths, masks on unmaskable fields and values
@@ -200,7 +178,7 @@ public readonly record struct OxmField
     private string Format(OxmFieldInfo info, UInt128 value) => info.Format switch
     {
         OxmFormat.Mac => new MacAddress((ulong)value).ToString(),
-        OxmFormat.Ipv4 => Ipv4Address((uint)value).ToString(),
+        OxmFormat.Ipv4 => Ipv4.ToAddress((uint)value).ToString(),
         OxmFormat.Ipv6 => new IPAddress(ToBigEndian16(value)).ToString(),
         OxmFormat.Hex => "0x" + value.ToString("x", CultureInfo.InvariantCulture),
         _ => value.ToString(CultureInfo.InvariantCulture),

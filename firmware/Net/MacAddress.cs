@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace Appliance.OpenFlow;
+namespace Appliance.Net;
 
 /// <summary>
 /// A 48-bit Ethernet address held in a <see cref="ulong"/> (first octet most significant): no
