@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Appliance.Config;
+using Appliance.Fault;
 
 namespace Appliance.Integration.Tests;
 
@@ -64,7 +66,6 @@ public sealed class RefusedConfigurationTests
 
         box.Write(vip: ConfigFolder.Vip);
         Assert.AreEqual(4, fault.WaitForExit(Settle), "valid again: exit 4, for systemd to start the firmware\n" + fault.Log);
-        StringAssert.Contains(fault.Log, "panel: master off, slave off, fault off", "the LEDs are released dark");
     }
 
     [TestMethod]
@@ -135,6 +136,25 @@ public sealed class RefusedConfigurationTests
         {
             profile.Delete(recursive: true);
         }
+    }
+
+    [TestMethod]
+    public void TheRefusalIsServedOnTheConfiguredAddressElseTheBridgesCurrentOne()
+    {
+        var management = IPAddress.Parse("198.19.9.6");
+        var current = IPAddress.Parse("198.19.9.7");
+        var bridge = new BridgeConfig("br9", DatapathType.System, management, 24);
+        var api = new ApiConfig(new IPEndPoint(management, 8080), "/etc/appliance/api.token");
+        IReadOnlyList<IPAddress> Current(string name) => name == "br9" || name == ConfigDefaults.BridgeName ? [current] : [];
+
+        CollectionAssert.AreEqual(new[] { new IPEndPoint(management, 8080), new IPEndPoint(current, 8080) },
+            RefusalEndpoints.For(new ConfigParts(bridge, null, api), Current).ToArray(), "api.listen, else the bridge's address on its port");
+        CollectionAssert.AreEqual(new[] { new IPEndPoint(management, 80), new IPEndPoint(current, 80) },
+            RefusalEndpoints.For(new ConfigParts(bridge, null, null), Current).ToArray(), "the management address on port 80");
+        CollectionAssert.AreEqual(new[] { new IPEndPoint(current, 80) },
+            RefusalEndpoints.For(ConfigParts.None, Current).ToArray(), "nothing readable: br0's current address");
+        CollectionAssert.AreEqual(new[] { new IPEndPoint(management, 80) },
+            RefusalEndpoints.For(new ConfigParts(bridge, null, null), _ => [management]).ToArray(), "no address twice");
     }
 
     private static string[] Errors(JsonElement status) =>
