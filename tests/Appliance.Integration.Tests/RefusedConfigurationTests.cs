@@ -109,6 +109,20 @@ public sealed class RefusedConfigurationTests
     }
 
     [TestMethod]
+    public async Task AnApiAddressTheMachineDoesNotHaveFallsBackToTheBridgesCurrentAddress()
+    {
+        // bridge.name lo: its current address is 127.0.0.1, as br0's is the box's on the box.
+        using var box = new ConfigFolder();
+        box.Write(vip: ConfigFolder.Management, bridge: "lo", apiAddress: "198.19.251.250");
+        using var fault = Firmware.StartVerb("fault", box.Path);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{box.Api}") };
+        var status = await WaitForStatusAsync(http, fault, s => Errors(s).Length > 0);
+        StringAssert.Contains(Errors(status)[0], ": service.vip: ");
+        StringAssert.Contains(fault.Log, $"cannot serve the refusal on 198.19.251.250:{box.Api.Port}");
+        StringAssert.Contains(fault.Log, $"status page on http://{box.Api}/");
+    }
+
+    [TestMethod]
     public void TheStatusPageShowsTheRefusalProminently()
     {
         using var box = new ConfigFolder();
@@ -208,12 +222,12 @@ public sealed class RefusedConfigurationTests
         private string TokenFile => System.IO.Path.Combine(_folder.FullName, "api.token");
 
         /// <summary>Writes the file in one step, as an editor that saves by renaming does.</summary>
-        public void Write(string vip, string masterAddress = "198.19.251.1", string panel = "{ driver: simulated }")
+        public void Write(string vip, string masterAddress = "198.19.251.1", string panel = "{ driver: simulated }", string bridge = "it-none", string? apiAddress = null)
         {
             var text = $$"""
                 # line 1
                 bridge:
-                  name: it-none
+                  name: {{bridge}}
                   datapath: system
                   management: {{Management}}/24
                 openflow:
@@ -225,7 +239,7 @@ public sealed class RefusedConfigurationTests
                   - { name: slave, address: 198.19.251.2, port: 2 }
                 panel: {{panel}}
                 api:
-                  listen: "{{Api}}"
+                  listen: "{{apiAddress ?? Api.Address.ToString()}}:{{Api.Port}}"
                   token_file: {{TokenFile}}
 
                 """;

@@ -1,11 +1,11 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Appliance.Api;
 using Appliance.Config;
 using Appliance.Fault;
 using Appliance.Hosting;
 using Appliance.Panel;
-using Appliance.Policy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -37,76 +37,57 @@ internal static partial class FaultCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         var time = TimeProvider.System;
+        using var panel = new RefusalPanel(time, loggers);
 
-        FrontPanel? panel = null;
-        TerminalPanel? terminal = null;
         var seen = FileStamp.Of(path);
-        if (Refusal(path, time, ReleasePanel) is not { } refusal)
+        if (Refusal(path, time, panel.Release) is not { } refusal)
         {
+            // Ready first: under Type=notify an exit before READY=1 would count as a failed start.
+            systemd.Ready("configuration valid: handing over to the firmware");
             LogValid(logger, path);
             return Program.Exit.ValidAgain;
         }
         var control = new RefusedConfiguration(path, time);
         control.Refuse(refusal.Errors);
-        try
-        {
-            panel = OpenPanel(refusal.Parts.Panel ?? DefaultPanel, time, loggers, logger);
-            if (panel is { } shown)
-            {
-                terminal = shown.Simulator is not null ? TerminalPanel.ForConsole() : null;
-                terminal?.Attach(shown);
-                shown.Show(PanelView.ConfigurationRefused);
-                // As for any refused request: three quick red blinks.
-                shown.ShortPress += (_, _) => shown.SignalRefused();
-                shown.Hold += (_, _) => shown.SignalRefused();
-            }
-            var (api, at) = await ServeAsync(RefusalEndpoints.For(refusal.Parts, RefusalEndpoints.AddressesOf), control, ReadToken(refusal.Parts), loggers, logger, stop.Token).ConfigureAwait(false);
-            await using var apiLifetime = api;
-            var page = at is null ? "no status page" : $"status page on http://{at}/";
-            LogRefused(logger, path, page, refusal.Errors);
-            systemd.Ready($"configuration refused ({Count(refusal.Errors)} in {path}); {page}");
+        panel.Show(refusal.Parts.Panel ?? DefaultPanel);
+        var (api, at) = await ServeAsync(RefusalEndpoints.For(refusal.Parts, RefusalEndpoints.AddressesOf), control, ReadToken(refusal.Parts), loggers, logger, stop.Token).ConfigureAwait(false);
+        await using var apiLifetime = api;
+        var page = at is null ? "no status page" : $"status page on http://{at}/";
+        LogRefused(logger, path, page, refusal.Errors);
+        systemd.Ready($"configuration refused ({Count(refusal.Errors)} in {path}); {page}");
 
-            while (await Next(time, stop.Token).ConfigureAwait(false))
+        while (await Next(time, stop.Token).ConfigureAwait(false))
+        {
+            var stamp = FileStamp.Of(path);
+            if (stamp == seen) continue;
+            seen = stamp;
+            if (Refusal(path, time, panel.Release) is not { } now)
             {
-                var stamp = FileStamp.Of(path);
-                if (stamp == seen) continue;
-                seen = stamp;
-                if (Refusal(path, time, ReleasePanel) is not { } now)
-                {
-                    LogValid(logger, path);
-                    return Program.Exit.ValidAgain;
-                }
-                if (now.Errors.SequenceEqual(control.Status.RefusedConfiguration)) continue;
-                control.Refuse(now.Errors);
-                LogRefused(logger, path, page, now.Errors);
-                systemd.Status($"configuration refused ({Count(now.Errors)} in {path}); {page}");
+                LogValid(logger, path);
+                return Program.Exit.ValidAgain;
             }
-            systemd.Stopping();
-            LogStopped(logger);
-            return Program.Exit.Ok;
+            panel.Show(now.Parts.Panel ?? DefaultPanel);
+            if (now.Errors.SequenceEqual(control.Status.RefusedConfiguration)) continue;
+            control.Refuse(now.Errors);
+            LogRefused(logger, path, page, now.Errors);
+            systemd.Status($"configuration refused ({Count(now.Errors)} in {path}); {page}");
         }
-        finally
-        {
-            ReleasePanel();
-        }
-
-        // run opens the panel itself: the lines must be free by then.
-        void ReleasePanel()
-        {
-            terminal?.Dispose();
-            terminal = null;
-            panel?.Dispose();
-            panel = null;
-        }
+        systemd.Stopping();
+        LogStopped(logger);
+        return Program.Exit.Ok;
 
         void Stop(PosixSignalContext context)
         {
+            // The default action would end the process before the panel is dark and the port closed.
             context.Cancel = true;
             stop.Cancel();
         }
     }
 
-    /// <summary>What <c>run</c> would refuse in the file now, with the parts of it still usable; null when it would start.</summary>
+    /// <summary>
+    /// What <c>run</c> would refuse in the file now, with the parts of it still usable; null when it
+    /// would start. <paramref name="releasePanel"/> frees the lines before the file's panel is tried.
+    /// </summary>
     private static Refused? Refusal(string path, TimeProvider time, Action releasePanel)
     {
         if (!ConfigLoader.TryLoad(path, out var config, out var errors, out var parts)) return new Refused(errors, parts);
@@ -124,19 +105,6 @@ internal static partial class FaultCommand
         }
     }
 
-    private static FrontPanel? OpenPanel(PanelConfig config, TimeProvider time, ILoggerFactory loggers, ILogger logger)
-    {
-        try
-        {
-            return FrontPanel.Open(config, time, loggers);
-        }
-        catch (PanelStartupException e)
-        {
-            LogNoPanel(logger, e.Message);
-            return null;
-        }
-    }
-
     /// <summary>The API on the first of <paramref name="endpoints"/> it can listen on; none when it can listen on none of them.</summary>
     private static async Task<(ApiServer? Server, IPEndPoint? At)> ServeAsync(IReadOnlyList<IPEndPoint> endpoints, RefusedConfiguration control,
         ApiToken token, ILoggerFactory loggers, ILogger logger, CancellationToken stop)
@@ -149,8 +117,9 @@ internal static partial class FaultCommand
                 await api.StartAsync(stop).ConfigureAwait(false);
                 return (api, endpoint);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or SocketException)
             {
+                // Kestrel reports an address in use as IOException, one the machine does not have as SocketException.
                 LogCannotServe(logger, endpoint.ToString(), e.Message);
                 await api.DisposeAsync().ConfigureAwait(false);
             }
@@ -217,9 +186,6 @@ internal static partial class FaultCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Path} is valid: the fault mode ends (exit 4) and systemd starts the firmware")]
     private static partial void LogValid(ILogger logger, string path);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "no front panel while the configuration is refused: {Reason}")]
-    private static partial void LogNoPanel(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cannot serve the refusal on {Endpoint}: {Reason}")]
     private static partial void LogCannotServe(ILogger logger, string endpoint, string reason);

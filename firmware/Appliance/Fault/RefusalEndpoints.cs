@@ -27,11 +27,20 @@ internal static class RefusalEndpoints
         return endpoints;
     }
 
-    /// <summary>The IPv4 addresses interface <paramref name="name"/> has now; none when there is no such interface.</summary>
-    public static IReadOnlyList<IPAddress> AddressesOf(string name) =>
-        [.. NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.Name == name)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .Where(a => a.AddressFamily == AddressFamily.InterNetwork)];
+    /// <summary>The IPv4 addresses interface <paramref name="name"/> has now; none when there is no such interface (or no telling).</summary>
+    public static IReadOnlyList<IPAddress> AddressesOf(string name)
+    {
+        try
+        {
+            return [.. NetworkInterface.GetAllNetworkInterfaces()
+                .Where(n => n.Name == name)
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(a => a.Address)
+                .Where(a => a.AddressFamily == AddressFamily.InterNetwork)];
+        }
+        catch (NetworkInformationException)
+        {
+            return [];
+        }
+    }
 }
