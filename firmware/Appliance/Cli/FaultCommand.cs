@@ -52,7 +52,7 @@ internal static partial class FaultCommand
         panel.Show(refusal.Parts.Panel ?? DefaultPanel);
         var (api, at) = await ServeAsync(RefusalEndpoints.For(refusal.Parts, RefusalEndpoints.AddressesOf), control, ReadToken(refusal.Parts), loggers, logger, stop.Token).ConfigureAwait(false);
         await using var apiLifetime = api;
-        var page = at is null ? "no status page" : $"status page on http://{at}/";
+        var page = at is null ? "no status page" : $"status page on http://{(at.Port == 80 ? at.Address : at)}/";
         LogRefused(logger, path, page, refusal.Errors);
         systemd.Ready($"configuration refused ({Count(refusal.Errors)} in {path}); {page}");
 
