@@ -35,6 +35,7 @@ public enum EventKind
     Moved,
     RequestRefused,
     NoHealthyServer,
+    ConfigRefused,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>
