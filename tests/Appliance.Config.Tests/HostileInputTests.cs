@@ -162,7 +162,7 @@ public sealed class HostileInputTests
         string key = new('a', 300_000);
         ConfigError e = Single(WithMinimal($"? {key}\n: 1"));
         string shown = new string('a', 57) + "...";
-        AssertError(e, 6, 1, shown, $"unknown key \"{shown}\"; expected one of bridge, openflow, service, servers, health, failback, panel, api");
+        AssertError(e, 6, 3, shown, $"unknown key \"{shown}\"; expected one of bridge, openflow, service, servers, health, failback, panel, api");
         Assert.IsLessThan(300, e.ToString().Length, e.ToString());
     }
 
@@ -189,6 +189,16 @@ public sealed class HostileInputTests
             string printed = e.ToString();
             Assert.IsFalse(printed.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format), printed);
         }
+    }
+
+    [TestMethod]
+    public void EscapingKeepsTextAndShowsEveryInvisibleCharacter()
+    {
+        Assert.AreEqual("café 🙂 a\\b \"q\"", Printable.Escape("café 🙂 a\\b \"q\""));
+        Assert.AreEqual(@"\x00\x1b\x7f\x9b\u200b\u2028\ufeff\ud83d\U000e0001", Printable.Escape("\0\x1b\x7f\x9b\u200b\u2028\ufeff\ud83d\U000e0001"));
+        string once = Printable.Escape("a\r\nb\x1b");
+        Assert.AreEqual(once, Printable.Escape(once), "escaping twice changes nothing");
+        Assert.AreEqual(new string('x', 56) + "...", Printable.Cut(new string('x', 56) + "🙂🙂y", 60), "a pair is never cut in half");
     }
 
     [TestMethod]

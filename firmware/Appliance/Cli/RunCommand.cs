@@ -31,7 +31,7 @@ internal static partial class RunCommand
         var time = TimeProvider.System;
         var clock = new MonotonicClock(time);
 
-        foreach (var warning in config.Warnings) LogConfigWarning(logger, warning.ToString());
+        foreach (var warning in ConfigError.Printed(config.Warnings, "warnings")) LogConfigWarning(logger, warning);
         if (!config.OpenFlow.Listen.IsLoopback) LogRemoteChannel(logger, config.OpenFlow.Listen.ToString());
 
         FrontPanel? panel;
