@@ -119,6 +119,45 @@ public sealed class ApiTokenTests
     }
 
     [TestMethod]
+    public void AnUnusableTokenSaysWhy()
+    {
+        string dir = TempDir();
+        string path = Path.Combine(dir, "api.token");
+        File.WriteAllText(path, "short\n");
+        ApiToken token = ApiToken.LoadOrCreate(path, out bool created);
+        Assert.IsFalse(created, "the operator's file is kept");
+        Assert.AreEqual($"the API token in {path} cannot be used: it has 5 characters; at least 16 are needed, as a shorter token can be guessed", token.Refusal);
+        Assert.AreEqual("short\n", File.ReadAllText(path));
+
+        File.WriteAllText(path, "0123456789 abcdef0123\n");
+        Assert.AreEqual($"the API token in {path} cannot be used: it holds spaces or characters other than printable ASCII", ApiToken.LoadOrCreate(path, out _).Refusal);
+        File.WriteAllText(path, new string('a', ApiToken.MaxFileBytes + 1));
+        Assert.AreEqual($"the API token in {path} cannot be used: the file is larger than 4096 bytes, so it holds no token", ApiToken.LoadOrCreate(path, out _).Refusal);
+
+        string blocked = Path.Combine(path, "api.token");
+        ApiToken unmade = ApiToken.LoadOrCreate(blocked, out created);
+        Assert.IsFalse(created);
+        Assert.StartsWith($"the API token file {blocked} can be neither read (no such file) nor made (", unmade.Refusal);
+        Assert.IsFalse(unmade.Accepts("Bearer " + new string('a', 48)));
+    }
+
+    [TestMethod]
+    public void AClientReadsTheTokenOrLearnsWhyNot()
+    {
+        string path = Path.Combine(TempDir(), "api.token");
+        Assert.IsNull(ApiToken.Read(path, out string? problem));
+        Assert.AreEqual("no such file", problem);
+        File.WriteAllText(path, "  0123456789abcdef \n");
+        Assert.AreEqual("0123456789abcdef", ApiToken.Read(path, out problem));
+        Assert.IsNull(problem);
+        File.WriteAllText(path, "\n");
+        Assert.IsNull(ApiToken.Read(path, out problem));
+        Assert.AreEqual("the file is empty", problem);
+        Assert.IsNull(ApiToken.Read(Path.GetDirectoryName(path)!, out problem));
+        Assert.AreEqual("it is a directory", problem);
+    }
+
+    [TestMethod]
     public void ATokenOf16CharactersIsAccepted()
     {
         ApiToken token = From("0123456789abcdef\n");

@@ -165,7 +165,7 @@ public sealed class HealthAndApiTests
             var result = Sh.Run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "dotnet", Path.Combine(AppContext.BaseDirectory, "appliance.dll"), verb, "--config", config);
             Assert.AreEqual(1, result.ExitCode, result.ToString());
-            Assert.AreEqual($"appliance: cannot read the API token in {token}: permission denied; run as root (or a member of its group)\n", result.Error, result.ToString());
+            Assert.AreEqual($"appliance: cannot use the API token in {token}: permission denied (run as root, or as a member of the file's group)\n", result.Error, result.ToString());
         }
         finally
         {
