@@ -96,8 +96,8 @@ public sealed class ApiToken
         return problem is null ? token : null;
     }
 
-    /// <summary>A token nobody knows: every POST is refused, for <paramref name="reason"/>.</summary>
-    private static ApiToken Unusable(string reason) => new(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), reason);
+    /// <summary>A token nobody knows: every POST is refused, for <paramref name="reason"/> (<see cref="Refusal"/>).</summary>
+    public static ApiToken Unusable(string reason) => new(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), reason);
 
     /// <summary>
     /// Checks an <c>Authorization</c> header in constant time. The scheme is case-insensitive and may be followed

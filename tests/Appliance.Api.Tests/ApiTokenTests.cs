@@ -86,6 +86,8 @@ public sealed class ApiTokenTests
         {
             ApiToken.LoadOrCreate(path, out bool created);
             Assert.IsTrue(created);
+            // Long enough for the watcher to see the finished file too, so that "seen" proves it was watching.
+            Thread.Sleep(1);
             File.Delete(path);
         }
         stop.Cancel();
