@@ -66,4 +66,10 @@ public static class ConfigLimits
 
     /// <summary>Linux interface names (and so OVS bridge names) are at most 15 bytes.</summary>
     public const int MaxBridgeNameLength = 15;
+
+    /// <summary>
+    /// Largest configuration file read (1 MiB): a configuration is a few KB, and a bigger file would only cost
+    /// time and memory (docs/configuration.md#validation).
+    /// </summary>
+    public const int MaxFileBytes = 1024 * 1024;
 }

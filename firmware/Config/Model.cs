@@ -163,4 +163,16 @@ public sealed record HealthConfig(ProbeKind Probe, int Port, string Path, TimeSp
 public sealed record PanelConfig(PanelDriver Driver, int Chip, int MasterLed, int SlaveLed, int FaultLed, int ButtonPin, bool ButtonPullUp);
 
 /// <summary><c>api:</c> the HTTP API and status page.</summary>
-public sealed record ApiConfig(IPEndPoint Listen, string TokenFile);
+public sealed record ApiConfig(IPEndPoint Listen, string TokenFile)
+{
+    /// <summary>
+    /// <c>api.hostnames</c>: names (or addresses) besides the listen and management addresses that requests may
+    /// carry as their Host, as written (docs/configuration.md#api).
+    /// </summary>
+    public IReadOnlyList<string> Hostnames { get; init; } = [];
+
+    public bool Equals(ApiConfig? other) =>
+        other is not null && Listen.Equals(other.Listen) && TokenFile == other.TokenFile && Hostnames.SequenceEqual(other.Hostnames);
+
+    public override int GetHashCode() => HashCode.Combine(Listen, TokenFile, Hostnames.Count);
+}

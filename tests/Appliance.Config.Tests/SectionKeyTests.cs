@@ -36,7 +36,7 @@ public sealed class SectionKeyTests
             "appliance.yml:9:10: panel.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of driver, chip, leds, button",
             "appliance.yml:9:31: panel.leds.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of master, slave, fault",
             "appliance.yml:9:56: panel.button.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of pin, pull_up",
-            "appliance.yml:10:8: api.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of listen, token_file",
+            "appliance.yml:10:8: api.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of listen, token_file, hostnames",
         ];
         CollectionAssert.AreEqual(expected, errors.Select(e => e.ToString()).ToArray(), string.Join("\n", errors));
     }

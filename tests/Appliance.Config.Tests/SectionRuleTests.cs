@@ -259,6 +259,28 @@ public sealed class SectionRuleTests
     }
 
     [TestMethod]
+    public void HostnamesAreAListOfNamesOrAddresses()
+    {
+        Assert.IsEmpty(Parse(Minimal).Api.Hostnames);
+        Assert.IsEmpty(Parse(WithMinimal("api: { hostnames: }")).Api.Hostnames);
+        CollectionAssert.AreEqual(
+            new[] { "appliance.office.example", "Box", "box.example.", "192.168.1.250", "fd00::6", "x-1.y2" },
+            Parse(WithMinimal("api:\n  hostnames: [appliance.office.example, Box, box.example., 192.168.1.250, \"fd00::6\", x-1.y2]")).Api.Hostnames.ToArray());
+        AssertSingle(WithMinimal("api: { hostnames: box.example }"), 6, 19, "api.hostnames",
+            "expected a list of host names, e.g. [appliance.office.example], got \"box.example\"");
+        const string Labels = "a host name is labels of 1 to 63 letters, digits and hyphens (not first or last), separated by dots";
+        IReadOnlyList<ConfigError> errors = Errors(WithMinimal($"api: {{ hostnames: [ok, -bad, \"a b\", a..b, \"*.example\", {new string('a', 64)}, [x], \".\"] }}"));
+        Assert.HasCount(7, errors, string.Join("\n", errors));
+        AssertError(errors[0], 6, 24, "api.hostnames[1]", $"{Labels}, got \"-bad\"");
+        AssertError(errors[1], 6, 30, "api.hostnames[2]", $"{Labels}, got \"a b\"");
+        AssertError(errors[2], 6, 37, "api.hostnames[3]", $"{Labels}, got \"a..b\"");
+        AssertError(errors[3], 6, 43, "api.hostnames[4]", $"{Labels}, got \"*.example\"");
+        Assert.AreEqual("api.hostnames[5]", errors[4].Key);
+        AssertError(errors[5], 6, 122, "api.hostnames[6]", "expected a host name such as appliance.office.example, or an IP address, got a list");
+        AssertError(errors[6], 6, 127, "api.hostnames[7]", "a host name has 1 to 253 characters, got \".\"");
+    }
+
+    [TestMethod]
     public void HoldDownAndFlapWindow()
     {
         var defaults = ConfigLoader.Parse("service: { vip: 10.0.0.100 }\nservers:\n  - { name: m, address: 10.0.0.1, port: 1 }\n", "t.yml").Health;

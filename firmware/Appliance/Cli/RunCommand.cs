@@ -31,7 +31,7 @@ internal static partial class RunCommand
         var time = TimeProvider.System;
         var clock = new MonotonicClock(time);
 
-        foreach (var warning in config.Warnings) LogConfigWarning(logger, warning.ToString());
+        foreach (var warning in ConfigError.Printed(config.Warnings, "warnings")) LogConfigWarning(logger, warning);
         if (!config.OpenFlow.Listen.IsLoopback) LogRemoteChannel(logger, config.OpenFlow.Listen.ToString());
 
         FrontPanel? panel;
@@ -74,19 +74,11 @@ internal static partial class RunCommand
             panel.Hold += (_, _) => _ = controller.PressAsync(PressKind.Long, "button");
         }
 
-        ApiToken token;
-        try
-        {
-            token = ApiToken.LoadOrCreate(config.Api.TokenFile, out var tokenCreated);
-            if (tokenCreated) LogTokenCreated(logger, config.Api.TokenFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Serving without a token the operator can read would leave POSTs open to nobody: say so, keep serving GETs.
-            LogNoToken(logger, config.Api.TokenFile, e.Message);
-            token = ApiToken.Unusable();
-        }
-        await using var api = ApiServer.Create(config.Api.Listen, controller, token, loggers);
+        var token = ApiToken.LoadOrCreate(config.Api.TokenFile, out var tokenCreated);
+        if (tokenCreated) LogTokenCreated(logger, config.Api.TokenFile);
+        // Without a usable token POSTs are open to nobody: say so, keep serving GETs.
+        if (token.Refusal is { } refusal) LogTokenRefused(logger, refusal);
+        await using var api = ApiServer.Create(config.Api.Listen, controller, token, HostFilter.For(config), loggers);
         try
         {
             await api.StartAsync(stop.Token).ConfigureAwait(false);
@@ -183,8 +175,8 @@ internal static partial class RunCommand
     [LoggerMessage(Level = LogLevel.Critical, Message = "cannot listen for the switch on {Endpoint}: {Reason}")]
     private static partial void LogCannotListen(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "the API token file {Path} can be neither read nor made ({Reason}); POSTs are refused until it exists")]
-    private static partial void LogNoToken(ILogger logger, string path, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}; every POST is refused until it is fixed and the firmware restarted")]
+    private static partial void LogTokenRefused(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "no API token was found; made one in {Path}")]
     private static partial void LogTokenCreated(ILogger logger, string path);
