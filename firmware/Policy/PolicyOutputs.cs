@@ -33,6 +33,7 @@ public enum EventKind
     Failover,
     Failback,
     Moved,
+    MaintenanceEnded,
     RequestRefused,
     NoHealthyServer,
 }
