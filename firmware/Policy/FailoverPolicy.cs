@@ -64,7 +64,10 @@ public sealed record PolicyState(
 /// usable; with <c>manual</c> only on request.</item>
 /// <item>The fast-failover group lists the active server first, then the other usable servers in
 /// priority order, so the switch can fall through on a dead link by itself. When no server is
-/// healthy, it lists every server whose link is up: a wrong probe must not black-hole the office.</item>
+/// usable, it lists every server whose link is up, drained and held-down ones included, those whose
+/// probes pass first: a wrong probe must not black-hole the office.</item>
+/// <item>A long press drains the serving server (maintenance): it takes no traffic while another
+/// server is usable. Any failback request ends every drain, whether or not service moves.</item>
 /// </list>
 /// </remarks>
 public sealed class FailoverPolicy
@@ -257,8 +260,10 @@ public sealed class FailoverPolicy
     private RequestOutcome OnFailback(FailbackRequested request)
     {
         var now = request.At;
-        // A failback also ends maintenance: drained servers count as they would be without it.
-        var target = _servers.Where(s => (s with { Drained = false }).IsUsable(now)).OrderBy(s => s.Priority).FirstOrDefault();
+        // A failback ends every server's maintenance, whether or not service moves: otherwise a
+        // server drained while the master took over would stay out until the firmware restarts.
+        var returned = EndMaintenance(now, request.Source);
+        var target = _servers.Where(s => s.IsUsable(now)).OrderBy(s => s.Priority).FirstOrDefault();
         var current = _active is null ? null : Find(_active);
         string? refusal = null;
         if (target is null) refusal = "no server is healthy";
@@ -270,14 +275,32 @@ public sealed class FailoverPolicy
         }
         if (refusal is not null)
         {
+            if (returned.Length > 0)
+            {
+                var serving = current is null ? refusal : $"{current.Name} is serving";
+                return new RequestOutcome(true, $"{serving}; {string.Join(", ", returned)} {(returned.Length == 1 ? "is" : "are")} back in service");
+            }
             Log(now, EventKind.RequestRefused, null, $"failback refused ({request.Source}): {refusal}");
             return new RequestOutcome(false, refusal);
         }
-        for (var i = 0; i < _servers.Length; i++) _servers[i] = _servers[i] with { Drained = false };
         var from = _active;
         _active = target!.Name;
         Log(now, EventKind.Failback, target.Name, $"failback to {target.Name}{(from is null ? "" : $" from {from}")} ({request.Source})");
         return new RequestOutcome(true, $"{target.Name} is serving");
+    }
+
+    /// <summary>Brings every drained server back into service; returns their names.</summary>
+    private string[] EndMaintenance(TimeSpan now, string source)
+    {
+        var returned = new List<string>();
+        for (var i = 0; i < _servers.Length; i++)
+        {
+            if (!_servers[i].Drained) continue;
+            _servers[i] = _servers[i] with { Drained = false };
+            returned.Add(_servers[i].Name);
+            Log(now, EventKind.MaintenanceEnded, _servers[i].Name, $"{_servers[i].Name}: maintenance ended ({source}); back in service");
+        }
+        return [.. returned];
     }
 
     private RequestOutcome OnMove(MoveRequested request)
@@ -343,7 +366,10 @@ public sealed class FailoverPolicy
             var order = _servers.Where(s => s.Name != active && s.IsUsable(now)).OrderBy(s => s.Priority).Select(s => s.Name);
             return new DesiredSwitchState([active, .. order], active);
         }
-        var lastResort = _servers.Where(s => s.Link != LinkState.Down && !s.Drained).OrderBy(s => s.Priority).Select(s => s.Name);
+        // Drained and held-down servers too: a server the operator took out still beats no server.
+        // Those whose probes pass come first; the switch only falls through on a dead link.
+        var lastResort = _servers.Where(s => s.Link != LinkState.Down)
+            .OrderBy(s => s.Health == HealthState.Up ? 0 : 1).ThenBy(s => s.Priority).Select(s => s.Name);
         return new DesiredSwitchState([.. lastResort], null);
     }
 

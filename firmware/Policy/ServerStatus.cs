@@ -6,7 +6,7 @@ public enum LinkState { Unknown, Up, Down }
 
 public enum HealthState { Unknown, Up, Down }
 
-/// <summary>A server's place in the service, as SPEC §5 names it.</summary>
+/// <summary>A server's place in the service, as the status API names it (docs/api.md).</summary>
 public enum ServerRole { Active, Standby, Down }
 
 /// <summary>What the policy knows about one server.</summary>
