@@ -72,6 +72,9 @@ public sealed record PolicyState(
 /// </remarks>
 public sealed class FailoverPolicy
 {
+    /// <summary>How long after a reconnected switch confirmed our rules probe failures may still be the switch's.</summary>
+    public static readonly TimeSpan SwitchSettle = TimeSpan.FromSeconds(3);
+
     private readonly HealthConfig _health;
     private readonly HoldDownSettings _holdDown;
     private readonly FailbackMode _failback;

@@ -65,6 +65,14 @@ internal sealed class Harness
 
     public PolicyDecision Link(string server, bool up) => Send(t => new LinkChanged(t, server, up));
 
+    /// <summary>The kernel's carrier of the server's port (rtnetlink), beside the switch's own port state.</summary>
+    public PolicyDecision Carrier(string server, bool up) => Send(t => new LinkChanged(t, server, up, LinkSource.Carrier));
+
+    public PolicyDecision Disconnect() => Send(t => new SwitchDisconnected(t));
+
+    /// <summary>The switch confirmed it holds the rules of the current decision.</summary>
+    public PolicyDecision Confirm() => Send(t => new RulesConfirmed(t));
+
     public PolicyDecision Failback() => Send(t => new FailbackRequested(t, "test"));
 
     public PolicyDecision Move() => Send(t => new MoveRequested(t, "test"));
