@@ -3,50 +3,6 @@ using Appliance.Config;
 
 namespace Appliance.Policy;
 
-/// <summary>How flapping servers are held out of service.</summary>
-/// <param name="Window">Downs older than this are forgotten.</param>
-/// <param name="Threshold">From this many downs within the window, a recovering server is held.</param>
-/// <param name="First">The first hold; each further down within the window doubles it.</param>
-/// <param name="Max">The longest hold.</param>
-public sealed record HoldDownSettings(TimeSpan Window, int Threshold, TimeSpan First, TimeSpan Max)
-{
-    /// <summary>From <c>health.hold_down</c> and <c>health.flap_window</c>: held from the second down, at most 5 minutes.</summary>
-    public static HoldDownSettings From(HealthConfig health) => new(health.FlapWindow, 2, health.HoldDown, TimeSpan.FromMinutes(5));
-
-    /// <summary>The hold for a server that went down <paramref name="downs"/> times within the window.</summary>
-    public TimeSpan HoldFor(int downs)
-    {
-        if (downs < Threshold || First <= TimeSpan.Zero) return TimeSpan.Zero;
-        var doublings = Math.Min(downs - Threshold, 20);
-        var hold = First * (1L << doublings);
-        return hold < Max ? hold : Max;
-    }
-}
-
-/// <summary>Everything the policy knows, as one immutable value (for the API and the panel).</summary>
-public sealed record PolicyState(
-    ImmutableArray<ServerStatus> Servers,
-    string? Active,
-    bool SwitchConnected,
-    int Failovers,
-    FailbackMode Failback,
-    DesiredSwitchState Desired)
-{
-    public ServerStatus Master => Servers[0];
-
-    public ServerStatus? Find(string name)
-    {
-        foreach (var server in Servers)
-        {
-            if (server.Name == name) return server;
-        }
-        return null;
-    }
-
-    public ServerRole RoleOf(ServerStatus server, TimeSpan now) =>
-        server.Name == Active ? ServerRole.Active : server.IsUsable(now) ? ServerRole.Standby : ServerRole.Down;
-}
-
 /// <summary>
 /// The failover policy as a pure state machine: every input goes through <see cref="Handle"/>,
 /// which returns the switch state wanted, the events to log and, for requests, the answer.
@@ -70,11 +26,8 @@ public sealed record PolicyState(
 /// server is usable. Any failback request ends every drain, whether or not service moves.</item>
 /// </list>
 /// </remarks>
-public sealed class FailoverPolicy
+public sealed partial class FailoverPolicy
 {
-    /// <summary>How long after a reconnected switch confirmed our rules probe failures may still be the switch's.</summary>
-    public static readonly TimeSpan SwitchSettle = TimeSpan.FromSeconds(3);
-
     private readonly HealthConfig _health;
     private readonly HoldDownSettings _holdDown;
     private readonly FailbackMode _failback;
@@ -91,6 +44,7 @@ public sealed class FailoverPolicy
         _failback = config.Failback;
         _holdDown = holdDown ?? HoldDownSettings.From(config.Health);
         _servers = [.. config.Servers.Select((s, i) => ServerStatus.Initial(s.Name, i))];
+        _unproven = new bool[_servers.Length];
     }
 
     public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired);
@@ -108,8 +62,10 @@ public sealed class FailoverPolicy
                 Adopt(connected);
                 break;
             case SwitchDisconnected:
-                _connected = false;
-                Log(now, EventKind.SwitchDisconnected, null, "switch disconnected; it keeps forwarding with the rules it has");
+                OnSwitchDisconnected(now);
+                break;
+            case RulesConfirmed:
+                OnRulesConfirmed(now);
                 break;
             case LinkChanged link:
                 OnLink(link);
@@ -171,28 +127,6 @@ public sealed class FailoverPolicy
         }
     }
 
-    private void OnLink(LinkChanged link)
-    {
-        var i = IndexOf(link.Server);
-        if (i < 0) return;
-        var server = _servers[i];
-        var state = link.Up ? LinkState.Up : LinkState.Down;
-        if (server.Link == state) return;
-        if (!link.Up)
-        {
-            Log(link.At, EventKind.LinkDown, server.Name, $"{server.Name}: link down");
-            // A dead link is a dead server: it has to prove itself again before it serves.
-            _servers[i] = server with { Link = state };
-            MarkDown(i, link.At, "link down");
-            return;
-        }
-        Log(link.At, EventKind.LinkUp, server.Name, LinkIsTheProbe || server.Link == LinkState.Unknown
-            ? $"{server.Name}: link up"
-            : $"{server.Name}: link up; back in service after {_health.Rise} good probes");
-        _servers[i] = server with { Link = state, SuccessRun = 0, FailureRun = 0 };
-        if (LinkIsTheProbe) MarkUp(i, link.At, "link up");
-    }
-
     private void OnProbe(ProbeResult probe)
     {
         var i = IndexOf(probe.Server);
@@ -200,12 +134,17 @@ public sealed class FailoverPolicy
         var server = _servers[i];
         if (probe.Healthy)
         {
+            _unproven[i] = false;
             server = server with { SuccessRun = server.SuccessRun + 1, FailureRun = 0, LastDetail = probe.Detail };
             _servers[i] = server;
             if (server.Health != HealthState.Up && server.SuccessRun >= _health.Rise && server.Link != LinkState.Down)
             {
                 MarkUp(i, probe.At, $"{server.SuccessRun} good probes");
             }
+        }
+        else if (Excused(i, probe.At))
+        {
+            _servers[i] = server with { LastDetail = $"{probe.Detail} (not counted: the switch is restarting or reconnecting)" };
         }
         else
         {
@@ -258,75 +197,6 @@ public sealed class FailoverPolicy
                 if (server.Health == HealthState.Up) Log(now, EventKind.HoldDownEnded, server.Name, $"{server.Name}: hold-down over");
             }
         }
-    }
-
-    private RequestOutcome OnFailback(FailbackRequested request)
-    {
-        var now = request.At;
-        // A failback ends every server's maintenance, whether or not service moves: otherwise a
-        // server drained while the master took over would stay out until the firmware restarts.
-        var returned = EndMaintenance(now, request.Source);
-        var target = _servers.Where(s => s.IsUsable(now)).OrderBy(s => s.Priority).FirstOrDefault();
-        var current = _active is null ? null : Find(_active);
-        string? refusal = null;
-        if (target is null) refusal = "no server is healthy";
-        else if (current is not null && target.Priority >= current.Priority)
-        {
-            refusal = current.Priority == 0
-                ? $"{current.Name} is already serving"
-                : $"no higher-priority server than {current.Name} is healthy ({Describe(_servers[0], now)})";
-        }
-        if (refusal is not null)
-        {
-            if (returned.Length > 0)
-            {
-                var serving = current is null ? refusal : $"{current.Name} is serving";
-                return new RequestOutcome(true, $"{serving}; {string.Join(", ", returned)} {(returned.Length == 1 ? "is" : "are")} back in service");
-            }
-            Log(now, EventKind.RequestRefused, null, $"failback refused ({request.Source}): {refusal}");
-            return new RequestOutcome(false, refusal);
-        }
-        var from = _active;
-        _active = target!.Name;
-        Log(now, EventKind.Failback, target.Name, $"failback to {target.Name}{(from is null ? "" : $" from {from}")} ({request.Source})");
-        return new RequestOutcome(true, $"{target.Name} is serving");
-    }
-
-    /// <summary>Brings every drained server back into service; returns their names.</summary>
-    private string[] EndMaintenance(TimeSpan now, string source)
-    {
-        var returned = new List<string>();
-        for (var i = 0; i < _servers.Length; i++)
-        {
-            if (!_servers[i].Drained) continue;
-            _servers[i] = _servers[i] with { Drained = false };
-            returned.Add(_servers[i].Name);
-            Log(now, EventKind.MaintenanceEnded, _servers[i].Name, $"{_servers[i].Name}: maintenance ended ({source}); back in service");
-        }
-        return [.. returned];
-    }
-
-    private RequestOutcome OnMove(MoveRequested request)
-    {
-        var now = request.At;
-        if (_active is not { } active || Find(active) is not { } current)
-        {
-            Log(now, EventKind.RequestRefused, null, $"move refused ({request.Source}): no server is serving");
-            return new RequestOutcome(false, "no server is serving");
-        }
-        // The next healthy server below the active one, else above it.
-        var next = _servers.Where(s => s.Name != active && s.IsUsable(now))
-            .OrderBy(s => s.Priority > current.Priority ? 0 : 1).ThenBy(s => s.Priority).FirstOrDefault();
-        if (next is null)
-        {
-            var reason = $"no other healthy server to take over from {active}";
-            Log(now, EventKind.RequestRefused, null, $"move refused ({request.Source}): {reason}");
-            return new RequestOutcome(false, reason);
-        }
-        _servers[current.Priority] = current with { Drained = true };
-        _active = next.Name;
-        Log(now, EventKind.Moved, next.Name, $"service moved from {active} to {next.Name} for maintenance ({request.Source}); {active} stays out until a failback");
-        return new RequestOutcome(true, $"{next.Name} is serving; {active} is drained");
     }
 
     private void Select(TimeSpan now, bool justConnected)
