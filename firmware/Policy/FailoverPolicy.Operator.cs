@@ -1,8 +1,51 @@
+using Appliance.Config;
+
 namespace Appliance.Policy;
 
 /// <summary>The operator's requests: failback, and moving service away for maintenance.</summary>
 public sealed partial class FailoverPolicy
 {
+    // A manual-failback hold read back at start, until the switch connects and it can take effect.
+    private string? _restoredHold;
+
+    private OperatorIntent Intent => new(
+        [.. _servers.Where(s => s.Drained).Select(s => s.Name)],
+        _restoredHold ?? (_failback == FailbackMode.Manual && _active is { } active && Find(active) is { Priority: > 0 } ? active : null));
+
+    private void Restore(IntentRestored restored)
+    {
+        var now = restored.At;
+        if (restored.Problem is { } problem)
+        {
+            Log(now, EventKind.StateReset, null, $"operator state not restored ({problem}): no server is drained or held");
+            return;
+        }
+        var ignored = new List<string>();
+        foreach (var name in restored.Intent.Drained)
+        {
+            var i = IndexOf(name);
+            if (i < 0) ignored.Add($"unknown server {name}");
+            else _servers[i] = _servers[i] with { Drained = true };
+        }
+        if (restored.Intent.ManualHold is { } held)
+        {
+            if (IndexOf(held) < 0) ignored.Add($"unknown server {held}");
+            else if (_failback != FailbackMode.Manual) ignored.Add($"the hold of {held}: failback is auto now");
+            else _restoredHold = held;
+        }
+        Log(now, EventKind.StateRestored, null, $"operator state restored: {Intent}{(ignored.Count == 0 ? "" : $" (ignored: {string.Join("; ", ignored)})")}");
+    }
+
+    /// <summary>At the first connection after a restart, the server held for a manual failback serves again if it can.</summary>
+    private void ResumeHold(TimeSpan now)
+    {
+        if (_restoredHold is not { } held) return;
+        _restoredHold = null;
+        if (_active is not null || Find(held) is not { } server || !server.IsUsable(now)) return;
+        _active = held;
+        Log(now, EventKind.Serving, held, $"{held} is serving, as before the restart (failback: manual; it serves until a failback request)");
+    }
+
     private RequestOutcome OnFailback(FailbackRequested request)
     {
         var now = request.At;

@@ -47,7 +47,7 @@ public sealed partial class FailoverPolicy
         _unproven = new bool[_servers.Length];
     }
 
-    public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired);
+    public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired, Intent);
 
     private bool LinkIsTheProbe => _health.Probe == ProbeKind.Link;
 
@@ -78,6 +78,9 @@ public sealed partial class FailoverPolicy
                 break;
             case MoveRequested request:
                 reply = OnMove(request);
+                break;
+            case IntentRestored restored:
+                Restore(restored);
                 break;
             case Tick:
                 break;
@@ -120,6 +123,7 @@ public sealed partial class FailoverPolicy
             // Reconnected (the switch restarted) while the firmware kept running: keep what probes said.
             if (live != (server.Link == LinkState.Up)) OnLink(new LinkChanged(now, server.Name, live));
         }
+        ResumeHold(now);
         if (_active is null && group is { Count: > 0 } && Find(group[0]) is { } first && first.IsUsable(now))
         {
             _active = first.Name;

@@ -47,6 +47,13 @@ public sealed record FailbackRequested(TimeSpan At, string Source) : PolicyInput
 /// </summary>
 public sealed record MoveRequested(TimeSpan At, string Source) : PolicyInput(At);
 
+/// <summary>
+/// The operator's intent saved before the firmware restarted, handed back before the switch
+/// connects; <paramref name="Problem"/> says why none could be read (then <paramref name="Intent"/>
+/// is <see cref="OperatorIntent.None"/>).
+/// </summary>
+public sealed record IntentRestored(TimeSpan At, OperatorIntent Intent, string? Problem = null) : PolicyInput(At);
+
 /// <summary>Time passed; sent when <see cref="PolicyDecision.WakeAt"/> comes.</summary>
 public sealed record Tick(TimeSpan At) : PolicyInput(At);
 

@@ -36,6 +36,8 @@ public enum EventKind
     MaintenanceEnded,
     RequestRefused,
     NoHealthyServer,
+    StateRestored,
+    StateReset,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

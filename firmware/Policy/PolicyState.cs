@@ -4,13 +4,15 @@ using Appliance.Config;
 namespace Appliance.Policy;
 
 /// <summary>Everything the policy knows, as one immutable value (for the API and the panel).</summary>
+/// <param name="Intent">What the operator asked for that must outlive a restart: saved whenever it changes.</param>
 public sealed record PolicyState(
     ImmutableArray<ServerStatus> Servers,
     string? Active,
     bool SwitchConnected,
     int Failovers,
     FailbackMode Failback,
-    DesiredSwitchState Desired)
+    DesiredSwitchState Desired,
+    OperatorIntent Intent)
 {
     public ServerStatus Master => Servers[0];
 

@@ -68,6 +68,9 @@ internal sealed class Harness
     /// <summary>The kernel's carrier of the server's port (rtnetlink), beside the switch's own port state.</summary>
     public PolicyDecision Carrier(string server, bool up) => Send(t => new LinkChanged(t, server, up, LinkSource.Carrier));
 
+    /// <summary>The operator's intent read back at start, or why it could not be.</summary>
+    public PolicyDecision Restore(OperatorIntent intent, string? problem = null) => Send(t => new IntentRestored(t, intent, problem));
+
     public PolicyDecision Disconnect() => Send(t => new SwitchDisconnected(t));
 
     /// <summary>The switch confirmed it holds the rules of the current decision.</summary>
