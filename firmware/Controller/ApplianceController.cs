@@ -38,7 +38,8 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
         ApplianceConfig config,
         MonotonicClock clock,
         ILoggerFactory loggers,
-        Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac)
+        Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac,
+        OperatorIntentStore? intents = null)
     {
         _config = config;
         _clock = clock;
@@ -84,6 +85,8 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
 
     /// <summary>Monotonic time since the firmware started: the policy's clock.</summary>
     public TimeSpan Now => _clock.Now;
+
+    internal bool SwitchBusy => false;
 
     /// <summary>How long since the loop last finished an input: the watchdog's measure of health.</summary>
     public TimeSpan SinceLoopActivity => _time.GetElapsedTime(Interlocked.Read(ref _lastLoopActivity));
