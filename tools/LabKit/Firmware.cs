@@ -44,6 +44,9 @@ public sealed class Firmware : IDisposable
         };
         // Tests kill the firmware with SIGKILL; its diagnostic socket in /tmp would outlive it.
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        // operator.json beside the config (a lab's own folder), not in this machine's /var/lib/appliance:
+        // a drain left by one test must not reach the next lab, while a restart within a lab keeps it.
+        start.Environment["STATE_DIRECTORY"] = Path.GetDirectoryName(Path.GetFullPath(configPath));
         return new Firmware(Process.Start(start)!);
     }
 
