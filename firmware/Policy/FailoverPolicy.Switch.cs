@@ -12,9 +12,9 @@ public sealed partial class FailoverPolicy
     /// </summary>
     public static readonly TimeSpan SwitchLookback = TimeSpan.FromSeconds(2);
 
-    // Disconnected, or reconnected while our rules are not confirmed yet: no probe failure counts.
+    // Disconnected: no probe failure counts.
     private bool _switchAway;
-    // After the confirmation, failures of a server that has not answered since still do not count, until then.
+    // Reconnected: failures of a server that has not answered since still do not count, until then.
     private TimeSpan _settleUntil;
     private readonly bool[] _unproven;
 
@@ -22,6 +22,7 @@ public sealed partial class FailoverPolicy
     {
         _connected = false;
         _switchAway = true;
+        Array.Fill(_unproven, true);
         var forgiven = new List<string>();
         for (var i = 0; i < _servers.Length; i++)
         {
@@ -34,12 +35,18 @@ public sealed partial class FailoverPolicy
             + (forgiven.Count == 0 ? "" : $"; the downs of {string.Join(", ", forgiven)} in the last {SwitchLookback.TotalSeconds:0} s do not count as flaps"));
     }
 
-    private void OnRulesConfirmed(TimeSpan now)
+    /// <summary>Back after a disconnect: the grace is bounded from now on, even if our rules are never confirmed.</summary>
+    private void OnSwitchBack(TimeSpan now)
     {
         if (!_switchAway) return;
         _switchAway = false;
         _settleUntil = now + SwitchSettle;
-        Array.Fill(_unproven, true);
+    }
+
+    /// <summary>The reconnected switch holds our rules: the servers have <see cref="SwitchSettle"/> from now to answer.</summary>
+    private void OnRulesConfirmed(TimeSpan now)
+    {
+        if (now < _settleUntil) _settleUntil = now + SwitchSettle;
     }
 
     /// <summary>Whether a failed probe of server <paramref name="i"/> may be the switch's doing rather than the server's.</summary>

@@ -22,6 +22,10 @@ namespace Appliance.Policy;
 /// priority order, so the switch can fall through on a dead link by itself. When no server is
 /// usable, it lists every server whose link is up, drained and held-down ones included, those whose
 /// probes pass first: a wrong probe must not black-hole the office.</item>
+/// <item>A switch restart is not the servers' fault: failed probes do not count while the switch
+/// is disconnected, nor after it reconnects until a server answers once, at most
+/// <see cref="SwitchSettle"/> after our rules are confirmed; downs just before a disconnect are no
+/// flaps; a port the switch drops while the kernel's carrier stays up is no server failure.</item>
 /// <item>A long press drains the serving server (maintenance): it takes no traffic while another
 /// server is usable. Any failback request ends every drain, whether or not service moves.</item>
 /// </list>
@@ -96,6 +100,7 @@ public sealed partial class FailoverPolicy
     private void Adopt(SwitchConnected connected)
     {
         _connected = true;
+        OnSwitchBack(connected.At);
         var now = connected.At;
         var group = connected.GroupServers;
         Log(now, EventKind.SwitchConnected, null, group is null

@@ -201,4 +201,18 @@ public sealed class SwitchRestartTests
         Assert.AreEqual("master", h.Active);
         Assert.IsFalse(h.Events.Any(e => e.Kind == EventKind.HealthDown));
     }
+
+    [TestMethod]
+    public void ASwitchThatNeverConfirmsOurRulesDoesNotExcuseFailuresForever()
+    {
+        var h = new Harness();
+        h.Connect();
+        h.Disconnect();
+        h.Connect(group: ["master", "slave"]);
+
+        h.Advance(FailoverPolicy.SwitchSettle);
+        h.Probes("master", healthy: false, 3);
+
+        Assert.AreEqual(HealthState.Down, h.Server("master").Health, "the grace is bounded from the reconnection");
+    }
 }
