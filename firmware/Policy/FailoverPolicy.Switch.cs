@@ -3,7 +3,10 @@ namespace Appliance.Policy;
 /// <summary>What the switch and the kernel say about links, and what a switch restart excuses.</summary>
 public sealed partial class FailoverPolicy
 {
-    /// <summary>How long after a reconnected switch confirmed our rules probe failures may still be the switch's.</summary>
+    /// <summary>
+    /// How long after a reconnected switch confirmed our rules (or reconnected, if it never does)
+    /// the failed probes of a server that has not answered since may still be the switch's.
+    /// </summary>
     public static readonly TimeSpan SwitchSettle = TimeSpan.FromSeconds(3);
 
     /// <summary>
