@@ -59,6 +59,10 @@ public static class ConfigLimits
     /// <summary>Server names: 1..16 characters from a-z, 0-9 and '-'.</summary>
     public const int MaxServerNameLength = 16;
 
+    /// <summary>Whether <paramref name="name"/> is a valid server name (<see cref="MaxServerNameLength"/>).</summary>
+    public static bool IsServerName(string name) =>
+        name.Length is > 0 and <= MaxServerNameLength && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+
     public static readonly TimeSpan MinHealthInterval = TimeSpan.FromMilliseconds(10);
 
     public const int MinFallRise = 1;

@@ -49,14 +49,14 @@ public sealed partial class ApplianceController
         }
     }
 
-    private async Task LearnMacAsync(string server, MacAddress mac)
+    /// <summary>ServersReachable completes once the rules with every MAC are confirmed.</summary>
+    private void LearnMac(string server, MacAddress mac)
     {
         if (_macs.TryGetValue(server, out var known) && known == mac) return;
         _macs[server] = mac;
         LogMacLearned(server, mac.ToString());
-        await ProgramAsync("server MAC learned").ConfigureAwait(false);
+        RequestProgram("server MAC learned");
         Publish();
-        if (_programmed.Task.IsCompleted && _config.Servers.All(s => _macs.ContainsKey(s.Name))) _reachable.TrySetResult();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Server} has MAC {Mac}")]

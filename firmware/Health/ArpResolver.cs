@@ -58,6 +58,9 @@ public sealed partial class ArpResolver : IAsyncDisposable
     /// <summary>The sender address of our requests (the management address).</summary>
     public IPAddress SourceAddress { get; }
 
+    /// <summary>The receive loop: runs until disposal; ended before that, no answer reaches anyone (the watchdog looks).</summary>
+    public Task Receiving => _receiving;
+
     /// <summary>Opens a packet socket on <paramref name="interfaceName"/> (needs root or CAP_NET_RAW).</summary>
     /// <exception cref="InvalidOperationException">The interface does not exist or has no MAC.</exception>
     /// <exception cref="IOException">The packet socket cannot be opened.</exception>

@@ -33,9 +33,12 @@ public enum EventKind
     Failover,
     Failback,
     Moved,
+    MaintenanceEnded,
     RequestRefused,
     NoHealthyServer,
     ConfigRefused,
+    StateRestored,
+    StateReset,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

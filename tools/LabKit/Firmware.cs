@@ -35,12 +35,12 @@ public sealed class Firmware : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static Firmware Start(string configPath, params string[] args) => Launch(["run", "--config", configPath, .. args]);
+    public static Firmware Start(string configPath, params string[] args) => Launch(configPath, ["run", "--config", configPath, .. args]);
 
     /// <summary>Starts another long-running verb of the executable, e.g. <c>fault</c>.</summary>
-    public static Firmware StartVerb(string verb, string configPath) => Launch([verb, "--config", configPath]);
+    public static Firmware StartVerb(string verb, string configPath) => Launch(configPath, [verb, "--config", configPath]);
 
-    private static Firmware Launch(string[] args)
+    private static Firmware Launch(string configPath, string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Dll, .. args])
         {
@@ -49,6 +49,9 @@ public sealed class Firmware : IDisposable
         };
         // Tests kill the firmware with SIGKILL; its diagnostic socket in /tmp would outlive it.
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        // operator.json beside the config (a lab's own folder), not in this machine's /var/lib/appliance:
+        // a drain left by one test must not reach the next lab, while a restart within a lab keeps it.
+        start.Environment["STATE_DIRECTORY"] = Path.GetDirectoryName(Path.GetFullPath(configPath));
         return new Firmware(Process.Start(start)!);
     }
 

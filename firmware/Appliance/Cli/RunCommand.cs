@@ -63,8 +63,9 @@ internal static partial class RunCommand
         }
         await using var arpLifetime = arp;
 
+        // Drains and manual-failback holds survive a restart in the state directory (operator.json).
         var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
-            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false));
+            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false), OperatorIntentStore.InStateDirectory());
         controller.WatchCarrier(new CarrierWatch(clock, loggers, controller.ReportCarrier));
         if (panel is not null)
         {
@@ -106,7 +107,7 @@ internal static partial class RunCommand
         var probing = prober is null ? Task.CompletedTask : StartProbingAsync(prober, controller, stop.Token);
         systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
         LogStarted(logger, config.SourcePath, config.Bridge.Name, config.Api.Listen.ToString());
-        var watchdog = WatchdogAsync(systemd, controller, stop.Token);
+        var watchdog = WatchdogAsync(systemd, Liveness(systemd, controller, loop, arp, prober, panel), logger, stop.Token);
         await loop.ConfigureAwait(false);
         await watchdog.ConfigureAwait(false);
         systemd.Stopping();
@@ -136,16 +137,51 @@ internal static partial class RunCommand
         prober.Start();
     }
 
-    /// <summary>Pets systemd's watchdog only while the controller loop is alive, so a hung loop gets the firmware restarted.</summary>
-    private static async Task WatchdogAsync(SystemdNotifier systemd, ApplianceController controller, CancellationToken stop)
+    /// <summary>
+    /// Every loop the firmware needs, and how long each may stay silent: half the watchdog interval
+    /// (the controller's heartbeat and the panel's timer tick every second, the probe schedule at
+    /// least every interval).
+    /// </summary>
+    private static LoopLiveness Liveness(SystemdNotifier systemd, ApplianceController controller, Task loop, ArpResolver arp, HealthProber? prober, FrontPanel? panel)
     {
-        if (systemd.WatchdogInterval is not { } interval) return;
-        using var timer = new PeriodicTimer(interval / 4);
+        var silence = (systemd.WatchdogInterval ?? TimeSpan.FromSeconds(10)) / 2;
+        var liveness = new LoopLiveness();
+        liveness.Watch("controller loop", LoopLiveness.Running(loop));
+        liveness.Watch("controller loop", LoopLiveness.Active(() => controller.SinceLoopActivity, silence));
+        liveness.Watch("ARP receiver", LoopLiveness.Running(arp.Receiving));
+        if (prober is not null)
+        {
+            liveness.Watch("probe schedule", LoopLiveness.NotFaulted(() => prober.Fault));
+            liveness.Watch("probe schedule", LoopLiveness.Active(() => prober.SinceActivity, silence > 2 * prober.Interval ? silence : 2 * prober.Interval));
+        }
+        if (panel is not null) liveness.Watch("front panel", LoopLiveness.Active(() => panel.SinceActivity, silence));
+        return liveness;
+    }
+
+    /// <summary>
+    /// Pets systemd's watchdog only while every loop is alive, so a dead or hung one gets the
+    /// firmware restarted; says once which loop it was. Without a watchdog it still says so.
+    /// </summary>
+    private static async Task WatchdogAsync(SystemdNotifier systemd, LoopLiveness liveness, ILogger logger, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer((systemd.WatchdogInterval ?? TimeSpan.FromSeconds(10)) / 4);
+        var told = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                if (controller.SinceLoopActivity < interval / 2) systemd.Watchdog();
+                // Stopping ends the loops on purpose.
+                if (stop.IsCancellationRequested) break;
+                var problems = liveness.Problems();
+                if (problems.Count == 0)
+                {
+                    if (systemd.WatchdogInterval is not null) systemd.Watchdog();
+                    told = false;
+                    continue;
+                }
+                if (!told && systemd.WatchdogInterval is not null) LogLoopDead(logger, string.Join("; ", problems));
+                else if (!told) LogLoopDeadUnwatched(logger, string.Join("; ", problems));
+                told = true;
             }
         }
         catch (OperationCanceledException)
@@ -183,6 +219,12 @@ internal static partial class RunCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "appliance running with {Config}: waiting for bridge {Bridge}, API on http://{Api}/")]
     private static partial void LogStarted(ILogger logger, string config, string bridge, string api);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "a loop of the firmware is dead ({Problems}): the watchdog is no longer told all is well, so systemd restarts the firmware")]
+    private static partial void LogLoopDead(ILogger logger, string problems);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "a loop of the firmware is dead ({Problems}); without systemd's watchdog nothing restarts it")]
+    private static partial void LogLoopDeadUnwatched(ILogger logger, string problems);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "appliance stopped; the switch keeps its rules")]
     private static partial void LogStopped(ILogger logger);
