@@ -64,11 +64,19 @@ internal sealed class FakeSwitch : IAsyncDisposable
         }
     }
 
+    /// <summary>The next message, which must be a <typeparamref name="T"/>; ECHO_REQUESTs before it are answered, as a switch does.</summary>
     public async Task<(OfpHeader Header, T Message)> ReceiveAsync<T>()
         where T : struct, IOfpMessage<T>
     {
-        var bytes = await ReceiveAsync() ?? throw new InvalidOperationException($"connection closed while waiting for {T.MessageType}");
-        OfpHeader.TryRead(bytes, out var header);
+        byte[] bytes;
+        OfpHeader header;
+        while (true)
+        {
+            bytes = await ReceiveAsync() ?? throw new InvalidOperationException($"connection closed while waiting for {T.MessageType}");
+            OfpHeader.TryRead(bytes, out header);
+            if (header.Type != OfpType.EchoRequest || T.MessageType == OfpType.EchoRequest) break;
+            await SendRawAsync([.. bytes.AsSpan(0, 1), (byte)OfpType.EchoReply, .. bytes.AsSpan(2)]);
+        }
         Assert.IsTrue(OfpCodec.TryDecode<T>(bytes, out var message, out var error), $"expected {T.MessageType}, got {header.Type}: {error}");
         return (header, message);
     }
@@ -91,6 +99,22 @@ internal sealed class FakeSwitch : IAsyncDisposable
         await SendAsync(new FeaturesReply(datapathId, 0, 254, 0, OfpCapabilities.FlowStats), features.Xid);
         var (portDesc, _) = await ReceiveAsync<PortDescRequest>();
         await SendAsync(new PortDescReply(OfpMultipartFlags.None, ports), portDesc.Xid);
+    }
+
+    /// <summary>Whether the controller closes the connection (within 5 s), whatever it sends before.</summary>
+    public async Task<bool> ClosedByControllerAsync()
+    {
+        try
+        {
+            while (await ReceiveAsync() is not null)
+            {
+            }
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Answers every ECHO_REQUEST until the connection ends, as a live switch does; returns how many.</summary>

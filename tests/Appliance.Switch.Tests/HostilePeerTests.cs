@@ -11,9 +11,9 @@ public sealed class HostilePeerTests
 {
     private const ulong Dpid = 0xc0ffee;
 
-    private static SwitchListener Listen(RecordingHandler handler, TimeProvider? time = null, SwitchSessionOptions? options = null)
+    private static SwitchListener Listen(RecordingHandler handler, TimeProvider? time = null, SwitchSessionOptions? options = null, DatapathBinding? binding = null)
     {
-        var listener = new SwitchListener(new IPEndPoint(IPAddress.Loopback, 0), handler, options ?? new SwitchSessionOptions(), time ?? TimeProvider.System, NullLoggerFactory.Instance);
+        var listener = new SwitchListener(new IPEndPoint(IPAddress.Loopback, 0), handler, binding ?? DatapathBinding.Fixed(Dpid), options ?? new SwitchSessionOptions(), time ?? TimeProvider.System, NullLoggerFactory.Instance);
         listener.Start();
         return listener;
     }
@@ -26,6 +26,35 @@ public sealed class HostilePeerTests
         await fake.HandshakeAsync(Dpid, FakeSwitch.Port(1), FakeSwitch.Port(2));
         await handler.WaitForAsync(h => h.Connected.Count == 1, "the session");
         return (listener, handler, fake, handler.Connected[0]);
+    }
+
+    [TestMethod]
+    public async Task ASquatterWithAnotherDatapathIdDoesNotLockTheSwitchOut()
+    {
+        var handler = new RecordingHandler();
+        await using var listener = Listen(handler);
+        await using var squatter = await FakeSwitch.ConnectAsync(listener.LocalEndPoint!);
+        await squatter.GreetAsync(Dpid + 1, FakeSwitch.Port(1));
+        Assert.IsNull(await squatter.ReceiveAsync(), "refused once its FEATURES_REPLY names another datapath");
+        Assert.IsNull(listener.Current);
+        Assert.AreEqual(1, listener.Refusals[RefusalReason.DatapathId]);
+
+        await using var real = await FakeSwitch.ConnectAsync(listener.LocalEndPoint!);
+        await real.HandshakeAsync(Dpid, FakeSwitch.Port(1));
+        await handler.WaitForAsync(h => h.Connected.Count == 1, "the real switch");
+        Assert.AreEqual(Dpid, listener.Current!.DatapathId);
+    }
+
+    [TestMethod]
+    public async Task ADatapathThatOvsdbCannotConfirmIsRefused()
+    {
+        var handler = new RecordingHandler();
+        await using var listener = Listen(handler, binding: DatapathBinding.FromOvsdb("br0", "/nonexistent/db.sock"));
+        await using var fake = await FakeSwitch.ConnectAsync(listener.LocalEndPoint!);
+        await fake.GreetAsync(Dpid, FakeSwitch.Port(1));
+        Assert.IsNull(await fake.ReceiveAsync(), "no OVSDB, no confirmation, no session");
+        Assert.IsEmpty(handler.Connected);
+        Assert.AreEqual(1, listener.Refusals[RefusalReason.DatapathId]);
     }
 
     [TestMethod]
@@ -44,6 +73,7 @@ public sealed class HostilePeerTests
             Assert.HasCount(1, handler.Connected);
             Assert.IsEmpty(handler.Disconnected);
             Assert.IsFalse(answering.IsCompleted, "the live switch keeps its connection");
+            Assert.AreEqual(1, listener.Refusals[RefusalReason.SessionAlive]);
         }
     }
 
@@ -132,6 +162,10 @@ public sealed class HostilePeerTests
             var thrown = await Assert.ThrowsExactlyAsync<SwitchDisconnectedException>(() => asking.WaitAsync(TimeSpan.FromSeconds(10)));
             StringAssert.Contains(thrown.Message, "multipart");
             Assert.IsTrue(session.IsClosed);
+            var bound = new SwitchSessionOptions().MaxMultipartBytes;
+            Assert.IsLessThanOrEqualTo(bound, session.PeakMultipartBytes, "never held more than the bound");
+            Assert.IsGreaterThan(bound - 2 * part.Length, session.PeakMultipartBytes, "cut at the bound, not before");
+            Assert.AreEqual(1, listener.Refusals[RefusalReason.ReplyTooLarge]);
         }
     }
 }
