@@ -25,7 +25,15 @@ internal sealed class UnixSocketFile
     public static UnixSocketFile Bind(Socket socket, string path)
     {
         ClearDeadSocket(path);
-        socket.Bind(new KeptPathEndPoint(path));
+        try
+        {
+            socket.Bind(new KeptPathEndPoint(path));
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+        {
+            throw new IOException($"cannot create {path}: {e.Message}; the firmware's user must be able to write to {System.IO.Path.GetDirectoryName(path)} " +
+                "(under appliance.service that is /var/run/openvswitch/appliance/)", e);
+        }
         var bound = FileIdentity.Of(path) ?? throw new IOException($"{path} vanished as soon as it was bound");
         return new UnixSocketFile(path, bound);
     }

@@ -99,12 +99,13 @@ internal static partial class RunCommand
             return Program.Exit.Unreachable;
         }
 
-        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, new SwitchSessionOptions(), time, loggers);
+        var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
+        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), time, loggers);
         try
         {
             listener.Start();
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
             LogCannotListen(logger, config.OpenFlow.Listen.ToString(), e.Message);
             return Program.Exit.Unreachable;
