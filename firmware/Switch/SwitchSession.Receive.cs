@@ -149,7 +149,8 @@ public sealed partial class SwitchSession
         var desc = status.Desc;
         var known = _ports.TryGetValue(desc.PortNo, out var held);
         if (status.Reason == OfpPortReason.Delete ? !known : known && held == desc) return;
-        if (!_asyncBudget.TrySpend())
+        // A budget of its own: a PACKET_IN flood from the LAN must not make a real port change look like one.
+        if (!_portStatusBudget.TrySpend())
         {
             throw new PeerLimitException(RefusalReason.Flood, $"more than {_options.AsyncMessagesPerSecond} PORT_STATUS changes a second");
         }

@@ -22,6 +22,7 @@ public sealed partial class SwitchSession : ISwitchChannel, IAsyncDisposable
     private readonly SessionRefusals _refusals;
     private readonly PendingRequests _pending = new();
     private readonly MessageBudget _asyncBudget;
+    private readonly MessageBudget _portStatusBudget;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     // Never disposed (it has no timer): a write racing with disposal then sees it cancelled rather than disposed.
     private readonly CancellationTokenSource _stop = new();
@@ -43,6 +44,7 @@ public sealed partial class SwitchSession : ISwitchChannel, IAsyncDisposable
         _logger = logger;
         _refusals = refusals;
         _asyncBudget = new MessageBudget(options.AsyncMessagesPerSecond, time);
+        _portStatusBudget = new MessageBudget(options.AsyncMessagesPerSecond, time);
         Id = Interlocked.Increment(ref s_nextId);
         _lastReceived = time.GetTimestamp();
     }

@@ -45,8 +45,9 @@ public sealed record SwitchSessionOptions
     public int MaxMultipartParts { get; init; } = 1024;
 
     /// <summary>
-    /// Asynchronous messages (PORT_STATUS, PACKET_IN, FLOW_REMOVED, unsolicited ERROR) handed on
-    /// per second, with a burst of as many. A real switch sends a few per link change; beyond the
+    /// Asynchronous messages handed on per second, with a burst of as many: PORT_STATUS changes
+    /// on one budget, PACKET_IN, FLOW_REMOVED and unsolicited ERROR (and the log lines for
+    /// malformed messages) on another. A real switch sends a few per link change. Beyond the
     /// budget PACKET_IN and the rest are dropped (the office LAN can cause those), and a
     /// PORT_STATUS flood, which only the switch itself can cause, ends the session.
     /// </summary>

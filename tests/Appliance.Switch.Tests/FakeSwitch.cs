@@ -172,7 +172,9 @@ internal sealed class RecordingHandler : ISwitchHandler
         Record("port_status", () => PortStatuses.Add(copy));
     }
 
-    public void OnPacketIn(ISwitchChannel channel, in PacketIn packetIn) => Record("packet_in", () => { });
+    public int PacketIns { get; private set; }
+
+    public void OnPacketIn(ISwitchChannel channel, in PacketIn packetIn) => Record("packet_in", () => PacketIns++);
 
     public void OnFlowRemoved(ISwitchChannel channel, in FlowRemoved removed) => Record("flow_removed", () => { });
 

@@ -136,6 +136,46 @@ public sealed class HostilePeerTests
     }
 
     [TestMethod]
+    public async Task APacketInFloodIsCutToTheBudgetAndNeverEndsTheSession()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow); // stands still: the budget does not refill
+        var (listener, handler, fake, session) = await ConnectedAsync(clock);
+        await using (listener)
+        await using (fake)
+        {
+            var packetIn = OfpCodec.Encode(new PacketIn(0xffffffff, 60, OfpPacketInReason.Action, 0, 0, Match.Any, new byte[60]), 0);
+            await fake.SendRawAsync([.. Enumerable.Repeat(packetIn, 1500).SelectMany(m => m)]);
+            // A port change after the flood still gets through: it has a budget of its own.
+            await fake.SendAsync(new PortStatus(OfpPortReason.Modify, FakeSwitch.Port(1, live: false)));
+            await handler.WaitForAsync(h => h.PortStatuses.Count == 1, "the port change after the flood");
+            Assert.AreEqual(new SwitchSessionOptions().AsyncMessagesPerSecond, handler.PacketIns);
+            Assert.IsFalse(session.IsClosed);
+        }
+    }
+
+    [TestMethod]
+    public async Task RepeatedPortStatusIsNotPassedOnAndAFloodOfChangesEndsTheSession()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (listener, handler, fake, session) = await ConnectedAsync(clock);
+        await using (listener)
+        await using (fake)
+        {
+            var same = OfpCodec.Encode(new PortStatus(OfpPortReason.Modify, FakeSwitch.Port(1)), 0);
+            await fake.SendRawAsync([.. Enumerable.Repeat(same, 2000).SelectMany(m => m)]);
+            await fake.SendAsync(new PortStatus(OfpPortReason.Modify, FakeSwitch.Port(2, live: false)));
+            await handler.WaitForAsync(h => h.PortStatuses.Count == 1, "the one real change");
+            Assert.AreEqual(2u, handler.PortStatuses.Single().Desc.PortNo, "repeats of what the session holds are not changes");
+
+            var flapping = Enumerable.Range(0, 1001).SelectMany(i => OfpCodec.Encode(new PortStatus(OfpPortReason.Modify, FakeSwitch.Port(1, live: i % 2 == 1)), 0));
+            await fake.SendRawAsync([.. flapping]);
+            await handler.WaitForAsync(h => h.Disconnected.Count == 1, "the flooding switch to be dropped");
+            StringAssert.Contains(handler.Disconnected[0].Reason, "PORT_STATUS");
+            Assert.AreEqual(1, listener.Refusals[RefusalReason.Flood]);
+        }
+    }
+
+    [TestMethod]
     public async Task AMultipartReplyThatNeverEndsIsCutAtTheBound()
     {
         var (listener, handler, fake, session) = await ConnectedAsync();
