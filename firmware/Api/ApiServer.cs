@@ -19,7 +19,8 @@ public sealed class ApiServer : IAsyncDisposable
 
     private ApiServer(WebApplication app) => _app = app;
 
-    public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, ILoggerProvider logs)
+    /// <param name="sessionsRefused">The OpenFlow channel's refusals by reason, for <c>/metrics</c>.</param>
+    public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, ILoggerProvider logs, Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Warning);
@@ -33,7 +34,7 @@ public sealed class ApiServer : IAsyncDisposable
 
         app.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
         app.MapGet("/api/status", () => Results.Json(StatusDocument.From(control.Status, control.Events.Snapshot()), ApiJson.Default.StatusDocument));
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes), PrometheusText.ContentType));
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, sessionsRefused?.Invoke()), PrometheusText.ContentType));
         app.MapPost("/api/failback", async (HttpRequest request) =>
         {
             if (!token.Accepts(request.Headers.Authorization)) return Unauthorized();

@@ -88,7 +88,9 @@ internal static partial class RunCommand
             LogNoToken(logger, config.Api.TokenFile, e.Message);
             token = ApiToken.Unusable();
         }
-        await using var api = ApiServer.Create(config.Api.Listen, controller, token, logs);
+        var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
+        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), time, loggers);
+        await using var api = ApiServer.Create(config.Api.Listen, controller, token, logs, listener.Refusals.Snapshot);
         try
         {
             await api.StartAsync(stop.Token).ConfigureAwait(false);
@@ -99,8 +101,6 @@ internal static partial class RunCommand
             return Program.Exit.Unreachable;
         }
 
-        var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
-        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), time, loggers);
         try
         {
             listener.Start();
