@@ -153,7 +153,16 @@ public sealed partial class SwitchListener : IAsyncDisposable
 
     private async Task AdmitEstablishedAsync(SwitchSession session)
     {
-        var verdict = await _binding.CheckAsync(session.DatapathId, _stop.Token).ConfigureAwait(false);
+        DatapathVerdict verdict;
+        try
+        {
+            verdict = await _binding.CheckAsync(session.DatapathId, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await session.DisposeAsync().ConfigureAwait(false); // the listener stops
+            return;
+        }
         if (!verdict.Accepted)
         {
             Refuse(RefusalReason.DatapathId, session.Peer, verdict.Detail);
