@@ -19,9 +19,11 @@ public sealed class ApiServer : IAsyncDisposable
 
     private ApiServer(WebApplication app) => _app = app;
 
-    /// <param name="loggers">The firmware's own: the host logs through it, in the firmware's format and at its levels.</param>
     /// <param name="hosts">The Host headers answered; any other gets 421 (DNS rebinding, docs/api.md#access).</param>
-    public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, HostFilter hosts, ILoggerFactory loggers)
+    /// <param name="loggers">The firmware's own: the host logs through it, in the firmware's format and at its levels.</param>
+    /// <param name="sessionsRefused">The OpenFlow channel's refusals by reason, for <c>/metrics</c>.</param>
+    public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, HostFilter hosts, ILoggerFactory loggers,
+        Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -48,7 +50,7 @@ public sealed class ApiServer : IAsyncDisposable
 
         app.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
         app.MapGet("/api/status", () => Results.Json(StatusDocument.From(control.Status, control.Events.Snapshot()), ApiJson.Default.StatusDocument));
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes), PrometheusText.ContentType));
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, sessionsRefused?.Invoke()), PrometheusText.ContentType));
         app.MapPost("/api/failback", async (HttpRequest request) =>
         {
             if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);

@@ -23,6 +23,9 @@ public static class ConfigDefaults
     public static OpenFlowEndpoint OpenFlowListen => new TcpEndpoint(new IPAddress([127, 0, 0, 1]), OpenFlowPort);
 
     public const bool AllowRemote = false;
+
+    /// <summary><c>openflow.datapath_id</c>: ask OVSDB for <c>bridge.name</c>'s datapath ID.</summary>
+    public const string DatapathIdText = "auto";
     public const ServiceMode Mode = ServiceMode.Nat;
 
     public const ProbeKind Probe = ProbeKind.Http;

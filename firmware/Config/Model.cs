@@ -123,8 +123,12 @@ public sealed record BridgeConfig(string Name, DatapathType Datapath, IPAddress 
         Ipv4.SameSubnet(ManagementAddress, address, ManagementPrefixLength);
 }
 
-/// <summary><c>openflow:</c> where the firmware listens for the switch.</summary>
-public sealed record OpenFlowConfig(OpenFlowEndpoint Listen, bool AllowRemote);
+/// <summary><c>openflow:</c> where the firmware listens for the switch, and which datapath may connect.</summary>
+/// <param name="DatapathId">
+/// The only datapath accepted as the switch; null for <c>auto</c>: the one OVSDB names for
+/// <c>bridge.name</c> (docs/configuration.md).
+/// </param>
+public sealed record OpenFlowConfig(OpenFlowEndpoint Listen, bool AllowRemote, ulong? DatapathId = null);
 
 /// <summary><c>service:</c> the virtual service.</summary>
 public sealed record ServiceConfig(IPAddress Vip, MacAddress Vmac, ServiceMode Mode)

@@ -42,7 +42,8 @@ public sealed class SectionRuleTests
         AssertSingle(Listen("unix:/var/run/openvswitch/" + new string('a', 87)), 7, 11, "openflow.listen",
             "the socket path is 108 bytes long; Linux allows at most 107");
         AssertSingle(Listen("unix:/run/appliance/openflow.sock"), 7, 11, "openflow.listen",
-            "Open vSwitch connects only to unix sockets under /var/run/openvswitch/, got \"/run/appliance/openflow.sock\" (e.g. unix:/var/run/openvswitch/appliance.sock)");
+            "Open vSwitch 3.1 connects to a unix: controller only when its path starts literally with /var/run/openvswitch/, " +
+            "got \"/run/appliance/openflow.sock\" (on the box: unix:/var/run/openvswitch/appliance/openflow.sock)");
         AssertSingle(Listen("{ tcp: 6653 }"), 7, 11, "openflow.listen",
             "expected tcp:IP:PORT or unix:/absolute/path, got a mapping");
         Assert.AreEqual(107, ((UnixEndpoint)Parse(Listen("unix:/var/run/openvswitch/" + new string('a', 86))).OpenFlow.Listen).Path.Length);
@@ -60,7 +61,38 @@ public sealed class SectionRuleTests
         ApplianceConfig c = Parse(Listen("tcp:0.0.0.0:6653", "true"));
         Assert.IsTrue(c.OpenFlow.AllowRemote);
         Assert.IsFalse(c.OpenFlow.Listen.IsLoopback);
-        Assert.IsTrue(Parse(Listen("unix:/run/openvswitch/of.sock", "true")).OpenFlow.Listen.IsLoopback);
+        Assert.IsTrue(Parse(Listen("unix:/var/run/openvswitch/appliance/of.sock", "true")).OpenFlow.Listen.IsLoopback);
+    }
+
+    [TestMethod]
+    public void UnixListenMustBeSpelledAsOpenVSwitchAcceptsIt()
+    {
+        // /run/openvswitch is the same directory, but ovs-vswitchd 3.1 compares the text and only logs its refusal.
+        AssertSingle(Listen("unix:/run/openvswitch/of.sock"), 7, 11, "openflow.listen",
+            "Open vSwitch 3.1 connects to a unix: controller only when its path starts literally with /var/run/openvswitch/ " +
+            "(/run/openvswitch/ is the same directory, but Open vSwitch refuses that spelling), got \"/run/openvswitch/of.sock\"; " +
+            "use unix:/var/run/openvswitch/of.sock");
+        AssertSingle(Listen("unix:/var/run/openvswitch/../appliance/of.sock"), 7, 11, "openflow.listen",
+            "the socket path must not contain \"//\", \".\" or \"..\" components, got \"/var/run/openvswitch/../appliance/of.sock\"");
+        AssertSingle(Listen("unix:/var/run/openvswitch//of.sock"), 7, 11, "openflow.listen",
+            "the socket path must not contain \"//\", \".\" or \"..\" components, got \"/var/run/openvswitch//of.sock\"");
+        Assert.AreEqual(new UnixEndpoint("/var/run/openvswitch/appliance/openflow.sock"), Parse(Listen("unix:/var/run/openvswitch/appliance/openflow.sock")).OpenFlow.Listen);
+    }
+
+    private static string DatapathId(string value) => WithMinimal("openflow:\n  datapath_id: " + value);
+
+    [TestMethod]
+    public void DatapathIdIsAutoOrSixteenHexDigits()
+    {
+        Assert.IsNull(Parse(Minimal).OpenFlow.DatapathId, "auto by default: asked from OVSDB");
+        Assert.IsNull(Parse(DatapathId("auto")).OpenFlow.DatapathId);
+        Assert.AreEqual(0x00000200c6120706UL, Parse(DatapathId("00000200c6120706")).OpenFlow.DatapathId);
+        Assert.AreEqual(0x00000200C6120706UL, Parse(DatapathId("\"00000200C6120706\"")).OpenFlow.DatapathId);
+        const string Expected = "expected auto or the bridge's datapath ID as 16 hex digits (as `ovs-vsctl get bridge NAME datapath_id` prints it), got ";
+        AssertSingle(DatapathId("0x200c6120706"), 7, 16, "openflow.datapath_id", Expected + "\"0x200c6120706\"");
+        AssertSingle(DatapathId("200c6120706"), 7, 16, "openflow.datapath_id", Expected + "\"200c6120706\"");
+        AssertSingle(DatapathId("00000200c612070g"), 7, 16, "openflow.datapath_id", Expected + "\"00000200c612070g\"");
+        AssertSingle(DatapathId("[1]"), 7, 16, "openflow.datapath_id", "expected auto or 16 hex digits, got a list");
     }
 
     [TestMethod]

@@ -79,7 +79,9 @@ internal static partial class RunCommand
         if (tokenCreated) LogTokenCreated(logger, config.Api.TokenFile);
         // Without a usable token POSTs are open to nobody: say so, keep serving GETs.
         if (token.Refusal is { } refusal) LogTokenRefused(logger, refusal);
-        await using var api = ApiServer.Create(config.Api.Listen, controller, token, HostFilter.For(config), loggers);
+        var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
+        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), time, loggers);
+        await using var api = ApiServer.Create(config.Api.Listen, controller, token, HostFilter.For(config), loggers, listener.Refusals.Snapshot);
         try
         {
             await api.StartAsync(stop.Token).ConfigureAwait(false);
@@ -91,12 +93,11 @@ internal static partial class RunCommand
             return Program.Exit.Unreachable;
         }
 
-        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, new SwitchSessionOptions(), time, loggers);
         try
         {
             listener.Start();
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
             LogCannotListen(logger, config.OpenFlow.Listen.ToString(), e.Message);
             return Program.Exit.Unreachable;
