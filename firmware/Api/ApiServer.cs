@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Api;
 
 /// <summary>
-/// The HTTP API and status page (SPEC §5) on the management address. GETs are open there (the
+/// The HTTP API and status page (docs/api.md) on the management address. GETs are open there (the
 /// status page must work from any browser in the office); POSTs need the bearer token.
 /// </summary>
 public sealed class ApiServer : IAsyncDisposable

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Appliance.Config;
 
-/// <summary>The values used for keys that are absent from the file (the SPEC §2 example).</summary>
+/// <summary>The values used for keys that are absent from the file (docs/configuration.md, the "default" columns).</summary>
 public static class ConfigDefaults
 {
     /// <summary>The file <c>appliance</c> reads when no <c>--config</c> is given.</summary>

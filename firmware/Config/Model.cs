@@ -47,7 +47,7 @@ public enum PanelDriver
     None,
 }
 
-/// <summary>A validated appliance configuration. Everything is non-null; absent keys hold the SPEC defaults.</summary>
+/// <summary>A validated appliance configuration. Everything is non-null; absent keys hold the defaults of docs/configuration.md.</summary>
 /// <param name="SourcePath">The path (or source name) the configuration was read from.</param>
 /// <param name="Servers">Servers in priority order: the first is the master. Never empty.</param>
 public sealed record ApplianceConfig(

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Appliance.Panel;
 
 /// <summary>
-/// The box's front panel (SPEC §6): the master, slave and fault LEDs and the button, on GPIO lines
+/// The box's front panel (docs/configuration.md, panel): the master, slave and fault LEDs and the button, on GPIO lines
 /// of one controller. The firmware hands it each new <see cref="PanelView"/>; it lights the LEDs,
 /// blinks them, overlays the "refused" blinks, and reports the button.
 /// </summary>

@@ -72,7 +72,7 @@ internal static class CompareBench
                 lab.WaitServing("master", TimeSpan.FromSeconds(10));
                 await FaultRunsAsync(lab, Appliance, runs, results, started, rawDir);
                 await File.WriteAllTextAsync(Path.Combine(rawDir, "appliance-firmware.log"), firmware.Log);
-                // SIGTERM leaves the rules on the switch (SPEC §3); they are removed below.
+                // SIGTERM leaves the rules on the switch (docs/cli.md, while the firmware is down); they are removed below.
                 firmware.Terminate();
                 firmware.Dispose();
                 firmware = null;

@@ -455,7 +455,7 @@ internal static partial class PaperBench
         t.AppendLine("  1 s long to them. The column \"seen by the client\" is labtool's own figure for the same requests (first");
         t.AppendLine("  answer from the new server − last from the old one, at the client). `tools/bench failover` measures the");
         t.AppendLine("  switch itself with a 1 kHz UDP stream.");
-        t.AppendLine("- Failback needs `rise` (3) good probes after the link returns (SPEC: a link coming back alone is not");
+        t.AppendLine("- Failback needs `rise` (3) good probes after the link returns (docs/configuration.md: a link coming back alone is not");
         t.AppendLine("  enough); the slave serves until then, so a failback costs no answers at the client.");
         t.AppendLine("- **iperf's server report cannot be taken as it comes** when a failover happens mid-run: iperf2 numbers");
         t.AppendLine("  datagrams, and the report returned to the client is the slave's, which counts every datagram the master");
