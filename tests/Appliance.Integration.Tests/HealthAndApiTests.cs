@@ -26,7 +26,7 @@ public sealed class HealthAndApiTests
         lab.Fault(fault, "master");
         // A request already on its way to a frozen or black-holed master waits out curl's 1 s timeout.
         lab.WaitServing("slave", Settle);
-        firmware.WaitForLog("failover from master to slave", Settle);
+        firmware.WaitForEvent("failover from master to slave", Settle);
         var undo = fault switch { "kill" => "restart", "freeze" => "thaw", _ => "unblackhole" };
         lab.Fault(undo, "master");
         lab.WaitServing("master", Settle);
@@ -47,7 +47,7 @@ public sealed class HealthAndApiTests
         Assert.AreEqual("slave", lab.ServingServer(), "the master is back too early: fewer than rise good probes");
         lab.WaitServing("master", Settle);
         Assert.IsGreaterThan(550, (DateTime.UtcNow - restarted).TotalMilliseconds);
-        firmware.WaitForLog("master healthy: 3 good probes", Settle);
+        firmware.WaitForEvent("master healthy: 3 good probes", Settle);
     }
 
     [TestMethod]
@@ -67,7 +67,7 @@ public sealed class HealthAndApiTests
         StringAssert.Contains(refused.Error, "master unhealthy");
 
         lab.Fault("restart", "master");
-        firmware.WaitForLog("master healthy", Settle);
+        firmware.WaitForEvent("master healthy", Settle);
         Thread.Sleep(300);
         Assert.AreEqual("slave", lab.ServingServer(), "manual mode waits for the operator");
         Assert.AreEqual("blink", Status(config).GetProperty("panel").GetProperty("master").GetString(), "green blinks: failback pending");
@@ -141,7 +141,7 @@ public sealed class HealthAndApiTests
             var name = server.GetProperty("name").GetString()!;
             Assert.AreEqual(name == serving ? "active" : server.GetProperty("health").GetString() == "up" ? "standby" : "down", server.GetProperty("state").GetString(), name);
             Assert.AreEqual(lab.AddressOf(name), server.GetProperty("address").GetString());
-            Assert.AreEqual(Lab.MacOf(lab.AddressOf(name)), server.GetProperty("mac").GetString(), "learned by ARP");
+            Assert.AreEqual(lab.MacOf(name), server.GetProperty("mac").GetString(), "learned by ARP");
         }
     }
 
