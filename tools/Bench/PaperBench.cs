@@ -95,7 +95,7 @@ internal static partial class PaperBench
 
     private static async Task<DowntimeRun> DowntimeRunAsync(Lab lab, int run, string rawDir)
     {
-        var logs = new Dictionary<string, string> { ["master"] = AccessLog(lab, "master"), ["slave"] = AccessLog(lab, "slave") };
+        var logs = new Dictionary<string, string> { ["master"] = lab.AccessLogOf("master"), ["slave"] = lab.AccessLogOf("slave") };
         var offsets = logs.ToDictionary(kv => kv.Key, kv => new FileInfo(kv.Value).Length);
         var json = Path.Combine(Path.GetTempPath(), $"paper-http-{Guid.NewGuid():n}.json");
         using var client = Background.InHost(lab, "client", "chrt", "-f", "10", Host.LabTool, "http-loop",
@@ -174,8 +174,6 @@ internal static partial class PaperBench
         lab.WaitServing("master", TimeSpan.FromSeconds(10));
         return result;
     }
-
-    private static string AccessLog(Lab lab, string server) => Path.Combine(lab.StateFolder, server, "access.log");
 
     /// <summary>Answered <c>GET /time</c> requests from the client logged since <paramref name="offset"/>.</summary>
     private static List<LogLine> ReadLog(string path, long offset, string server, string client)
