@@ -9,14 +9,28 @@ namespace Appliance.Controller;
 public sealed partial class ApplianceController
 {
     /// <summary>
-    /// Hands the policy an input and carries out its decision: a request is answered from the
-    /// decision at once, the switch is asked to follow it (not waited for), the operator's intent
-    /// is saved when it changed, and the status is published.
+    /// Hands the policy an input and carries out its decision: the switch is asked to follow it
+    /// (not waited for), the operator's intent is saved when it changed, the status is published,
+    /// and a request is answered from the decision. The answer comes last so that whoever asked
+    /// reads a status that already shows it, and it comes even when a status listener throws:
+    /// the decision was taken.
     /// </summary>
     private PolicyDecision Decide(PolicyInput input, bool force = false, TaskCompletionSource<RequestOutcome>? reply = null)
     {
         var decision = _policy.Handle(input);
-        reply?.TrySetResult(decision.Reply ?? new RequestOutcome(false, "not a request"));
+        try
+        {
+            CarryOut(input, decision, force);
+        }
+        finally
+        {
+            reply?.TrySetResult(decision.Reply ?? new RequestOutcome(false, "not a request"));
+        }
+        return decision;
+    }
+
+    private void CarryOut(PolicyInput input, PolicyDecision decision, bool force)
+    {
         var wall = _time.GetUtcNow();
         foreach (var e in decision.Events)
         {
@@ -28,7 +42,6 @@ public sealed partial class ApplianceController
         if (decision.DesiredChanged || force) RequestProgram(DescribeCause(input));
         SaveIntent();
         if (decision.Events.Length > 0 || decision.DesiredChanged || force) Publish();
-        return decision;
     }
 
     /// <summary>The switch should hold the rules of the policy's current decision (or of newly learned MACs).</summary>

@@ -60,6 +60,7 @@ public sealed class FailoverTests
         var outcome = await rig.Controller.FailbackAsync("test").WaitAsync(ControllerRig.Guard);
 
         Assert.IsTrue(outcome.Accepted, outcome.Message);
+        await rig.FlushAsync();
         CollectionAssert.AreEqual(new uint[] { 1, 2 }, rig.BucketPorts);
     }
 
