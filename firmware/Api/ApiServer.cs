@@ -32,8 +32,8 @@ public sealed class ApiServer : IAsyncDisposable
         var app = builder.Build();
 
         app.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
-        app.MapGet("/api/status", () => Results.Json(StatusDocument.From(control.Status, control.Events.Snapshot()), ApiJson.Default.StatusDocument));
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes), PrometheusText.ContentType));
+        app.MapGet("/api/status", () => Results.Json(StatusDocument.From(control.Status, control.Events.Snapshot(), control.Guards), ApiJson.Default.StatusDocument));
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, control.Guards), PrometheusText.ContentType));
         app.MapPost("/api/failback", async (HttpRequest request) =>
         {
             if (!token.Accepts(request.Headers.Authorization)) return Unauthorized();

@@ -8,7 +8,7 @@ public static class PrometheusText
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static string Render(ApplianceStatus status, ProbeMetrics probes)
+    public static string Render(ApplianceStatus status, ProbeMetrics probes, GuardMetrics guards)
     {
         var text = new StringBuilder();
         Gauge(text, "appliance_switch_connected", "Whether the OpenFlow channel to the bridge is up.");
@@ -41,7 +41,18 @@ public static class PrometheusText
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_sum{{server=\"{series.Server}\"}} {series.SumSeconds}\n");
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_count{{server=\"{series.Server}\"}} {series.Count}\n");
         }
+        RenderGuards(text, guards);
         return text.ToString();
+    }
+
+    /// <summary>The ingress guard's drops: one series per guard and owner the switch has counted.</summary>
+    private static void RenderGuards(StringBuilder text, GuardMetrics guards)
+    {
+        text.Append("# HELP appliance_guard_dropped_packets_total Frames the switch dropped because they claimed another port's MAC or address.\n# TYPE appliance_guard_dropped_packets_total counter\n");
+        foreach (var count in guards.All)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"appliance_guard_dropped_packets_total{{guard=\"{count.Guard}\",owner=\"{count.Owner}\"}} {count.Dropped}\n");
+        }
     }
 
     private static void Gauge(StringBuilder text, string name, string help) =>

@@ -23,6 +23,7 @@ public sealed partial class ApplianceController
             LogReadFailed(e.Message);
             return;
         }
+        if (_readManagementMac?.Invoke() is { } management) _managementMac = management;
         foreach (var (server, mac) in _builder.MacsOf(_installed))
         {
             _macs.TryAdd(server, mac);

@@ -10,7 +10,8 @@ public sealed partial class ApplianceController
     public async Task RunAsync(CancellationToken stop)
     {
         using var heartbeat = StartTicks(Heartbeat, Heartbeat);
-        var resolving = ResolveMissingMacsAsync(stop);
+        var resolving = WatchMacsAsync(stop);
+        var counting = CountGuardDropsAsync(stop);
         try
         {
             await foreach (var input in _inputs.Reader.ReadAllAsync(stop).ConfigureAwait(false))
@@ -31,6 +32,7 @@ public sealed partial class ApplianceController
         }
         _wake?.Dispose();
         await resolving.ConfigureAwait(false);
+        await counting.ConfigureAwait(false);
         if (_carrier is not null) await _carrier.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -67,6 +69,9 @@ public sealed partial class ApplianceController
                 break;
             case MacLearned learned:
                 await LearnMacAsync(learned.Server, learned.Mac).ConfigureAwait(false);
+                break;
+            case ManagementMacRead read:
+                await LearnManagementMacAsync(read.Mac).ConfigureAwait(false);
                 break;
             case Flush flush:
                 flush.Reached.TrySetResult();

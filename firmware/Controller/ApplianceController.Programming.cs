@@ -28,7 +28,7 @@ public sealed partial class ApplianceController
     private async Task ProgramAsync(string cause)
     {
         if (_session is not { IsClosed: false } session) return;
-        var desired = _builder.Build(_policy.State.Desired, _macs);
+        var desired = _builder.Build(_policy.State.Desired, _macs, _managementMac);
         var messages = Reconciler.Diff(_installed, desired);
         if (messages.Count == 0)
         {
