@@ -19,10 +19,12 @@ public sealed class ApiServer : IAsyncDisposable
 
     private ApiServer(WebApplication app) => _app = app;
 
-    public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, ILoggerProvider logs)
+    /// <param name="loggers">The firmware's own: the host logs through it, in the firmware's format and at its levels.</param>
+    public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, ILoggerFactory loggers)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(listen);

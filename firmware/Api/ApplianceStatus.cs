@@ -17,8 +17,4 @@ public sealed record ApplianceStatus(
     IReadOnlyList<ServerView> Servers,
     int Failovers,
     PanelView Panel,
-    IReadOnlyList<string> Buckets)
-{
-    public static ApplianceStatus Starting(IEnumerable<ServerView> servers, string failback) =>
-        new(null, failback, false, null, [.. servers], 0, PanelView.Dark, []);
-}
+    IReadOnlyList<string> Buckets);

@@ -3,8 +3,13 @@ using Appliance.Policy;
 
 namespace Appliance.Api;
 
-/// <summary><c>GET /api/status</c> as SPEC §5 defines it (plus <c>panel</c> and per-server MAC and detail).</summary>
+/// <summary>
+/// <c>GET /api/status</c> (docs/api.md): the firmware's version and commit, who serves, the switch,
+/// the servers with their MAC and last probe detail, the panel's LEDs, the recent events.
+/// </summary>
 public sealed record StatusDocument(
+    string Version,
+    string Commit,
     string? Active,
     string Failback,
     SwitchDocument Switch,
@@ -15,6 +20,8 @@ public sealed record StatusDocument(
     DroppedDocument Dropped)
 {
     public static StatusDocument From(ApplianceStatus status, IReadOnlyList<LoggedEvent> events, GuardMetrics guards) => new(
+        BuildInfo.Version,
+        BuildInfo.Commit,
         status.Active,
         status.Failback,
         new SwitchDocument(status.SwitchConnected, status.DatapathId),

@@ -1,3 +1,4 @@
+using Appliance.Api;
 using Appliance.Cli;
 using Appliance.Config;
 
@@ -5,7 +6,7 @@ namespace Appliance;
 
 internal static class Program
 {
-    /// <summary>Exit codes of SPEC §3.</summary>
+    /// <summary>Exit codes (docs/cli.md).</summary>
     internal static class Exit
     {
         public const int Ok = 0;
@@ -19,6 +20,11 @@ internal static class Program
         if (args is ["--help" or "-h" or "help"])
         {
             Console.WriteLine(CommandLine.Usage);
+            return Exit.Ok;
+        }
+        if (args is ["--version"])
+        {
+            Console.WriteLine($"appliance {BuildInfo.Describe(BuildInfo.Version, BuildInfo.Commit)}");
             return Exit.Ok;
         }
         var command = CommandLine.Parse(args, out var error);

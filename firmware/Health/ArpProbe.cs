@@ -30,8 +30,6 @@ public sealed class ArpProbe : IHealthProbe
 
     public ProbeKind Kind => ProbeKind.Arp;
 
-    public ArpResolver Resolver => _resolver;
-
     public async ValueTask<ProbeOutcome> ProbeAsync(ServerTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);

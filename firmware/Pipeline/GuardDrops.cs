@@ -43,7 +43,7 @@ public static class GuardDrops
             if (guard is null || !flow.Match.TryGet(field, out var claimed)) continue;
             var owner = field == OxmFieldId.EthSrc
                 ? OwnerOfMac(claimed.AsMac, macOwners, config)
-                : OwnerOfAddress(claimed.AsIPAddress, config);
+                : OwnerOfAddress(Ipv4.ToAddress(claimed.AsUInt32), config);
             drops.Add(new GuardDrop(guard, owner, new FlowKey(flow.TableId, flow.Priority, flow.Match), flow.PacketCount));
         }
         return drops;

@@ -42,7 +42,6 @@ public sealed partial class SwitchSession : ISwitchChannel, IAsyncDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly byte[] _sendBuffer = new byte[OfpCodec.MaxMessageLength];
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _helloReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ImmutableSortedDictionary<uint, OfpPortDesc> _ports = ImmutableSortedDictionary<uint, OfpPortDesc>.Empty;
     private ITimer? _keepalive;
@@ -80,9 +79,6 @@ public sealed partial class SwitchSession : ISwitchChannel, IAsyncDisposable
     public IReadOnlyDictionary<uint, OfpPortDesc> Ports => _ports;
 
     public bool IsClosed => _closing != 0;
-
-    /// <summary>Completes with the reason when the session ends.</summary>
-    public Task<string> Closed => _closed.Task;
 
     /// <summary>
     /// Runs the handshake on an accepted connection: HELLO both ways (refusing peers without
@@ -450,7 +446,6 @@ public sealed partial class SwitchSession : ISwitchChannel, IAsyncDisposable
             LogDisconnected(DatapathIdText, reason);
             _handler.OnDisconnected(this, reason);
         }
-        _closed.TrySetResult(reason);
     }
 
     public async ValueTask DisposeAsync()

@@ -96,7 +96,8 @@ public sealed class HealthAndApiTests
     public async Task PostsNeedTheTokenAndGetsAreOpen()
     {
         using var lab = Host.NewLab();
-        using var firmware = Firmware.StartOn(lab, lab.WriteConfig("probe=http"));
+        var config = lab.WriteConfig("probe=http");
+        using var firmware = Firmware.StartOn(lab, config);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{lab.Management}:8080") };
         Assert.AreEqual(HttpStatusCode.OK, (await http.GetAsync("/api/status")).StatusCode);
         Assert.AreEqual(HttpStatusCode.OK, (await http.GetAsync("/metrics")).StatusCode);
@@ -110,6 +111,22 @@ public sealed class HealthAndApiTests
         var metrics = await http.GetStringAsync("/metrics");
         StringAssert.Contains(metrics, "appliance_active_server{server=\"master\"} 1");
         StringAssert.Contains(metrics, "appliance_probe_latency_seconds_bucket{server=\"slave\",le=\"+Inf\"}");
+        StringAssert.Contains(metrics, "# TYPE appliance_build_info gauge\n");
+        StringAssert.Contains(metrics, $"\nappliance_build_info{{version=\"{Built.Version}\",commit=\"{Built.Commit}\"}} 1\n");
+        var status = JsonDocument.Parse(await http.GetStringAsync("/api/status")).RootElement;
+        Assert.AreEqual(Built.Version, status.GetProperty("version").GetString());
+        Assert.AreEqual(Built.Commit, status.GetProperty("commit").GetString());
+        var described = Firmware.Run("status", "--config", config);
+        Assert.AreEqual(0, described.ExitCode, described.ToString());
+        StringAssert.Contains(described.Output, $"\nfirmware: {Built.Version} ({Built.Commit})\n");
+    }
+
+    [TestMethod]
+    public void VersionNamesTheReleaseAndTheCommit()
+    {
+        var result = Firmware.Run("--version");
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Assert.AreEqual($"appliance {Built.Version} ({Built.Commit})", result.Output.TrimEnd('\n'));
     }
 
     [TestMethod]

@@ -44,6 +44,7 @@ public sealed class StatusPageTests
             WaitFor(browser, () => Led(browser, "master") == "on" && Led(browser, "slave") == "off", TimeSpan.FromSeconds(5), "the master's LED on");
             Assert.AreEqual("active", Card(browser, "master"));
             StringAssert.Contains(TextOf(browser, "#summary"), "master");
+            Assert.AreEqual($"{Built.Version} ({Built.Commit})", TextOf(browser, "#build"), "the firmware's version in the footer");
             Assert.IsTrue((bool)browser.ExecuteScript("return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling on a phone");
             Keep(browser, "status-page-master.png");
 

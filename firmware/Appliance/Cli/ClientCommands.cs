@@ -111,6 +111,7 @@ internal static class ClientCommands
         text.AppendLine(status.Active is { } active ? $"serving: {active}" : "serving: no healthy server");
         text.AppendLine($"failback: {status.Failback}, failovers: {status.Failovers}, switch: {(status.Switch.Connected ? $"connected ({status.Switch.DatapathId})" : "disconnected")}");
         text.AppendLine($"panel: master {status.Panel.Master}, slave {status.Panel.Slave}, fault {status.Panel.Fault}");
+        text.AppendLine($"firmware: {BuildInfo.Describe(status.Version, status.Commit)}");
         foreach (var server in status.Servers)
         {
             text.AppendLine($"  {server.Name,-10} {server.State,-8} link {server.Link,-4} health {server.Health,-7} {server.Address} port {server.Port}  {server.Detail}");

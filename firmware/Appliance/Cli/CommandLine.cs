@@ -1,10 +1,10 @@
+using Appliance.Config;
+
 namespace Appliance.Cli;
 
-/// <summary><c>appliance [VERB] [--config PATH] [--json] [ARG]</c> (SPEC §3).</summary>
+/// <summary><c>appliance [VERB] [--config PATH] [--json] [ARG]</c> (docs/cli.md).</summary>
 internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, string? Argument)
 {
-    public const string DefaultConfig = "/etc/appliance/appliance.yml";
-
     public static readonly string[] Verbs = ["run", "check", "status", "failback", "press"];
 
     public static CommandLine? Parse(string[] args, out string? error)
@@ -12,7 +12,7 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, st
         error = null;
         string? verb = null;
         string? argument = null;
-        var config = DefaultConfig;
+        var config = ConfigDefaults.ConfigPath;
         var json = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -51,13 +51,14 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, st
     }
 
     public static string Usage =>
-        """
+        $"""
         usage: appliance [VERB] [--config PATH]
+               appliance --version
           run                 run the firmware in the foreground (default)
           check               validate the configuration and print the rules it would program
           status [--json]     ask the running firmware for its state (exit 1 when it does not answer)
           failback            return to the highest-priority healthy server (exit 3 when refused)
           press [short|long]  press the front-panel button through the API (as failback)
-        PATH defaults to /etc/appliance/appliance.yml.
+        PATH defaults to {ConfigDefaults.ConfigPath}. --version prints the version and the commit it was built from.
         """;
 }

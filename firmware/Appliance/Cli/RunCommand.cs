@@ -22,9 +22,7 @@ internal static partial class RunCommand
 {
     public static async Task<int> RunAsync(ApplianceConfig config)
     {
-        var level = Environment.GetEnvironmentVariable("APPLIANCE_LOG") is { } name && Enum.TryParse<LogLevel>(name, true, out var parsed) ? parsed : LogLevel.Information;
-        var logs = new ConsoleLog(level);
-        using var loggers = ConsoleLog.CreateFactory(level);
+        using var loggers = FirmwareLogging.Create();
         var logger = loggers.CreateLogger("appliance");
         using var systemd = new SystemdNotifier();
         using var stop = new CancellationTokenSource();
@@ -91,7 +89,7 @@ internal static partial class RunCommand
             LogNoToken(logger, config.Api.TokenFile, e.Message);
             token = ApiToken.Unusable();
         }
-        await using var api = ApiServer.Create(config.Api.Listen, controller, token, logs);
+        await using var api = ApiServer.Create(config.Api.Listen, controller, token, loggers);
         try
         {
             await api.StartAsync(stop.Token).ConfigureAwait(false);

@@ -18,8 +18,6 @@ public enum NxActionSubtype : ushort
 /// </summary>
 public abstract record NiciraAction(NxActionSubtype Subtype) : OfpAction
 {
-    private protected const int NxHeaderLength = 10;
-
     private protected void WriteNxHeader(ref OfpWriter w, int length)
     {
         WriteHeader(ref w, OfpActionType.Experimenter, length);

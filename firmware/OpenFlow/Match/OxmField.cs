@@ -64,8 +64,6 @@ public readonly record struct OxmField
 
     public MacAddress AsMac => new((ulong)Value);
 
-    public IPAddress AsIPAddress => Size == 16 ? new IPAddress(ToBigEndian16(Value)) : Ipv4.ToAddress((uint)Value);
-
     public static OxmField InPort(uint port) => new(OxmFieldId.InPort, port);
     public static OxmField Metadata(ulong value, ulong? mask = null) => new(OxmFieldId.Metadata, value, mask);
     public static OxmField EthDst(MacAddress mac, MacAddress? mask = null) => new(OxmFieldId.EthDst, mac.Value, mask?.Value);

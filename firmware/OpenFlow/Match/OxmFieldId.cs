@@ -64,19 +64,13 @@ public readonly record struct OxmFieldId(OxmClass Class, byte Field)
     public static readonly OxmFieldId Ipv6Exthdr = Basic(39);
 
     // Nicira fields that OVS puts in OF1.3 matches and that our pipeline uses (meta-flow.xml).
-    public static readonly OxmFieldId NxReg0 = new(OxmClass.Nxm1, 0);
-    public static readonly OxmFieldId NxPktMark = new(OxmClass.Nxm1, 33);
     public static readonly OxmFieldId NxCtState = new(OxmClass.Nxm1, 105);
     public static readonly OxmFieldId NxCtZone = new(OxmClass.Nxm1, 106);
-    public static readonly OxmFieldId NxCtMark = new(OxmClass.Nxm1, 107);
-    public static readonly OxmFieldId NxCtLabel = new(OxmClass.Nxm1, 108);
 
     public static OxmFieldId NxReg(int index) =>
         index is >= 0 and < 16 ? new(OxmClass.Nxm1, (byte)index) : throw new ArgumentOutOfRangeException(nameof(index));
 
     private static OxmFieldId Basic(byte field) => new(OxmClass.OpenFlowBasic, field);
-
-    public bool IsKnown => TryGetInfo(out _);
 
     /// <summary>Width, name and maskability; false for a field the codec does not know.</summary>
     public bool TryGetInfo(out OxmFieldInfo info)

@@ -93,11 +93,10 @@ public static class OfpControllerMaxLen
     public const ushort NoBuffer = 0xffff;
 }
 
-/// <summary>The Nicira and ONF experimenter numbers used by Open vSwitch.</summary>
+/// <summary>The experimenter number of the Nicira extensions Open vSwitch uses.</summary>
 public static class OfpExperimenterId
 {
     public const uint Nicira = 0x0000_2320;
-    public const uint Onf = 0x4f4e_4600;
 }
 
 [Flags]

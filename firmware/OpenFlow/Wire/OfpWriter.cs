@@ -21,8 +21,6 @@ public ref struct OfpWriter
 
     public readonly int Position => _position;
 
-    public readonly Span<byte> Written => _buffer[.._position];
-
     public void WriteByte(byte value) => _buffer[_position++] = value;
 
     public void WriteUInt16(ushort value)
