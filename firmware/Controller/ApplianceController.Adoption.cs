@@ -23,7 +23,11 @@ public sealed partial class ApplianceController
             LogReadFailed(e.Message);
             return;
         }
-        if (_readManagementMac?.Invoke() is { } management) _managementMac = management;
+        if (_readManagementMac?.Invoke() is { } management && management != _managementMac)
+        {
+            _managementMac = management;
+            LogManagementMac(management.ToString());
+        }
         foreach (var (server, mac) in _builder.MacsOf(_installed))
         {
             _macs.TryAdd(server, mac);
