@@ -1,3 +1,4 @@
+using Appliance.Config;
 using Appliance.Policy;
 
 namespace Appliance.Api;
@@ -17,4 +18,12 @@ public sealed record ApplianceStatus(
     IReadOnlyList<ServerView> Servers,
     int Failovers,
     PanelView Panel,
-    IReadOnlyList<string> Buckets);
+    IReadOnlyList<string> Buckets)
+{
+    /// <summary>Why the configuration is refused (<c>appliance fault</c>); empty while the firmware runs with it.</summary>
+    public IReadOnlyList<ConfigError> RefusedConfiguration { get; init; } = [];
+
+    /// <summary>While the configuration is refused: the reasons and the fault LED, and nothing else (no servers, no switch).</summary>
+    public static ApplianceStatus Refused(IReadOnlyList<ConfigError> errors) =>
+        new(null, "unknown", false, null, [], 0, PanelView.ConfigurationRefused, []) { RefusedConfiguration = errors };
+}

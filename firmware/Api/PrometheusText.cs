@@ -14,6 +14,8 @@ public static class PrometheusText
         // The usual *_build_info idiom: a constant 1 whose labels say what runs, to join against.
         Gauge(text, "appliance_build_info", "The firmware's version and the commit it was built from.");
         text.Append("appliance_build_info{version=\"").Append(BuildInfo.Version).Append("\",commit=\"").Append(BuildInfo.Commit).Append("\"} 1\n");
+        Gauge(text, "appliance_configuration_refused", "1 while the firmware refuses its configuration and does not run (the status page says why).");
+        text.Append("appliance_configuration_refused ").Append(status.RefusedConfiguration.Count > 0 ? 1 : 0).Append('\n');
         Gauge(text, "appliance_switch_connected", "Whether the OpenFlow channel to the bridge is up.");
         text.Append("appliance_switch_connected ").Append(status.SwitchConnected ? 1 : 0).Append('\n');
         Gauge(text, "appliance_active_server", "1 for the server serving the VIP, 0 for the others.");

@@ -4,12 +4,14 @@ using Appliance.Policy;
 namespace Appliance.Api;
 
 /// <summary>
-/// <c>GET /api/status</c> (docs/api.md): the firmware's version and commit, who serves, the switch,
-/// the servers with their MAC and last probe detail, the panel's LEDs, the recent events.
+/// <c>GET /api/status</c> (docs/api.md): the firmware's version and commit, whether its configuration
+/// is refused and why, who serves, the switch, the servers with their MAC and last probe detail, the
+/// panel's LEDs, the recent events.
 /// </summary>
 public sealed record StatusDocument(
     string Version,
     string Commit,
+    ConfigurationDocument Configuration,
     string? Active,
     string Failback,
     SwitchDocument Switch,
@@ -22,6 +24,7 @@ public sealed record StatusDocument(
     public static StatusDocument From(ApplianceStatus status, IReadOnlyList<LoggedEvent> events, GuardMetrics guards) => new(
         BuildInfo.Version,
         BuildInfo.Commit,
+        new ConfigurationDocument(status.RefusedConfiguration.Count > 0, [.. status.RefusedConfiguration.Select(e => e.ToString())]),
         status.Active,
         status.Failback,
         new SwitchDocument(status.SwitchConnected, status.DatapathId),
@@ -36,6 +39,9 @@ public sealed record StatusDocument(
 
     private static string SnakeCase(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
+
+/// <summary><c>refused</c>: the firmware does not run; <c>errors</c>: why, as <c>appliance check</c> prints them (file:line:column: key: message).</summary>
+public sealed record ConfigurationDocument(bool Refused, IReadOnlyList<string> Errors);
 
 public sealed record SwitchDocument(bool Connected, string? DatapathId);
 

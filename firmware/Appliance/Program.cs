@@ -13,6 +13,9 @@ internal static class Program
         public const int Unreachable = 1;
         public const int Invalid = 2;
         public const int Refused = 3;
+
+        /// <summary><c>fault</c>: the configuration is valid again (appliance-fault.service then starts the firmware).</summary>
+        public const int ValidAgain = 4;
     }
 
     public static async Task<int> Main(string[] args)
@@ -34,6 +37,8 @@ internal static class Program
             Console.Error.WriteLine(CommandLine.Usage);
             return Exit.Invalid;
         }
+        // The one verb for a configuration that does not load: it shows why.
+        if (command.Verb == "fault") return await FaultCommand.RunAsync(command.ConfigPath).ConfigureAwait(false);
         ApplianceConfig config;
         try
         {

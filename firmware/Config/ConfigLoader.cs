@@ -24,10 +24,19 @@ public static class ConfigLoader
     public static bool TryLoad(
         string path,
         [NotNullWhen(true)] out ApplianceConfig? config,
-        out IReadOnlyList<ConfigError> errors)
+        out IReadOnlyList<ConfigError> errors) =>
+        TryLoad(path, out config, out errors, out _);
+
+    /// <summary>Like <see cref="TryLoad(string, out ApplianceConfig?, out IReadOnlyList{ConfigError})"/>; <paramref name="parts"/> are the sections still usable when the file is refused.</summary>
+    public static bool TryLoad(
+        string path,
+        [NotNullWhen(true)] out ApplianceConfig? config,
+        out IReadOnlyList<ConfigError> errors,
+        out ConfigParts parts)
     {
         ArgumentNullException.ThrowIfNull(path);
         config = null;
+        parts = ConfigParts.None;
         string? problem = null;
         string text = "";
         if (path.Length == 0)
@@ -66,7 +75,7 @@ public static class ConfigLoader
             errors = [new ConfigError(path, 0, 0, "", problem)];
             return false;
         }
-        return TryParse(text, path, out config, out errors);
+        return TryParse(text, path, out config, out errors, out parts);
     }
 
     /// <summary>Like <see cref="Parse"/>, without the exception: on failure <paramref name="errors"/> is non-empty.</summary>
@@ -74,13 +83,22 @@ public static class ConfigLoader
         string yamlText,
         string sourceName,
         [NotNullWhen(true)] out ApplianceConfig? config,
-        out IReadOnlyList<ConfigError> errors)
+        out IReadOnlyList<ConfigError> errors) =>
+        TryParse(yamlText, sourceName, out config, out errors, out _);
+
+    private static bool TryParse(
+        string yamlText,
+        string sourceName,
+        [NotNullWhen(true)] out ApplianceConfig? config,
+        out IReadOnlyList<ConfigError> errors,
+        out ConfigParts parts)
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentNullException.ThrowIfNull(sourceName);
         var reader = new ConfigReader(sourceName);
         config = reader.Read(yamlText);
         errors = reader.SortedErrors();
+        parts = reader.Parts;
         if (errors.Count > 0)
         {
             config = null;

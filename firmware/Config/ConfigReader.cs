@@ -18,6 +18,9 @@ internal sealed partial class ConfigReader(string file)
 
     public string File { get; } = file;
 
+    /// <summary>After <see cref="Read"/>: the sections that read without an error (all of them when the file is valid).</summary>
+    public ConfigParts Parts { get; private set; } = ConfigParts.None;
+
     /// <summary>The errors in file order; at one position, in the order they were found.</summary>
     public IReadOnlyList<ConfigError> SortedErrors() =>
         [.. errors.OrderBy(e => e.Error.Line).ThenBy(e => e.Error.Column).ThenBy(e => e.Order).Select(e => e.Error)];
@@ -63,6 +66,7 @@ internal sealed partial class ConfigReader(string file)
             section.ReportUnknownKeys();
         }
 
+        Parts = new ConfigParts(Clean("bridge", bridge), Clean("panel", panel), Clean("api", api));
         if (errors.Count > 0)
         {
             return null;
@@ -74,6 +78,11 @@ internal sealed partial class ConfigReader(string file)
             Warnings = [.. warnings.OrderBy(e => e.Line).ThenBy(e => e.Column)],
         };
     }
+
+    /// <summary><paramref name="value"/>, unless an error is about <paramref name="section"/> or one of its keys.</summary>
+    private T? Clean<T>(string section, T? value)
+        where T : class =>
+        errors.Any(e => e.Error.Key == section || e.Error.Key.StartsWith(section + ".", StringComparison.Ordinal)) ? null : value;
 
     /// <summary>A value and the node it was read from; <see cref="Node"/> is null when the value is a default or derived.</summary>
     private readonly record struct Placed<T>(T Value, YNode? Node);

@@ -13,6 +13,9 @@ public sealed record PanelView(LedPattern Master, LedPattern Slave, LedPattern F
 {
     public static PanelView Dark { get; } = new(LedPattern.Off, LedPattern.Off, LedPattern.Off);
 
+    /// <summary>The firmware refused its configuration and does not run (appliance fault): red alone, steady.</summary>
+    public static PanelView ConfigurationRefused { get; } = new(LedPattern.Off, LedPattern.Off, LedPattern.On);
+
     public static PanelView From(PolicyState state, TimeSpan now)
     {
         var master = state.Master;

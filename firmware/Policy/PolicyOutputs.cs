@@ -35,6 +35,7 @@ public enum EventKind
     Moved,
     RequestRefused,
     NoHealthyServer,
+    ConfigRefused,
 
     /// <summary>A server's learned MAC changed (a replaced NIC); logged by the controller, not the policy.</summary>
     MacChanged,

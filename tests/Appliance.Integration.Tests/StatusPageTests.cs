@@ -14,7 +14,7 @@ public sealed class StatusPageTests
 {
     public TestContext TestContext { get; set; } = null!;
 
-    private static ChromeDriver Browser(int width, int height, string profile)
+    internal static ChromeDriver Browser(int width, int height, string profile)
     {
         var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
         service.HideCommandPromptWindow = true;
@@ -73,7 +73,7 @@ public sealed class StatusPageTests
         }
     }
 
-    private static string? Led(IWebDriver browser, string name) => StateOf(browser, $"#led-{name}");
+    internal static string? Led(IWebDriver browser, string name) => StateOf(browser, $"#led-{name}");
 
     private static string? Card(IWebDriver browser, string name) => StateOf(browser, $".server[data-name='{name}']");
 
@@ -82,10 +82,10 @@ public sealed class StatusPageTests
     private static string? StateOf(IWebDriver browser, string selector) => (string?)((IJavaScriptExecutor)browser).ExecuteScript(
         "const e = document.querySelector(arguments[0]); return e ? e.getAttribute('data-state') : null;", selector);
 
-    private static string TextOf(IWebDriver browser, string selector) =>
+    internal static string TextOf(IWebDriver browser, string selector) =>
         (string?)((IJavaScriptExecutor)browser).ExecuteScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", selector) ?? "";
 
-    private static void WaitFor(IWebDriver browser, Func<bool> condition, TimeSpan timeout, string what)
+    internal static void WaitFor(IWebDriver browser, Func<bool> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)

@@ -35,9 +35,14 @@ public sealed class Firmware : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static Firmware Start(string configPath, params string[] args)
+    public static Firmware Start(string configPath, params string[] args) => Launch(["run", "--config", configPath, .. args]);
+
+    /// <summary>Starts another long-running verb of the executable, e.g. <c>fault</c>.</summary>
+    public static Firmware StartVerb(string verb, string configPath) => Launch([verb, "--config", configPath]);
+
+    private static Firmware Launch(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Dll, "run", "--config", configPath, .. args])
+        var start = new ProcessStartInfo("dotnet", [Dll, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -78,6 +83,14 @@ public sealed class Firmware : IDisposable
             if (_process.HasExited && regex.Matches(Log).Count < occurrences) throw new LabException($"the firmware exited ({_process.ExitCode}) before logging /{pattern}/:\n{Log}");
             Thread.Sleep(20);
         }
+    }
+
+    /// <summary>Waits for the firmware to end by itself; returns its exit code.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) throw new LabException($"the firmware did not exit within {timeout.TotalSeconds} s:\n{Log}");
+        _process.WaitForExit(); // the output, to its end
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: the firmware gets no chance to clean anything up.</summary>

@@ -94,8 +94,9 @@ internal static partial class RunCommand
         {
             await api.StartAsync(stop.Token).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or SocketException)
         {
+            // Kestrel reports an address in use as IOException, one the machine does not have as SocketException.
             LogCannotServeApi(logger, config.Api.Listen.ToString(), e.Message);
             return Program.Exit.Unreachable;
         }
