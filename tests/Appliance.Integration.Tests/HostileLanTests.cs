@@ -21,7 +21,9 @@ public sealed class HostileLanTests
     public async Task AnOfficeHostSpoofingTheServersTheBoxAndTheVipChangesNothing(string mode)
     {
         using var lab = GuardLab.Up(servers: 3, dsr: mode == "dsr");
-        var config = lab.WriteConfig($"mode={mode}", "probe=http");
+        // Probes slow enough that a busy machine (ten forgers starting at once on two cores) cannot
+        // time them out three times in a row: what this test shows is that no lie reaches them.
+        var config = lab.WriteConfig($"mode={mode}", "probe=http", "interval=100ms", "timeout=300ms");
         using var firmware = Firmware.StartOn(lab, config);
         lab.WaitServing("master", Settle);
         await WaitAllHealthyAsync(config);
@@ -49,16 +51,22 @@ public sealed class HostileLanTests
             Forge("udp", "--src", lab.Management, "--dst", master),
             Forge("udp", "--src", lab.Vip, "--dst", lab.AddressOf("spare")),
         ];
-        var forging = lies.Select(lie => GuardLab.ExecAsync(lab, "client", [GuardLab.LabTool, "forge", .. lie])).ToArray();
+        var forging = new List<Task<Sh.Result>>();
+        foreach (var lie in lies)
+        {
+            forging.Add(GuardLab.ExecAsync(lab, "client", [GuardLab.LabTool, "forge", .. lie]));
+            await Task.Delay(200);
+        }
         foreach (var forged in await Task.WhenAll(forging)) Assert.AreEqual(0, forged.ExitCode, forged.ToString());
 
         var udp = await stream.ResultAsync();
-        Assert.AreEqual("master", string.Join(",", udp.GetProperty("servers").EnumerateObject().Select(p => p.Name)), udp.ToString());
+        var status = GuardLab.Status(config);
+        var events = GuardLab.Events(status);
+        var servers = string.Join(",", udp.GetProperty("servers").EnumerateObject().Select(p => $"{p.Name}: {p.Value}"));
+        Assert.IsTrue(servers.StartsWith("master:", StringComparison.Ordinal) && !servers.Contains(',', StringComparison.Ordinal), $"only the master answered the VIP ({servers}):\n{string.Join("\n", events)}");
         Assert.IsLessThanOrEqualTo(udp.GetProperty("sent").GetInt32() / 100, udp.GetProperty("lost").GetInt32(), $"the VIP kept serving: {udp}");
         Assert.AreEqual("master", lab.ServingServer());
 
-        var status = GuardLab.Status(config);
-        var events = GuardLab.Events(status);
         Assert.AreEqual("master", status.GetProperty("active").GetString(), string.Join("\n", events));
         Assert.AreEqual(0, status.GetProperty("failovers").GetInt32(), string.Join("\n", events));
         foreach (var server in status.GetProperty("servers").EnumerateArray())
@@ -122,7 +130,7 @@ public sealed class HostileLanTests
         firmware.WaitForLog($"master's MAC changed from {oldMac} to {newMac}", Settle);
     }
 
-    private static string[] Forge(string type, params string[] options) => ["--type", type, .. options, "--count", "500", "--interval", "10ms"];
+    private static string[] Forge(string type, params string[] options) => ["--type", type, .. options, "--count", "400", "--interval", "10ms"];
 
     private static async Task WaitAllHealthyAsync(string config)
     {
