@@ -29,7 +29,7 @@ public static class ConfigDefaults
     public const int ConntrackZone = 100;
 
     /// <summary>NAT mode: the most connections the switch tracks per server (ovs-config/ct-limits applies it).</summary>
-    public const int ConntrackLimit = 10000;
+    public const int ConntrackLimit = 65536;
 
     public const ProbeKind Probe = ProbeKind.Http;
     public const int HealthPort = 80;

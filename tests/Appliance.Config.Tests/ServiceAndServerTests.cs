@@ -22,7 +22,7 @@ public sealed class ServiceAndServerTests
     {
         var defaults = Parse(Service("  vip: 10.0.0.100")).Service;
         Assert.AreEqual(100, defaults.ConntrackZone);
-        Assert.AreEqual(10000, defaults.ConntrackLimit);
+        Assert.AreEqual(65536, defaults.ConntrackLimit);
         var set = Parse(Service("  vip: 10.0.0.100\n  conntrack_zone: 7100\n  conntrack_limit: 500")).Service;
         Assert.AreEqual(7100, set.ConntrackZone);
         Assert.AreEqual(500, set.ConntrackLimit);
