@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Api;
 
 /// <summary>
-/// The HTTP API and status page (SPEC §5) on the management address. GETs are open there (the
+/// The HTTP API and status page (docs/api.md) on the management address. GETs are open there (the
 /// status page must work from any browser in the office); POSTs need the bearer token.
 /// </summary>
 public sealed class ApiServer : IAsyncDisposable
@@ -19,8 +19,11 @@ public sealed class ApiServer : IAsyncDisposable
 
     private ApiServer(WebApplication app) => _app = app;
 
+    /// <param name="hosts">The Host headers answered; any other gets 421 (DNS rebinding, docs/api.md#access).</param>
     /// <param name="loggers">The firmware's own: the host logs through it, in the firmware's format and at its levels.</param>
-    public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, ILoggerFactory loggers)
+    /// <param name="sessionsRefused">The OpenFlow channel's refusals by reason, for <c>/metrics</c>.</param>
+    public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, HostFilter hosts, ILoggerFactory loggers,
+        Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -33,19 +36,31 @@ public sealed class ApiServer : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
         var app = builder.Build();
 
+        // Before any endpoint, so that a rebound name reads nothing and presses nothing.
+        app.Use(async (HttpContext context, RequestDelegate next) =>
+        {
+            if (hosts.Accepts(context.Request.Headers.Host))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+            context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+            await context.Response.WriteAsJsonAsync(new RequestDocument(false, hosts.Refusal), ApiJson.Default.RequestDocument).ConfigureAwait(false);
+        });
+
         app.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
         app.MapGet("/api/status", () => Results.Json(StatusDocument.From(control.Status, control.Events.Snapshot(), control.Guards), ApiJson.Default.StatusDocument));
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, control.Guards), PrometheusText.ContentType));
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, control.Guards, sessionsRefused?.Invoke()), PrometheusText.ContentType));
         app.MapPost("/api/failback", async (HttpRequest request) =>
         {
-            if (!token.Accepts(request.Headers.Authorization)) return Unauthorized();
+            if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
             var outcome = await control.FailbackAsync("api").ConfigureAwait(false);
             return Results.Json(new RequestDocument(outcome.Accepted, outcome.Message), ApiJson.Default.RequestDocument,
                 statusCode: outcome.Accepted ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
         });
         app.MapPost("/api/press", async (HttpRequest request) =>
         {
-            if (!token.Accepts(request.Headers.Authorization)) return Unauthorized();
+            if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
             var kind = request.Query["kind"].ToString() switch
             {
                 "" or "short" => PressKind.Short,
@@ -60,8 +75,10 @@ public sealed class ApiServer : IAsyncDisposable
         return new ApiServer(app);
     }
 
-    private static IResult Unauthorized() => Results.Json(
-        new RequestDocument(false, "a valid token is needed: Authorization: Bearer <token from api.token_file>"),
+    private static IResult Unauthorized(ApiToken token) => Results.Json(
+        new RequestDocument(false, token.Refusal is { } refusal
+            ? $"POSTs are refused: {refusal}; fix it and restart the firmware"
+            : "a valid token is needed: Authorization: Bearer <token from api.token_file>"),
         ApiJson.Default.RequestDocument, statusCode: StatusCodes.Status401Unauthorized);
 
     public Task StartAsync(CancellationToken cancellation) => _app.StartAsync(cancellation);

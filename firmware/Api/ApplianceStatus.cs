@@ -3,7 +3,7 @@ using Appliance.Policy;
 
 namespace Appliance.Api;
 
-/// <summary>One server as the status API shows it (SPEC §5).</summary>
+/// <summary>One server as the status API shows it (docs/api.md, GET /api/status).</summary>
 public sealed record ServerView(string Name, string Address, uint Port, string Mac, LinkState Link, HealthState Health, ServerRole State, string Detail);
 
 /// <summary>

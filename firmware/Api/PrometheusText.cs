@@ -8,7 +8,8 @@ public static class PrometheusText
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static string Render(ApplianceStatus status, ProbeMetrics probes, GuardMetrics guards)
+    /// <param name="sessionsRefused">OpenFlow connections refused and sessions dropped, by reason (docs/configuration.md).</param>
+    public static string Render(ApplianceStatus status, ProbeMetrics probes, GuardMetrics guards, IReadOnlyList<(string Reason, long Count)>? sessionsRefused = null)
     {
         var text = new StringBuilder();
         // The usual *_build_info idiom: a constant 1 whose labels say what runs, to join against.
@@ -45,6 +46,11 @@ public static class PrometheusText
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_bucket{{server=\"{series.Server}\",le=\"+Inf\"}} {series.Count}\n");
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_sum{{server=\"{series.Server}\"}} {series.SumSeconds}\n");
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_count{{server=\"{series.Server}\"}} {series.Count}\n");
+        }
+        if (sessionsRefused is not null)
+        {
+            text.Append("# HELP appliance_switch_sessions_refused_total OpenFlow connections refused, or sessions dropped, by reason.\n# TYPE appliance_switch_sessions_refused_total counter\n");
+            foreach (var (reason, count) in sessionsRefused) text.Append(CultureInfo.InvariantCulture, $"appliance_switch_sessions_refused_total{{reason=\"{reason}\"}} {count}\n");
         }
         RenderGuards(text, guards);
         return text.ToString();

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Appliance.Config;
 
-/// <summary>The values used for keys that are absent from the file (the SPEC §2 example).</summary>
+/// <summary>The values used for keys that are absent from the file (docs/configuration.md, the "default" columns).</summary>
 public static class ConfigDefaults
 {
     /// <summary>The file <c>appliance</c> reads when no <c>--config</c> is given.</summary>
@@ -23,6 +23,9 @@ public static class ConfigDefaults
     public static OpenFlowEndpoint OpenFlowListen => new TcpEndpoint(new IPAddress([127, 0, 0, 1]), OpenFlowPort);
 
     public const bool AllowRemote = false;
+
+    /// <summary><c>openflow.datapath_id</c>: ask OVSDB for <c>bridge.name</c>'s datapath ID.</summary>
+    public const string DatapathIdText = "auto";
     public const ServiceMode Mode = ServiceMode.Nat;
 
     /// <summary>NAT mode: the master's conntrack zone; the next servers use the zones after it.</summary>
@@ -65,6 +68,10 @@ public static class ConfigLimits
     /// <summary>Server names: 1..16 characters from a-z, 0-9 and '-'.</summary>
     public const int MaxServerNameLength = 16;
 
+    /// <summary>Whether <paramref name="name"/> is a valid server name (<see cref="MaxServerNameLength"/>).</summary>
+    public static bool IsServerName(string name) =>
+        name.Length is > 0 and <= MaxServerNameLength && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+
     public static readonly TimeSpan MinHealthInterval = TimeSpan.FromMilliseconds(10);
 
     public const int MinFallRise = 1;
@@ -77,4 +84,10 @@ public static class ConfigLimits
 
     /// <summary>Linux interface names (and so OVS bridge names) are at most 15 bytes.</summary>
     public const int MaxBridgeNameLength = 15;
+
+    /// <summary>
+    /// Largest configuration file read (1 MiB): a configuration is a few KB, and a bigger file would only cost
+    /// time and memory (docs/configuration.md#validation).
+    /// </summary>
+    public const int MaxFileBytes = 1024 * 1024;
 }

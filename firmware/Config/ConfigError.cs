@@ -27,6 +27,23 @@ public sealed record ConfigError(string File, int Line, int Column, string Key, 
         sb.Append(Message);
         return sb.ToString();
     }
+
+    /// <summary>How many problems are printed: the first ones are the ones to fix, and a hostile file can make thousands.</summary>
+    public const int MaxPrinted = 20;
+
+    /// <summary>The first <see cref="MaxPrinted"/> problems as <see cref="ToString"/> writes them, then "... and N more <paramref name="what"/>".</summary>
+    public static IEnumerable<string> Printed(IReadOnlyList<ConfigError> problems, string what)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        foreach (ConfigError problem in problems.Take(MaxPrinted))
+        {
+            yield return problem.ToString();
+        }
+        if (problems.Count > MaxPrinted)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"... and {problems.Count - MaxPrinted} more {what}");
+        }
+    }
 }
 
 /// <summary>The configuration is invalid; <see cref="Errors"/> holds every problem found, in file order.</summary>
@@ -42,7 +59,7 @@ public sealed class ConfigException : Exception
     /// <summary>Every problem found, sorted by line then column (position-less ones first).</summary>
     public IReadOnlyList<ConfigError> Errors { get; }
 
-    /// <summary>The errors, one per line, as <see cref="ConfigError.ToString"/> writes them.</summary>
+    /// <summary>The first errors, one per line, as <see cref="ConfigError.Printed"/> writes them.</summary>
     public override string ToString() => Message;
 
     private static string Format(IReadOnlyList<ConfigError> errors)
@@ -52,6 +69,6 @@ public sealed class ConfigException : Exception
         {
             throw new ArgumentException("a ConfigException needs at least one error", nameof(errors));
         }
-        return string.Join('\n', errors.Select(e => e.ToString()));
+        return string.Join('\n', ConfigError.Printed(errors, "errors"));
     }
 }

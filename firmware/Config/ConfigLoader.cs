@@ -6,6 +6,8 @@ namespace Appliance.Config;
 /// <summary>Reads and validates <c>appliance.yml</c>.</summary>
 public static class ConfigLoader
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Reads and validates the file at <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">Every problem found, including an unreadable file.</exception>
     public static ApplianceConfig Load(string path) =>
@@ -51,7 +53,17 @@ public static class ConfigLoader
         {
             try
             {
-                text = File.ReadAllText(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+                byte[]? bytes = SmallFile.TryReadAll(path, ConfigLimits.MaxFileBytes);
+                if (bytes is null)
+                {
+                    problem = $"cannot read the configuration file: it is larger than 1 MiB ({ConfigLimits.MaxFileBytes} bytes)";
+                }
+                else
+                {
+                    // As File.ReadAllText: a byte order mark is honoured and dropped.
+                    using var reader = new StreamReader(new MemoryStream(bytes), StrictUtf8, detectEncodingFromByteOrderMarks: true);
+                    text = reader.ReadToEnd();
+                }
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {

@@ -81,7 +81,8 @@ internal sealed partial class ConfigReader
             _ => new Section(reader, node, "", "a mapping of sections"),
         };
 
-        public string KeyPath(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+        /// <summary>The dotted path of <paramref name="key"/> for messages; a key from the file is echoed cut and escaped.</summary>
+        public string KeyPath(string key) => Path.Length == 0 ? Printable.Echo(key) : $"{Path}.{Printable.Echo(key)}";
 
         /// <summary>The value under <paramref name="key"/>, or null when absent; makes the key a known one.</summary>
         public YNode? Node(string key)
@@ -329,6 +330,11 @@ internal sealed partial class ConfigReader
             int bestDistance = int.MaxValue;
             foreach (string k in known)
             {
+                // Each extra character is an edit: a key of another length by more than 2 cannot be "near".
+                if (Math.Abs(key.Length - k.Length) > 2)
+                {
+                    continue;
+                }
                 int d = EditDistance.Osa(key, k);
                 if (d < bestDistance)
                 {

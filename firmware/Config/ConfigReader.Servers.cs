@@ -135,7 +135,7 @@ internal sealed partial class ConfigReader
 
     private static string? ServerNameProblem(string s) =>
         s.Length == 0 ? "must not be empty"
-        : s.Length <= ConfigLimits.MaxServerNameLength && s.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') ? null
+        : ConfigLimits.IsServerName(s) ? null
         : "";
 
     /// <summary>A value that must differ between servers, remembering which server gave it first.</summary>

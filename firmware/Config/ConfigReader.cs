@@ -27,11 +27,21 @@ internal sealed partial class ConfigReader(string file)
 
     public void Error(Pos pos, string key, string message) => Error(NextOrder(), pos, key, message);
 
-    public void Warn(Pos pos, string key, string message) => warnings.Add(new ConfigError(File, pos.Line, pos.Column, key, message));
+    public void Warn(Pos pos, string key, string message) => warnings.Add(Problem(pos, key, message));
 
     /// <summary>Reports an error found earlier, at <paramref name="order"/> (from <see cref="NextOrder"/>), but worded only now.</summary>
-    private void Error(int order, Pos pos, string key, string message) =>
-        errors.Add((new ConfigError(File, pos.Line, pos.Column, key, message), order));
+    private void Error(int order, Pos pos, string key, string message) => errors.Add((Problem(pos, key, message), order));
+
+    /// <summary>Longest message kept; the longest the readers word is about 200 characters.</summary>
+    private const int MaxMessageLength = 400;
+
+    /// <summary>
+    /// The one place problems are made. Readers echo keys and values through <see cref="Printable.Echo"/> or
+    /// <see cref="YScalar.Quote"/>; this also covers a value echoed by a parser (e.g. an endpoint's), so that
+    /// nothing from the file reaches a terminal raw or long.
+    /// </summary>
+    private ConfigError Problem(Pos pos, string key, string message) =>
+        new(File, pos.Line, pos.Column, Printable.Escape(key), Printable.Escape(Printable.Cut(message, MaxMessageLength)));
 
     private int NextOrder() => nextOrder++;
 

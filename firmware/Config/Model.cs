@@ -47,7 +47,7 @@ public enum PanelDriver
     None,
 }
 
-/// <summary>A validated appliance configuration. Everything is non-null; absent keys hold the SPEC defaults.</summary>
+/// <summary>A validated appliance configuration. Everything is non-null; absent keys hold the defaults of docs/configuration.md.</summary>
 /// <param name="SourcePath">The path (or source name) the configuration was read from.</param>
 /// <param name="Servers">Servers in priority order: the first is the master. Never empty.</param>
 public sealed record ApplianceConfig(
@@ -123,8 +123,12 @@ public sealed record BridgeConfig(string Name, DatapathType Datapath, IPAddress 
         Ipv4.SameSubnet(ManagementAddress, address, ManagementPrefixLength);
 }
 
-/// <summary><c>openflow:</c> where the firmware listens for the switch.</summary>
-public sealed record OpenFlowConfig(OpenFlowEndpoint Listen, bool AllowRemote);
+/// <summary><c>openflow:</c> where the firmware listens for the switch, and which datapath may connect.</summary>
+/// <param name="DatapathId">
+/// The only datapath accepted as the switch; null for <c>auto</c>: the one OVSDB names for
+/// <c>bridge.name</c> (docs/configuration.md).
+/// </param>
+public sealed record OpenFlowConfig(OpenFlowEndpoint Listen, bool AllowRemote, ulong? DatapathId = null);
 
 /// <summary><c>service:</c> the virtual service.</summary>
 public sealed record ServiceConfig(IPAddress Vip, MacAddress Vmac, ServiceMode Mode)
@@ -173,4 +177,16 @@ public sealed record HealthConfig(ProbeKind Probe, int Port, string Path, TimeSp
 public sealed record PanelConfig(PanelDriver Driver, int Chip, int MasterLed, int SlaveLed, int FaultLed, int ButtonPin, bool ButtonPullUp);
 
 /// <summary><c>api:</c> the HTTP API and status page.</summary>
-public sealed record ApiConfig(IPEndPoint Listen, string TokenFile);
+public sealed record ApiConfig(IPEndPoint Listen, string TokenFile)
+{
+    /// <summary>
+    /// <c>api.hostnames</c>: names (or addresses) besides the listen and management addresses that requests may
+    /// carry as their Host, as written (docs/configuration.md#api).
+    /// </summary>
+    public IReadOnlyList<string> Hostnames { get; init; } = [];
+
+    public bool Equals(ApiConfig? other) =>
+        other is not null && Listen.Equals(other.Listen) && TokenFile == other.TokenFile && Hostnames.SequenceEqual(other.Hostnames);
+
+    public override int GetHashCode() => HashCode.Combine(Listen, TokenFile, Hostnames.Count);
+}

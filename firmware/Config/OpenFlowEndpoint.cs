@@ -113,6 +113,11 @@ public sealed record UnixEndpoint(string Path) : OpenFlowEndpoint
         {
             return $"the socket path names a directory: \"{path}\"";
         }
+        if (path[1..].Split('/').Any(part => part is "" or "." or ".."))
+        {
+            // Open vSwitch refuses "/../" outright; "//" and "." would make two spellings of one socket.
+            return $"the socket path must not contain \"//\", \".\" or \"..\" components, got \"{path}\"";
+        }
         int bytes = Encoding.UTF8.GetByteCount(path);
         if (bytes > MaxPathBytes)
         {

@@ -14,13 +14,22 @@ public sealed partial class ApplianceController
         var counting = CountGuardDropsAsync(stop);
         try
         {
+            // Before anything else, so that the policy has the operator's intent when the switch is adopted.
+            RestoreIntent();
+        }
+        catch (Exception e)
+        {
+            LogInputFailed(nameof(IntentRestored), e);
+        }
+        try
+        {
             await foreach (var input in _inputs.Reader.ReadAllAsync(stop).ConfigureAwait(false))
             {
                 try
                 {
-                    await HandleAsync(input).ConfigureAwait(false);
+                    Handle(input);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e)
                 {
                     LogInputFailed(input.GetType().Name, e);
                 }
@@ -30,13 +39,35 @@ public sealed partial class ApplianceController
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        // Nothing is handled from now on: answer what still waits, and refuse what comes later.
+        _inputs.Writer.TryComplete();
+        while (_inputs.Reader.TryRead(out var left)) Abandon(left);
         _wake?.Dispose();
         await resolving.ConfigureAwait(false);
         await counting.ConfigureAwait(false);
+        await _watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_carrier is not null) await _carrier.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Post(ControllerInput input) => _inputs.Writer.TryWrite(input);
+    private void Post(ControllerInput input)
+    {
+        if (!_inputs.Writer.TryWrite(input)) Abandon(input);
+    }
+
+    /// <summary>An input the loop will never handle: whoever waits for it is answered now.</summary>
+    private static void Abandon(ControllerInput input)
+    {
+        switch (input)
+        {
+            case PolicyCall { Reply: { } reply }:
+                reply.TrySetResult(new RequestOutcome(false, "the firmware is stopping"));
+                break;
+            case Flush flush:
+                flush.Reached.TrySetResult();
+                break;
+        }
+    }
 
     /// <summary>Completes once every input posted before it has been handled: tests wait for the loop with it instead of sleeping.</summary>
     internal Task FlushAsync()
@@ -46,36 +77,58 @@ public sealed partial class ApplianceController
         return reached.Task;
     }
 
-    private async Task HandleAsync(ControllerInput input)
+    /// <summary>A request to the switch is outstanding (tests wait for its answer to reach the loop).</summary>
+    internal bool SwitchBusy => Volatile.Read(ref _work) is not null;
+
+    /// <summary>Handles one input to the end without waiting for anything: the switch's answers come back as inputs.</summary>
+    private void Handle(ControllerInput input)
     {
         switch (input)
         {
             case SessionUp up:
-                await AdoptSessionAsync(up.Session).ConfigureAwait(false);
+                OnSessionUp(up.Session);
                 break;
             case SessionDown down when down.Session == _session:
                 _session = null;
-                await DecideAsync(new SwitchDisconnected(Now)).ConfigureAwait(false);
+                _work = null;
+                Decide(new SwitchDisconnected(Now));
                 break;
             case PortChanged changed when changed.Session == _session:
                 if (_config.FindServerByPort(changed.Port.PortNo) is { } server)
                 {
-                    await DecideAsync(new LinkChanged(Now, server.Name, changed.Port.IsLive)).ConfigureAwait(false);
+                    Decide(new LinkChanged(Now, server.Name, changed.Port.IsLive));
                 }
                 break;
             case PolicyCall call:
-                var decision = await DecideAsync(call.Input).ConfigureAwait(false);
-                if (call.Reply is not null) call.Reply.TrySetResult(decision.Reply ?? new RequestOutcome(false, "not a request"));
+                Answer(call);
+                break;
+            case SwitchAnswered answered:
+                OnAnswered(answered);
                 break;
             case MacLearned learned:
-                await LearnMacAsync(learned.Server, learned.Mac).ConfigureAwait(false);
+                LearnMac(learned.Server, learned.Mac);
                 break;
             case ManagementMacRead read:
-                await LearnManagementMacAsync(read.Mac).ConfigureAwait(false);
+                LearnManagementMac(read.Mac);
                 break;
             case Flush flush:
                 flush.Reached.TrySetResult();
                 break;
+        }
+    }
+
+    /// <summary>A policy input; a request among them is answered whatever happens while handling it.</summary>
+    private void Answer(PolicyCall call)
+    {
+        try
+        {
+            Decide(call.Input, reply: call.Reply);
+        }
+        catch (Exception e)
+        {
+            // Answered already when the policy decided and something after it failed; else refused with the reason.
+            call.Reply?.TrySetResult(new RequestOutcome(false, $"the firmware could not handle the request: {e.Message}"));
+            throw;
         }
     }
 

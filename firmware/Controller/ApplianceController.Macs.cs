@@ -102,7 +102,8 @@ public sealed partial class ApplianceController
         }
     }
 
-    private async Task LearnMacAsync(string server, MacAddress mac)
+    /// <summary>ServersReachable completes once the rules with every MAC are confirmed.</summary>
+    private void LearnMac(string server, MacAddress mac)
     {
         // A configured MAC is the operator's word: nothing on the wire changes it.
         if (_config.FindServer(server) is not { Mac: null }) return;
@@ -124,9 +125,8 @@ public sealed partial class ApplianceController
         {
             LogMacLearned(server, mac.ToString());
         }
-        await ProgramAsync(had ? "server MAC changed" : "server MAC learned").ConfigureAwait(false);
+        RequestProgram(had ? "server MAC changed" : "server MAC learned");
         Publish();
-        if (_programmed.Task.IsCompleted && _config.Servers.All(s => _macs.ContainsKey(s.Name))) _reachable.TrySetResult();
     }
 
     /// <summary>Why a server may not have this MAC: it is no unicast MAC, or it belongs to the VIP, the management port or another server.</summary>
@@ -142,12 +142,12 @@ public sealed partial class ApplianceController
         return null;
     }
 
-    private async Task LearnManagementMacAsync(MacAddress mac)
+    private void LearnManagementMac(MacAddress mac)
     {
         if (mac == _managementMac) return;
         _managementMac = mac;
         LogManagementMac(mac.ToString());
-        await ProgramAsync("management MAC").ConfigureAwait(false);
+        RequestProgram("management MAC");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Server} has MAC {Mac}")]

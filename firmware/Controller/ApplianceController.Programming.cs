@@ -8,51 +8,142 @@ namespace Appliance.Controller;
 
 public sealed partial class ApplianceController
 {
-    private async Task<PolicyDecision> DecideAsync(PolicyInput input, bool force = false)
+    /// <summary>
+    /// Hands the policy an input and carries out its decision: a request is answered from the
+    /// decision at once, the switch is asked to follow it (not waited for), the operator's intent
+    /// is saved when it changed, and the status is published.
+    /// </summary>
+    private PolicyDecision Decide(PolicyInput input, bool force = false, TaskCompletionSource<RequestOutcome>? reply = null)
     {
         var decision = _policy.Handle(input);
+        reply?.TrySetResult(decision.Reply ?? new RequestOutcome(false, "not a request"));
         var wall = _time.GetUtcNow();
         foreach (var e in decision.Events)
         {
             Events.Add(new LoggedEvent(wall - (Now - e.At), e.Kind, e.Server, e.Message));
-            LogEvent(e.Kind is EventKind.HealthDown or EventKind.LinkDown or EventKind.Failover or EventKind.NoHealthyServer or EventKind.SwitchDisconnected
+            LogEvent(e.Kind is EventKind.HealthDown or EventKind.LinkDown or EventKind.Failover or EventKind.NoHealthyServer or EventKind.SwitchDisconnected or EventKind.StateReset
                 ? LogLevel.Warning : LogLevel.Information, e.Message);
         }
         ScheduleWake(decision.WakeAt);
-        if (decision.DesiredChanged || force) await ProgramAsync(DescribeCause(input)).ConfigureAwait(false);
+        if (decision.DesiredChanged || force) RequestProgram(DescribeCause(input));
+        SaveIntent();
         if (decision.Events.Length > 0 || decision.DesiredChanged || force) Publish();
         return decision;
     }
 
-    /// <summary>Makes the switch hold the rules of the policy's current decision, sending only what differs.</summary>
-    private async Task ProgramAsync(string cause)
+    /// <summary>The switch should hold the rules of the policy's current decision (or of newly learned MACs).</summary>
+    private void RequestProgram(string cause)
     {
-        if (_session is not { IsClosed: false } session) return;
-        var desired = _builder.Build(_policy.State.Desired, _macs, _managementMac);
+        _wanted++;
+        _cause = cause;
+        Program();
+    }
+
+    /// <summary>
+    /// Sends what differs between the switch and the current decision, unless a request is
+    /// outstanding: then this runs again when its answer comes, against what the switch then holds.
+    /// </summary>
+    private void Program()
+    {
+        if (_session is not { IsClosed: false } session || _work is not null) return;
+        if (!_adopted)
+        {
+            // The read-back at connection failed: try it again now that there is something to send.
+            Start(session, new ReadBack(Adopting: true, Version: null), () => ReadSwitchAsync(session));
+            return;
+        }
+        var decision = _policy.State.Desired;
+        var desired = _builder.Build(decision, _macs, _managementMac);
         var messages = Reconciler.Diff(_installed, desired);
         if (messages.Count == 0)
         {
             _installed = desired;
+            Confirmed(_wanted);
             return;
         }
+        Start(session, new Batch(desired, decision, messages.Count, _cause, _wanted), () => session.ApplyAsync(messages));
+    }
+
+    /// <summary>
+    /// Makes <paramref name="request"/> the one outstanding; its answer comes back through the
+    /// queue, or is taken at once when the switch gave it at once.
+    /// </summary>
+    private void Start(ISwitchChannel session, SwitchRequest request, Func<Task> send)
+    {
+        Task answer;
         try
         {
-            var result = await session.ApplyAsync(messages).ConfigureAwait(false);
-            if (result.Succeeded)
-            {
-                _installed = desired;
-                LogProgrammed(messages.Count, cause, result.Elapsed.TotalMilliseconds, _policy.State.Desired.ToString());
-                return;
-            }
-            foreach (var error in result.Errors) LogRefusedRule(error.ToString());
-            // Some of the batch did not apply: learn what the switch really holds before the next change.
-            _installed = await ReadSwitchAsync(session).ConfigureAwait(false);
+            answer = send();
         }
-        catch (SwitchException e)
+        catch (Exception e)
         {
-            LogProgramFailed(cause, e.Message);
+            answer = Task.FromException(e);
+        }
+        _work = request;
+        var answered = new SwitchAnswered(session, request, answer);
+        if (answer.IsCompleted) OnAnswered(answered);
+        else _ = ForwardAsync(answered);
+    }
+
+    private async Task ForwardAsync(SwitchAnswered answered)
+    {
+        // WhenAny never throws: the loop reads the outcome from the task itself.
+        await Task.WhenAny(answered.Answer).ConfigureAwait(false);
+        Post(answered);
+    }
+
+    private void OnAnswered(SwitchAnswered answered)
+    {
+        // The answer of a session that ended or was replaced means nothing now.
+        if (answered.Session != _session || !ReferenceEquals(answered.Request, _work)) return;
+        _work = null;
+        var session = answered.Session;
+        switch (answered.Request, answered.Answer)
+        {
+            case (ReadBack read, Task<RuleSet> { IsCompletedSuccessfully: true } rules):
+                if (read.Adopting)
+                {
+                    Adopt(session, rules.Result);
+                    break;
+                }
+                _installed = rules.Result;
+                // A refused rule is not sent again until the decision changes: it would only be refused again.
+                if (read.Version != _wanted) Program();
+                break;
+            case (ReadBack, var failed):
+                LogReadFailed(Reason(failed));
+                break;
+            case (Batch batch, Task<BatchResult> { IsCompletedSuccessfully: true } applied) when applied.Result.Succeeded:
+                _installed = batch.Desired;
+                LogProgrammed(batch.Count, batch.Cause, applied.Result.Elapsed.TotalMilliseconds, batch.Decision.ToString());
+                Confirmed(batch.Version);
+                Program();
+                break;
+            case (Batch batch, Task<BatchResult> { IsCompletedSuccessfully: true } refused):
+                foreach (var error in refused.Result.Errors) LogRefusedRule(error.ToString());
+                // Some of the batch did not apply: learn what the switch really holds before the next change.
+                Start(session, new ReadBack(Adopting: false, batch.Version), () => ReadSwitchAsync(session));
+                break;
+            case (Batch batch, var failed):
+                LogProgramFailed(batch.Cause, Reason(failed));
+                if (!session.IsClosed) Start(session, new ReadBack(Adopting: false, batch.Version), () => ReadSwitchAsync(session));
+                break;
         }
     }
+
+    /// <summary>The switch holds the rules of decision <paramref name="version"/>; when that is the current one, the firmware's rules are in.</summary>
+    private void Confirmed(int version)
+    {
+        if (version != _wanted) return;
+        _programmed.TrySetResult();
+        if (_config.Servers.All(s => _macs.ContainsKey(s.Name))) _reachable.TrySetResult();
+        if (_confirmed) return;
+        _confirmed = true;
+        // From now on probes cross a switch that forwards as we want (see the policy's switch-restart grace).
+        Decide(new RulesConfirmed(Now));
+    }
+
+    private static string Reason(Task failed) => failed.Exception?.InnerException?.Message ?? "cancelled";
 
     private void ScheduleWake(TimeSpan? at)
     {

@@ -12,6 +12,8 @@ namespace Appliance.Controller;
 /// The firmware's one loop: switch events, probe results, requests and timers go in through one
 /// queue and are handled one at a time, so the policy needs no locks. Each decision is turned into
 /// rules, compared with what the switch holds, and only the difference is sent, barrier-confirmed.
+/// The loop never waits for the switch: one request at a time is outstanding and its answer comes
+/// back through the queue, so a slow or stalled switch delays no probe, request or status.
 /// </summary>
 public sealed partial class ApplianceController : ISwitchHandler, IApplianceControl
 {
@@ -27,18 +29,33 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     private readonly SemaphoreSlim _resolveNow = new(0);
     private readonly TaskCompletionSource _programmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _reachable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly OperatorIntentStore? _intents;
     private ISwitchChannel? _session;
+    // What the switch holds, as far as we know: read at adoption, then what each confirmed batch made of it.
     private RuleSet _installed = RuleSet.Empty;
+    private bool _adopted;
+    // The session confirmed the rules of the current decision at least once.
+    private bool _confirmed;
+    // The one request to the switch outstanding; its answer comes back through the queue.
+    private SwitchRequest? _work;
+    // Counts the decisions the switch should follow; a batch carries the one it was built for.
+    private int _wanted;
+    private string _cause = "";
+    private OperatorIntent? _savedIntent;
+    private Task _saving = Task.CompletedTask;
+    private Task _watching = Task.CompletedTask;
     private ITimer? _wake;
     private ICarrierWatch? _carrier;
     private long _lastLoopActivity;
 
     /// <param name="resolveMac">Finds a server's MAC by ARP when the config gives none; null when every server has one configured.</param>
+    /// <param name="intents">Where the operator's intent is kept across restarts; null keeps it in memory only.</param>
     public ApplianceController(
         ApplianceConfig config,
         MonotonicClock clock,
         ILoggerFactory loggers,
-        Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac)
+        Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac,
+        OperatorIntentStore? intents = null)
     {
         _config = config;
         _clock = clock;
@@ -47,6 +64,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
         _policy = new FailoverPolicy(config);
         _builder = new RuleBuilder(config);
         _resolveMac = resolveMac;
+        _intents = intents;
         _lastLoopActivity = _time.GetTimestamp();
         foreach (var server in config.Servers)
         {
@@ -96,7 +114,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     public void WatchCarrier(ICarrierWatch carrier) => _carrier = carrier;
 
     /// <summary>A server's port carrier changed, as the kernel saw it at <paramref name="at"/> (the policy's clock).</summary>
-    public void ReportCarrier(string server, bool up, TimeSpan at) => Post(new PolicyCall(new LinkChanged(at, server, up)));
+    public void ReportCarrier(string server, bool up, TimeSpan at) => Post(new PolicyCall(new LinkChanged(at, server, up, LinkSource.Carrier)));
 
     /// <summary>A probe finished: counted for /metrics, and handed to the policy.</summary>
     public void ReportProbe(ProbeResult result, TimeSpan latency)

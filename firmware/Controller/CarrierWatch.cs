@@ -30,9 +30,10 @@ public sealed partial class CarrierWatch(MonotonicClock clock, ILoggerFactory lo
         {
             _monitor = await LinkMonitor.StartAsync(present.Keys, OnLink, clock, loggers.CreateLogger<LinkMonitor>()).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e)
         {
-            // PORT_STATUS still tells us; rtnetlink only makes it faster.
+            // PORT_STATUS still tells us; rtnetlink only makes it faster. Whatever fails here
+            // (socket, permissions, a malformed dump) must not keep the switch from being programmed.
             LogUnavailable(e.Message);
         }
     }

@@ -1,3 +1,4 @@
+using Appliance.Pipeline;
 using Appliance.Policy;
 using Appliance.Switch;
 
@@ -23,3 +24,19 @@ internal sealed record ManagementMacRead(MacAddress Mac) : ControllerInput;
 
 /// <summary>Marks a place in the queue: completed when the loop reaches it.</summary>
 internal sealed record Flush(TaskCompletionSource Reached) : ControllerInput;
+
+/// <summary>The switch answered a request of ours, or failed to: handled on the loop like everything else.</summary>
+internal sealed record SwitchAnswered(ISwitchChannel Session, SwitchRequest Request, Task Answer) : ControllerInput;
+
+/// <summary>What the controller asked the switch; at most one is outstanding at a time.</summary>
+internal abstract record SwitchRequest;
+
+/// <summary>
+/// Reads the switch's flows and groups: to adopt a new session, or to learn what a refused or
+/// failed batch left behind.
+/// </summary>
+/// <param name="Version">After a refused or failed batch, the decision it was built for: not sent again until a newer one.</param>
+internal sealed record ReadBack(bool Adopting, int? Version) : SwitchRequest;
+
+/// <summary>A barrier-confirmed batch that brings the switch to <paramref name="Desired"/>, the rules of <paramref name="Decision"/>, built for decision number <paramref name="Version"/>.</summary>
+internal sealed record Batch(RuleSet Desired, DesiredSwitchState Decision, int Count, string Cause, int Version) : SwitchRequest;

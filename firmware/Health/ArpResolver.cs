@@ -58,6 +58,9 @@ public sealed partial class ArpResolver : IAsyncDisposable
     /// <summary>The sender address of our requests (the management address).</summary>
     public IPAddress SourceAddress { get; }
 
+    /// <summary>The receive loop: runs until disposal; ended before that, no answer reaches anyone (the watchdog looks).</summary>
+    public Task Receiving => _receiving;
+
     /// <summary>
     /// Every ARP request or reply that reaches the interface, with its sender's address and MAC
     /// (gratuitous announcements included); raised on the receive loop, so handlers must be quick.

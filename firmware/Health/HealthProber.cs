@@ -50,6 +50,8 @@ public sealed partial class HealthProber : IAsyncDisposable
     private bool _precise;
     private volatile bool _stopping;
     private int _state; // 0 new, 1 running, 2 stopped
+    private long _lastActivity;
+    private volatile Exception? _fault;
 
     /// <param name="probe">The probe to run; the prober does not dispose it.</param>
     /// <param name="sink">Receives every result with the probe's own outcome (latency, learned MAC).</param>
@@ -123,6 +125,16 @@ public sealed partial class HealthProber : IAsyncDisposable
     /// <summary>Starts dropped because the schedule fell more than an interval behind.</summary>
     public long MissedCount(int index) => Volatile.Read(ref _missed[index]);
 
+    /// <summary>
+    /// How long since the schedule last ran (woke up or started a probe), for the watchdog; null
+    /// while it is not running. The precise schedule wakes at least every 50 ms, the timer one at
+    /// every interval.
+    /// </summary>
+    public TimeSpan? SinceActivity => Volatile.Read(ref _state) == 1 ? _time.GetElapsedTime(Volatile.Read(ref _lastActivity)) : null;
+
+    /// <summary>What stopped the schedule by itself (no probe starts any more), or null.</summary>
+    public Exception? Fault => _fault;
+
     /// <summary>The schedule's origin on the <see cref="MonotonicClock"/>: probe N of every server is due at this + N × interval.</summary>
     public TimeSpan? StartedAt { get; private set; }
 
@@ -131,6 +143,7 @@ public sealed partial class HealthProber : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("the prober was already started");
         long origin = _time.GetTimestamp();
+        Volatile.Write(ref _lastActivity, origin);
         StartedAt = _clock.At(origin);
         _precise = _time == TimeProvider.System && PreciseClock.IsSupported;
         if (_precise)
@@ -187,6 +200,7 @@ public sealed partial class HealthProber : IAsyncDisposable
             for (int i = 0; i < schedules.Length; i++) schedules[i] = new ProbeSchedule(_interval);
             while (!_stopping)
             {
+                Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
                 long wake = long.MaxValue;
                 for (int i = 0; i < schedules.Length && !_stopping; i++)
                 {
@@ -213,6 +227,7 @@ public sealed partial class HealthProber : IAsyncDisposable
         }
         catch (Exception e)
         {
+            _fault = e;
             LogScheduleCrashed(e);
             done.TrySetException(e);
         }
@@ -245,7 +260,16 @@ public sealed partial class HealthProber : IAsyncDisposable
                     return;
                 }
             }
-            StartProbe(index, ref schedule, origin);
+            try
+            {
+                StartProbe(index, ref schedule, origin);
+            }
+            catch (Exception e)
+            {
+                _fault = e;
+                LogScheduleCrashed(e);
+                return;
+            }
         }
     }
 
@@ -255,8 +279,7 @@ public sealed partial class HealthProber : IAsyncDisposable
     private void StartProbe(int index, ref ProbeSchedule schedule, long origin)
     {
         Interlocked.Increment(ref _started[index]);
-        long now = _time.GetTimestamp();
-        // The precise schedule cancels at the deadline itself; elsewhere the provider's timer does.
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
         Launch(index);
         long skipped = schedule.Started(_time.GetElapsedTime(origin));
         if (skipped > 0)

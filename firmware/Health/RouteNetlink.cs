@@ -37,7 +37,7 @@ internal static class RouteNetlink
         BitConverter.TryWriteBytes(span[4..], RtmGetLink);
         BitConverter.TryWriteBytes(span[6..], (ushort)(NlmFRequest | NlmFDump));
         BitConverter.TryWriteBytes(span[8..], sequence);
-        // nlmsg_pid 0 and an all-zero ifinfomsg (AF_UNSPEC: all interfaces).
+        // nlmsg_pid 0 and an all-zero ifinfomsg: address family 0 asks for every interface.
         return message;
     }
 

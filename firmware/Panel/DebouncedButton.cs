@@ -7,7 +7,7 @@ namespace Appliance.Panel;
 /// </summary>
 /// <remarks>
 /// <para>Why not Iot.Device.Bindings' <c>GpioButton</c> (checked against 4.2.0): it raises
-/// <c>Press</c> on every release, also after a hold, and the SPEC forbids a hold from also counting
+/// <c>Press</c> on every release, also after a hold, and the panel's contract (docs/configuration.md, the button) forbids a hold from also counting
 /// as a failback request. Its debounce only ignores edges for a while after a release, so a contact
 /// bouncing as it closes raises <c>Press</c> at the first bounce and cancels the hold timer: a
 /// bouncy 3 s hold comes out as a short press, the opposite of what the operator asked. It reads

@@ -4,15 +4,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Appliance.Panel;
 
 /// <summary>
-/// The box's front panel (SPEC §6): the master, slave and fault LEDs and the button, on GPIO lines
+/// The box's front panel (docs/configuration.md, panel): the master, slave and fault LEDs and the button, on GPIO lines
 /// of one controller. The firmware hands it each new <see cref="PanelView"/>; it lights the LEDs,
 /// blinks them, overlays the "refused" blinks, and reports the button.
 /// </summary>
 /// <remarks>
 /// <para>One timer drives everything that moves (blinking, the refused blinks, the end of the lamp
-/// test): it sleeps until the next instant any LED changes and is idle while nothing blinks. Steady
-/// LEDs change in <see cref="Show"/> itself, on the caller's thread, so they are right as soon as
-/// the policy decides.</para>
+/// test): it sleeps until the next instant any LED changes, at most a second (a heartbeat for the
+/// watchdog: <see cref="SinceActivity"/>). Steady LEDs change in <see cref="Show"/> itself, on the
+/// caller's thread, so they are right as soon as the policy decides.</para>
 /// <para>Construction opens the lines and starts a lamp test (every LED lit for
 /// <see cref="PanelTiming.LampTest"/>); the view shown meanwhile takes over when it ends. Disposal
 /// turns every LED off and releases the lines.</para>
@@ -34,6 +34,7 @@ public sealed partial class FrontPanel : IDisposable
     private readonly int _faultPin;
     private readonly GpioPanelButton _button;
     private PanelLeds _written;
+    private long _lastUpdate;
     private bool _refusing;
     private bool _disposed;
 
@@ -119,6 +120,15 @@ public sealed partial class FrontPanel : IDisposable
 
     private TimeSpan Now => _time.GetElapsedTime(_origin);
 
+    /// <summary>
+    /// How long since the panel last brought its LEDs up to date: its timer does so at least every
+    /// <see cref="IdleTick"/>, so a longer silence means the panel is stuck (the watchdog looks).
+    /// </summary>
+    public TimeSpan SinceActivity => _time.GetElapsedTime(Volatile.Read(ref _lastUpdate));
+
+    /// <summary>The longest the timer sleeps, also while nothing blinks.</summary>
+    public static readonly TimeSpan IdleTick = TimeSpan.FromSeconds(1);
+
     /// <summary>Shows a new view: steady LEDs at once, blinking ones in the panel's rhythm.</summary>
     public void Show(PanelView view)
     {
@@ -186,7 +196,8 @@ public sealed partial class FrontPanel : IDisposable
             Changed?.Invoke(this, new PanelSnapshot(_sequencer.View, leds, refusing));
         }
         var next = _sequencer.NextChange(now);
-        _timer.Change(next is { } at ? at - now : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Volatile.Write(ref _lastUpdate, _time.GetTimestamp());
+        _timer.Change(next is { } at && at - now < IdleTick ? at - now : IdleTick, Timeout.InfiniteTimeSpan);
     }
 
     private void Write(int pin, bool level, bool current)

@@ -33,7 +33,7 @@ public sealed record GpioHost(string DevDirectory = "/dev", string SysfsDirector
 public sealed record PanelDriverChoice(GpioDriver Driver, string Description);
 
 /// <summary>
-/// Picks the GPIO driver <c>panel.driver</c> asks for (SPEC §2). <c>auto</c> prefers libgpiod (the
+/// Picks the GPIO driver <c>panel.driver</c> asks for (docs/configuration.md, panel). <c>auto</c> prefers libgpiod (the
 /// character device, Debian's libgpiod2) and falls back to sysfs on kernels that still have it.
 /// Every failure is a <see cref="PanelStartupException"/> naming the key to fix.
 /// </summary>

@@ -13,7 +13,7 @@ public sealed record PanelTiming(TimeSpan BlinkHalfPeriod, TimeSpan RefusedHalfP
 
 /// <summary>How the button is read.</summary>
 /// <param name="Debounce">The level must stay put this long before a change counts: contacts bounce for a few ms.</param>
-/// <param name="Hold">Held this long, the button means "move service to the next server" (SPEC §6: 3 s).</param>
+/// <param name="Hold">Held this long, the button means "move service to the next server" (3 s: docs/configuration.md, the button).</param>
 public sealed record ButtonTiming(TimeSpan Debounce, TimeSpan Hold)
 {
     public static ButtonTiming Default { get; } = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(3));

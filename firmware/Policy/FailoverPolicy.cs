@@ -3,50 +3,6 @@ using Appliance.Config;
 
 namespace Appliance.Policy;
 
-/// <summary>How flapping servers are held out of service.</summary>
-/// <param name="Window">Downs older than this are forgotten.</param>
-/// <param name="Threshold">From this many downs within the window, a recovering server is held.</param>
-/// <param name="First">The first hold; each further down within the window doubles it.</param>
-/// <param name="Max">The longest hold.</param>
-public sealed record HoldDownSettings(TimeSpan Window, int Threshold, TimeSpan First, TimeSpan Max)
-{
-    /// <summary>From <c>health.hold_down</c> and <c>health.flap_window</c>: held from the second down, at most 5 minutes.</summary>
-    public static HoldDownSettings From(HealthConfig health) => new(health.FlapWindow, 2, health.HoldDown, TimeSpan.FromMinutes(5));
-
-    /// <summary>The hold for a server that went down <paramref name="downs"/> times within the window.</summary>
-    public TimeSpan HoldFor(int downs)
-    {
-        if (downs < Threshold || First <= TimeSpan.Zero) return TimeSpan.Zero;
-        var doublings = Math.Min(downs - Threshold, 20);
-        var hold = First * (1L << doublings);
-        return hold < Max ? hold : Max;
-    }
-}
-
-/// <summary>Everything the policy knows, as one immutable value (for the API and the panel).</summary>
-public sealed record PolicyState(
-    ImmutableArray<ServerStatus> Servers,
-    string? Active,
-    bool SwitchConnected,
-    int Failovers,
-    FailbackMode Failback,
-    DesiredSwitchState Desired)
-{
-    public ServerStatus Master => Servers[0];
-
-    public ServerStatus? Find(string name)
-    {
-        foreach (var server in Servers)
-        {
-            if (server.Name == name) return server;
-        }
-        return null;
-    }
-
-    public ServerRole RoleOf(ServerStatus server, TimeSpan now) =>
-        server.Name == Active ? ServerRole.Active : server.IsUsable(now) ? ServerRole.Standby : ServerRole.Down;
-}
-
 /// <summary>
 /// The failover policy as a pure state machine: every input goes through <see cref="Handle"/>,
 /// which returns the switch state wanted, the events to log and, for requests, the answer.
@@ -64,10 +20,17 @@ public sealed record PolicyState(
 /// usable; with <c>manual</c> only on request.</item>
 /// <item>The fast-failover group lists the active server first, then the other usable servers in
 /// priority order, so the switch can fall through on a dead link by itself. When no server is
-/// healthy, it lists every server whose link is up: a wrong probe must not black-hole the office.</item>
+/// usable, it lists every server whose link is up, drained and held-down ones included, those whose
+/// probes pass first: a wrong probe must not black-hole the office.</item>
+/// <item>A switch restart is not the servers' fault: failed probes do not count while the switch
+/// is disconnected, nor after it reconnects until a server answers once, at most
+/// <see cref="SwitchSettle"/> after our rules are confirmed; downs just before a disconnect are no
+/// flaps; a port the switch drops while the kernel's carrier stays up is no server failure.</item>
+/// <item>A long press drains the serving server (maintenance): it takes no traffic while another
+/// server is usable. Any failback request ends every drain, whether or not service moves.</item>
 /// </list>
 /// </remarks>
-public sealed class FailoverPolicy
+public sealed partial class FailoverPolicy
 {
     private readonly HealthConfig _health;
     private readonly HoldDownSettings _holdDown;
@@ -85,9 +48,10 @@ public sealed class FailoverPolicy
         _failback = config.Failback;
         _holdDown = holdDown ?? HoldDownSettings.From(config.Health);
         _servers = [.. config.Servers.Select((s, i) => ServerStatus.Initial(s.Name, i))];
+        _unproven = new bool[_servers.Length];
     }
 
-    public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired);
+    public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired, Intent);
 
     private bool LinkIsTheProbe => _health.Probe == ProbeKind.Link;
 
@@ -102,8 +66,10 @@ public sealed class FailoverPolicy
                 Adopt(connected);
                 break;
             case SwitchDisconnected:
-                _connected = false;
-                Log(now, EventKind.SwitchDisconnected, null, "switch disconnected; it keeps forwarding with the rules it has");
+                OnSwitchDisconnected(now);
+                break;
+            case RulesConfirmed:
+                OnRulesConfirmed(now);
                 break;
             case LinkChanged link:
                 OnLink(link);
@@ -116,6 +82,9 @@ public sealed class FailoverPolicy
                 break;
             case MoveRequested request:
                 reply = OnMove(request);
+                break;
+            case IntentRestored restored:
+                Restore(restored);
                 break;
             case Tick:
                 break;
@@ -131,6 +100,7 @@ public sealed class FailoverPolicy
     private void Adopt(SwitchConnected connected)
     {
         _connected = true;
+        OnSwitchBack(connected.At);
         var now = connected.At;
         var group = connected.GroupServers;
         Log(now, EventKind.SwitchConnected, null, group is null
@@ -158,33 +128,12 @@ public sealed class FailoverPolicy
             // Reconnected (the switch restarted) while the firmware kept running: keep what probes said.
             if (live != (server.Link == LinkState.Up)) OnLink(new LinkChanged(now, server.Name, live));
         }
+        ResumeHold(now);
         if (_active is null && group is { Count: > 0 } && Find(group[0]) is { } first && first.IsUsable(now))
         {
             _active = first.Name;
             Log(now, EventKind.Serving, first.Name, $"{first.Name} is serving, as before the restart");
         }
-    }
-
-    private void OnLink(LinkChanged link)
-    {
-        var i = IndexOf(link.Server);
-        if (i < 0) return;
-        var server = _servers[i];
-        var state = link.Up ? LinkState.Up : LinkState.Down;
-        if (server.Link == state) return;
-        if (!link.Up)
-        {
-            Log(link.At, EventKind.LinkDown, server.Name, $"{server.Name}: link down");
-            // A dead link is a dead server: it has to prove itself again before it serves.
-            _servers[i] = server with { Link = state };
-            MarkDown(i, link.At, "link down");
-            return;
-        }
-        Log(link.At, EventKind.LinkUp, server.Name, LinkIsTheProbe || server.Link == LinkState.Unknown
-            ? $"{server.Name}: link up"
-            : $"{server.Name}: link up; back in service after {_health.Rise} good probes");
-        _servers[i] = server with { Link = state, SuccessRun = 0, FailureRun = 0 };
-        if (LinkIsTheProbe) MarkUp(i, link.At, "link up");
     }
 
     private void OnProbe(ProbeResult probe)
@@ -194,12 +143,17 @@ public sealed class FailoverPolicy
         var server = _servers[i];
         if (probe.Healthy)
         {
+            _unproven[i] = false;
             server = server with { SuccessRun = server.SuccessRun + 1, FailureRun = 0, LastDetail = probe.Detail };
             _servers[i] = server;
             if (server.Health != HealthState.Up && server.SuccessRun >= _health.Rise && server.Link != LinkState.Down)
             {
                 MarkUp(i, probe.At, $"{server.SuccessRun} good probes");
             }
+        }
+        else if (Excused(i, probe.At))
+        {
+            _servers[i] = server with { LastDetail = $"{probe.Detail} (not counted: the switch is restarting or reconnecting)" };
         }
         else
         {
@@ -254,55 +208,6 @@ public sealed class FailoverPolicy
         }
     }
 
-    private RequestOutcome OnFailback(FailbackRequested request)
-    {
-        var now = request.At;
-        // A failback also ends maintenance: drained servers count as they would be without it.
-        var target = _servers.Where(s => (s with { Drained = false }).IsUsable(now)).OrderBy(s => s.Priority).FirstOrDefault();
-        var current = _active is null ? null : Find(_active);
-        string? refusal = null;
-        if (target is null) refusal = "no server is healthy";
-        else if (current is not null && target.Priority >= current.Priority)
-        {
-            refusal = current.Priority == 0
-                ? $"{current.Name} is already serving"
-                : $"no higher-priority server than {current.Name} is healthy ({Describe(_servers[0], now)})";
-        }
-        if (refusal is not null)
-        {
-            Log(now, EventKind.RequestRefused, null, $"failback refused ({request.Source}): {refusal}");
-            return new RequestOutcome(false, refusal);
-        }
-        for (var i = 0; i < _servers.Length; i++) _servers[i] = _servers[i] with { Drained = false };
-        var from = _active;
-        _active = target!.Name;
-        Log(now, EventKind.Failback, target.Name, $"failback to {target.Name}{(from is null ? "" : $" from {from}")} ({request.Source})");
-        return new RequestOutcome(true, $"{target.Name} is serving");
-    }
-
-    private RequestOutcome OnMove(MoveRequested request)
-    {
-        var now = request.At;
-        if (_active is not { } active || Find(active) is not { } current)
-        {
-            Log(now, EventKind.RequestRefused, null, $"move refused ({request.Source}): no server is serving");
-            return new RequestOutcome(false, "no server is serving");
-        }
-        // The next healthy server below the active one, else above it.
-        var next = _servers.Where(s => s.Name != active && s.IsUsable(now))
-            .OrderBy(s => s.Priority > current.Priority ? 0 : 1).ThenBy(s => s.Priority).FirstOrDefault();
-        if (next is null)
-        {
-            var reason = $"no other healthy server to take over from {active}";
-            Log(now, EventKind.RequestRefused, null, $"move refused ({request.Source}): {reason}");
-            return new RequestOutcome(false, reason);
-        }
-        _servers[current.Priority] = current with { Drained = true };
-        _active = next.Name;
-        Log(now, EventKind.Moved, next.Name, $"service moved from {active} to {next.Name} for maintenance ({request.Source}); {active} stays out until a failback");
-        return new RequestOutcome(true, $"{next.Name} is serving; {active} is drained");
-    }
-
     private void Select(TimeSpan now, bool justConnected)
     {
         var best = _servers.Where(s => s.IsUsable(now)).OrderBy(s => s.Priority).FirstOrDefault();
@@ -343,7 +248,10 @@ public sealed class FailoverPolicy
             var order = _servers.Where(s => s.Name != active && s.IsUsable(now)).OrderBy(s => s.Priority).Select(s => s.Name);
             return new DesiredSwitchState([active, .. order], active);
         }
-        var lastResort = _servers.Where(s => s.Link != LinkState.Down && !s.Drained).OrderBy(s => s.Priority).Select(s => s.Name);
+        // Drained and held-down servers too: a server the operator took out still beats no server.
+        // Those whose probes pass come first; the switch only falls through on a dead link.
+        var lastResort = _servers.Where(s => s.Link != LinkState.Down)
+            .OrderBy(s => s.Health == HealthState.Up ? 0 : 1).ThenBy(s => s.Priority).Select(s => s.Name);
         return new DesiredSwitchState([.. lastResort], null);
     }
 

@@ -3,12 +3,12 @@ namespace Appliance.Policy;
 public enum LedPattern { Off, On, Blink }
 
 /// <summary>
-/// The front panel as SPEC §6 defines it, derived from the policy's state: the same view drives
-/// the GPIO LEDs, the simulated panel and the status page.
+/// The front panel (docs/configuration.md, panel), derived from the policy's state: the same view
+/// drives the GPIO LEDs, the simulated panel and the status page.
 /// </summary>
 /// <param name="Master">Green: on while the master serves, blinking while it is healthy but standing by.</param>
 /// <param name="Slave">Amber: on while any lower-priority server serves.</param>
-/// <param name="Fault">Red: on when no server can serve, blinking when a server is down or the switch is disconnected.</param>
+/// <param name="Fault">Red: on when no server can serve, blinking when a server is down, held down or drained, or the switch is disconnected.</param>
 public sealed record PanelView(LedPattern Master, LedPattern Slave, LedPattern Fault)
 {
     public static PanelView Dark { get; } = new(LedPattern.Off, LedPattern.Off, LedPattern.Off);
@@ -24,7 +24,8 @@ public sealed record PanelView(LedPattern Master, LedPattern Slave, LedPattern F
             : state.Active is not null && master.Health == HealthState.Up && master.Link != LinkState.Down && !master.IsHeld(now) ? LedPattern.Blink
             : LedPattern.Off;
         var slaveLed = state.Active is not null && !masterServes ? LedPattern.On : LedPattern.Off;
-        var anyDown = state.Servers.Any(s => !s.Drained && !s.IsUsable(now));
+        // A drained server counts too: maintenance left pending must not go unnoticed.
+        var anyDown = state.Servers.Any(s => !s.IsUsable(now));
         var faultLed = state.Active is null ? LedPattern.On
             : anyDown || !state.SwitchConnected ? LedPattern.Blink
             : LedPattern.Off;

@@ -16,8 +16,24 @@ public sealed record SwitchConnected(TimeSpan At, IReadOnlyList<string>? GroupSe
 
 public sealed record SwitchDisconnected(TimeSpan At) : PolicyInput(At);
 
-/// <summary>A server's port is live (true) or not, as PORT_STATUS or the carrier tells.</summary>
-public sealed record LinkChanged(TimeSpan At, string Server, bool Up) : PolicyInput(At);
+/// <summary>
+/// After the switch (re)connected, it confirmed (barrier) that it holds the rules of the current
+/// decision: from now on probes cross a switch that forwards as the firmware wants.
+/// </summary>
+public sealed record RulesConfirmed(TimeSpan At) : PolicyInput(At);
+
+/// <summary>Who reports a server's link.</summary>
+public enum LinkSource
+{
+    /// <summary>The switch: its port is live or not (PORT_STATUS, or the ports read at connection).</summary>
+    Switch,
+
+    /// <summary>The kernel: the carrier of the port's network interface (rtnetlink), whatever the switch does with it.</summary>
+    Carrier,
+}
+
+/// <summary>A server's port is live (true) or not, as the switch or the kernel's carrier tells.</summary>
+public sealed record LinkChanged(TimeSpan At, string Server, bool Up, LinkSource Source = LinkSource.Switch) : PolicyInput(At);
 
 /// <summary>One health probe finished. <paramref name="Detail"/> says why it failed ("connection refused", "timeout").</summary>
 public sealed record ProbeResult(TimeSpan At, string Server, bool Healthy, string Detail = "") : PolicyInput(At);
@@ -30,6 +46,13 @@ public sealed record FailbackRequested(TimeSpan At, string Source) : PolicyInput
 /// planned maintenance. The drained server stays out until a failback request.
 /// </summary>
 public sealed record MoveRequested(TimeSpan At, string Source) : PolicyInput(At);
+
+/// <summary>
+/// The operator's intent saved before the firmware restarted, handed back before the switch
+/// connects; <paramref name="Problem"/> says why none could be read (then <paramref name="Intent"/>
+/// is <see cref="OperatorIntent.None"/>).
+/// </summary>
+public sealed record IntentRestored(TimeSpan At, OperatorIntent Intent, string? Problem = null) : PolicyInput(At);
 
 /// <summary>Time passed; sent when <see cref="PolicyDecision.WakeAt"/> comes.</summary>
 public sealed record Tick(TimeSpan At) : PolicyInput(At);

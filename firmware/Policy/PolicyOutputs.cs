@@ -33,9 +33,12 @@ public enum EventKind
     Failover,
     Failback,
     Moved,
+    MaintenanceEnded,
     RequestRefused,
     NoHealthyServer,
     ConfigRefused,
+    StateRestored,
+    StateReset,
 
     /// <summary>A server's learned MAC changed (a replaced NIC); logged by the controller, not the policy.</summary>
     MacChanged,

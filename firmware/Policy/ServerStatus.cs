@@ -6,7 +6,7 @@ public enum LinkState { Unknown, Up, Down }
 
 public enum HealthState { Unknown, Up, Down }
 
-/// <summary>A server's place in the service, as SPEC §5 names it.</summary>
+/// <summary>A server's place in the service, as the status API names it (docs/api.md).</summary>
 public enum ServerRole { Active, Standby, Down }
 
 /// <summary>What the policy knows about one server.</summary>
@@ -17,6 +17,7 @@ public enum ServerRole { Active, Standby, Down }
 /// <param name="Downs">When the server went down, within the flap window.</param>
 /// <param name="HeldUntil">While flapping, the server stays out of service until then.</param>
 /// <param name="Drained">Moved out of service by the operator (3 s hold) until a failback request.</param>
+/// <param name="Carrier">The carrier of the server's port as the kernel sees it; unknown without a carrier watch.</param>
 public sealed record ServerStatus(
     string Name,
     int Priority,
@@ -27,7 +28,8 @@ public sealed record ServerStatus(
     string LastDetail,
     ImmutableArray<TimeSpan> Downs,
     TimeSpan? HeldUntil,
-    bool Drained)
+    bool Drained,
+    LinkState Carrier = LinkState.Unknown)
 {
     public static ServerStatus Initial(string name, int priority) =>
         new(name, priority, LinkState.Unknown, HealthState.Unknown, 0, 0, "", [], null, false);

@@ -9,6 +9,16 @@ internal sealed class PendingRequests
     private readonly Dictionary<uint, Pending> _byXid = [];
     private readonly Lock _lock = new();
     private Exception? _closed;
+    private long _peakMultipartBytes;
+
+    /// <summary>The most bytes one multipart reply held while it was reassembled: what a peer made us buffer.</summary>
+    public long PeakMultipartBytes
+    {
+        get
+        {
+            lock (_lock) return _peakMultipartBytes;
+        }
+    }
 
     /// <summary>Registers a request; throws when the session is already closed.</summary>
     public void Add(uint xid, Pending pending)
@@ -26,6 +36,7 @@ internal sealed class PendingRequests
     }
 
     /// <summary>Hands a received message to the request with its xid; false when nothing waits for it.</summary>
+    /// <exception cref="PeerLimitException">A multipart reply grew past its bound.</exception>
     public bool TryComplete(OfpHeader header, ReadOnlyMemory<byte> message)
     {
         Pending? pending;
@@ -33,6 +44,7 @@ internal sealed class PendingRequests
         {
             if (!_byXid.TryGetValue(header.Xid, out pending)) return false;
             if (pending.Accept(header, message)) _byXid.Remove(header.Xid);
+            if (pending is MultipartReply multipart) _peakMultipartBytes = Math.Max(_peakMultipartBytes, multipart.Bytes);
             if (pending is BatchBarrier barrier)
             {
                 foreach (var xid in barrier.Batch.MemberXids) _byXid.Remove(xid);
@@ -80,12 +92,19 @@ internal sealed class PendingRequests
         public override void Fail(Exception reason) => Reply.TrySetException(reason);
     }
 
-    /// <summary>A MULTIPART request, whose reply may come in several messages flagged MORE.</summary>
-    internal sealed class MultipartReply(string request) : Pending
+    /// <summary>
+    /// A MULTIPART request, whose reply may come in several messages flagged MORE; at most
+    /// <paramref name="maxBytes"/> in at most <paramref name="maxParts"/> parts, so that a peer
+    /// flagging MORE for ever cannot fill our memory.
+    /// </summary>
+    internal sealed class MultipartReply(string request, int maxBytes, int maxParts) : Pending
     {
         private readonly List<byte[]> _parts = [];
 
         public TaskCompletionSource<IReadOnlyList<byte[]>> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Bytes held so far.</summary>
+        public long Bytes { get; private set; }
 
         public override bool Accept(OfpHeader header, ReadOnlyMemory<byte> message)
         {
@@ -94,7 +113,13 @@ internal sealed class PendingRequests
                 Reply.TrySetException(new OpenFlowErrorException(DecodeError(message), request));
                 return true;
             }
+            if (_parts.Count + 1 > maxParts || Bytes + message.Length > maxBytes)
+            {
+                throw new PeerLimitException(RefusalReason.ReplyTooLarge,
+                    $"multipart reply to {request} exceeds its bound of {maxParts} parts or {maxBytes} bytes ({_parts.Count} parts, {Bytes} bytes so far)");
+            }
             _parts.Add(message.ToArray());
+            Bytes += message.Length;
             var body = message.Span[OfpHeader.Size..];
             var more = body.Length >= 4 && ((OfpMultipartFlags)(body[2] << 8 | body[3])).HasFlag(OfpMultipartFlags.More);
             if (more) return false;

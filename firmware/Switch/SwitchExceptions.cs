@@ -23,3 +23,9 @@ public sealed class OpenFlowProtocolException(OfpDecodeError error, OfpType type
 {
     public OfpDecodeError Error { get; } = error;
 }
+
+/// <summary>The peer broke one of the channel's bounds; the session ends with this reason.</summary>
+internal sealed class PeerLimitException(RefusalReason reason, string message) : Exception(message)
+{
+    public RefusalReason Reason { get; } = reason;
+}

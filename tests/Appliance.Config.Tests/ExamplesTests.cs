@@ -61,7 +61,7 @@ public sealed class ExamplesTests
     [TestMethod]
     public void ExampleWithEveryOptionalKeyRemovedGivesTheSameConfig()
     {
-        // The SPEC example's values are the defaults: only the required keys differ from an empty file.
+        // The example's values are the defaults (docs/configuration.md): only the required keys differ from an empty file.
         ApplianceConfig full = ConfigLoader.Load(ExamplePath("appliance.yml"));
         ApplianceConfig minimal = Parse(Minimal);
         Assert.AreEqual(full.Bridge, minimal.Bridge);

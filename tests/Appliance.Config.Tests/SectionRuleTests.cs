@@ -42,7 +42,8 @@ public sealed class SectionRuleTests
         AssertSingle(Listen("unix:/var/run/openvswitch/" + new string('a', 87)), 7, 11, "openflow.listen",
             "the socket path is 108 bytes long; Linux allows at most 107");
         AssertSingle(Listen("unix:/run/appliance/openflow.sock"), 7, 11, "openflow.listen",
-            "Open vSwitch connects only to unix sockets under /var/run/openvswitch/, got \"/run/appliance/openflow.sock\" (e.g. unix:/var/run/openvswitch/appliance.sock)");
+            "Open vSwitch 3.1 connects to a unix: controller only when its path starts literally with /var/run/openvswitch/, " +
+            "got \"/run/appliance/openflow.sock\" (on the box: unix:/var/run/openvswitch/appliance/openflow.sock)");
         AssertSingle(Listen("{ tcp: 6653 }"), 7, 11, "openflow.listen",
             "expected tcp:IP:PORT or unix:/absolute/path, got a mapping");
         Assert.AreEqual(107, ((UnixEndpoint)Parse(Listen("unix:/var/run/openvswitch/" + new string('a', 86))).OpenFlow.Listen).Path.Length);
@@ -60,7 +61,38 @@ public sealed class SectionRuleTests
         ApplianceConfig c = Parse(Listen("tcp:0.0.0.0:6653", "true"));
         Assert.IsTrue(c.OpenFlow.AllowRemote);
         Assert.IsFalse(c.OpenFlow.Listen.IsLoopback);
-        Assert.IsTrue(Parse(Listen("unix:/run/openvswitch/of.sock", "true")).OpenFlow.Listen.IsLoopback);
+        Assert.IsTrue(Parse(Listen("unix:/var/run/openvswitch/appliance/of.sock", "true")).OpenFlow.Listen.IsLoopback);
+    }
+
+    [TestMethod]
+    public void UnixListenMustBeSpelledAsOpenVSwitchAcceptsIt()
+    {
+        // /run/openvswitch is the same directory, but ovs-vswitchd 3.1 compares the text and only logs its refusal.
+        AssertSingle(Listen("unix:/run/openvswitch/of.sock"), 7, 11, "openflow.listen",
+            "Open vSwitch 3.1 connects to a unix: controller only when its path starts literally with /var/run/openvswitch/ " +
+            "(/run/openvswitch/ is the same directory, but Open vSwitch refuses that spelling), got \"/run/openvswitch/of.sock\"; " +
+            "use unix:/var/run/openvswitch/of.sock");
+        AssertSingle(Listen("unix:/var/run/openvswitch/../appliance/of.sock"), 7, 11, "openflow.listen",
+            "the socket path must not contain \"//\", \".\" or \"..\" components, got \"/var/run/openvswitch/../appliance/of.sock\"");
+        AssertSingle(Listen("unix:/var/run/openvswitch//of.sock"), 7, 11, "openflow.listen",
+            "the socket path must not contain \"//\", \".\" or \"..\" components, got \"/var/run/openvswitch//of.sock\"");
+        Assert.AreEqual(new UnixEndpoint("/var/run/openvswitch/appliance/openflow.sock"), Parse(Listen("unix:/var/run/openvswitch/appliance/openflow.sock")).OpenFlow.Listen);
+    }
+
+    private static string DatapathId(string value) => WithMinimal("openflow:\n  datapath_id: " + value);
+
+    [TestMethod]
+    public void DatapathIdIsAutoOrSixteenHexDigits()
+    {
+        Assert.IsNull(Parse(Minimal).OpenFlow.DatapathId, "auto by default: asked from OVSDB");
+        Assert.IsNull(Parse(DatapathId("auto")).OpenFlow.DatapathId);
+        Assert.AreEqual(0x00000200c6120706UL, Parse(DatapathId("00000200c6120706")).OpenFlow.DatapathId);
+        Assert.AreEqual(0x00000200C6120706UL, Parse(DatapathId("\"00000200C6120706\"")).OpenFlow.DatapathId);
+        const string Expected = "expected auto or the bridge's datapath ID as 16 hex digits (as `ovs-vsctl get bridge NAME datapath_id` prints it), got ";
+        AssertSingle(DatapathId("0x200c6120706"), 7, 16, "openflow.datapath_id", Expected + "\"0x200c6120706\"");
+        AssertSingle(DatapathId("200c6120706"), 7, 16, "openflow.datapath_id", Expected + "\"200c6120706\"");
+        AssertSingle(DatapathId("00000200c612070g"), 7, 16, "openflow.datapath_id", Expected + "\"00000200c612070g\"");
+        AssertSingle(DatapathId("[1]"), 7, 16, "openflow.datapath_id", "expected auto or 16 hex digits, got a list");
     }
 
     [TestMethod]
@@ -256,6 +288,28 @@ public sealed class SectionRuleTests
     {
         AssertSingle(WithMinimal("api:\n  token_file: \"\""), 7, 15, "api.token_file", "must not be empty");
         AssertSingle(WithMinimal("api:\n  token_file:"), 7, 3, "api.token_file", "expected a file path, got nothing");
+    }
+
+    [TestMethod]
+    public void HostnamesAreAListOfNamesOrAddresses()
+    {
+        Assert.IsEmpty(Parse(Minimal).Api.Hostnames);
+        Assert.IsEmpty(Parse(WithMinimal("api: { hostnames: }")).Api.Hostnames);
+        CollectionAssert.AreEqual(
+            new[] { "appliance.office.example", "Box", "box.example.", "192.168.1.250", "fd00::6", "x-1.y2" },
+            Parse(WithMinimal("api:\n  hostnames: [appliance.office.example, Box, box.example., 192.168.1.250, \"fd00::6\", x-1.y2]")).Api.Hostnames.ToArray());
+        AssertSingle(WithMinimal("api: { hostnames: box.example }"), 6, 19, "api.hostnames",
+            "expected a list of host names, e.g. [appliance.office.example], got \"box.example\"");
+        const string Labels = "a host name is labels of 1 to 63 letters, digits and hyphens (not first or last), separated by dots";
+        IReadOnlyList<ConfigError> errors = Errors(WithMinimal($"api: {{ hostnames: [ok, -bad, \"a b\", a..b, \"*.example\", {new string('a', 64)}, [x], \".\"] }}"));
+        Assert.HasCount(7, errors, string.Join("\n", errors));
+        AssertError(errors[0], 6, 24, "api.hostnames[1]", $"{Labels}, got \"-bad\"");
+        AssertError(errors[1], 6, 30, "api.hostnames[2]", $"{Labels}, got \"a b\"");
+        AssertError(errors[2], 6, 37, "api.hostnames[3]", $"{Labels}, got \"a..b\"");
+        AssertError(errors[3], 6, 43, "api.hostnames[4]", $"{Labels}, got \"*.example\"");
+        Assert.AreEqual("api.hostnames[5]", errors[4].Key);
+        AssertError(errors[5], 6, 122, "api.hostnames[6]", "expected a host name such as appliance.office.example, or an IP address, got a list");
+        AssertError(errors[6], 6, 127, "api.hostnames[7]", "a host name has 1 to 253 characters, got \".\"");
     }
 
     [TestMethod]

@@ -56,10 +56,13 @@ internal sealed class ControllerRig : IAsyncDisposable
     /// <summary>The watch ports of the VIP group's buckets in the switch, in bucket order.</summary>
     public uint[] BucketPorts => [.. Switch.Groups.Single(g => g.GroupId == RuleBuilder.VipGroup).Buckets.Select(b => b.WatchPort)];
 
+    /// <summary>Where the operator's intent is saved (operator.json), when the test gives a state directory.</summary>
+    public OperatorIntentStore? Intents { get; init; }
+
     /// <summary>Starts a controller, as the firmware does at boot (the carrier watch included, when given).</summary>
     public ApplianceController Start(Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac = null, ICarrierWatch? carrier = null)
     {
-        Controller = new ApplianceController(Config, Clock, NullLoggerFactory.Instance, resolveMac);
+        Controller = new ApplianceController(Config, Clock, NullLoggerFactory.Instance, resolveMac, Intents);
         if (carrier is not null) Controller.WatchCarrier(carrier);
         if (ManagementMac is not null) Controller.ReadManagementMacWith(() => ManagementMac);
         _stop = new CancellationTokenSource();
@@ -95,8 +98,25 @@ internal sealed class ControllerRig : IAsyncDisposable
         return channel;
     }
 
-    /// <summary>Returns once the controller has handled everything handed to it so far.</summary>
-    public Task FlushAsync() => Controller.FlushAsync().WaitAsync(Guard);
+    /// <summary>
+    /// Returns once the controller has handled everything handed to it so far and the switch has
+    /// answered what it was sent meanwhile (do not use while the switch stalls).
+    /// </summary>
+    public async Task FlushAsync()
+    {
+        var deadline = DateTime.UtcNow + Guard;
+        await FlushLoopAsync();
+        // An answer the switch gave on another thread reaches the loop through its queue: flush until it has.
+        while (Controller.SwitchBusy)
+        {
+            if (DateTime.UtcNow > deadline) throw new AssertFailedException("the switch never answered (stalled?)");
+            await Task.Delay(1);
+            await FlushLoopAsync();
+        }
+    }
+
+    /// <summary>Returns once the controller has handled everything handed to it so far, whatever the switch does.</summary>
+    public Task FlushLoopAsync() => Controller.FlushAsync().WaitAsync(Guard);
 
     /// <summary>Probe results, 20 ms apart, as the prober reports them.</summary>
     public void Probes(string server, bool healthy, int count)

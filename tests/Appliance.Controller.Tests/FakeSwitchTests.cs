@@ -185,7 +185,7 @@ public sealed class FakeSwitchTests
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
         await Assert.ThrowsExactlyAsync<SwitchDisconnectedException>(() => batch.WaitAsync(Guard));
-        StringAssert.Contains(await channel.Closed.WaitAsync(Guard), "no answer within 10 s");
+        StringAssert.Contains(await channel.Closed.WaitAsync(Guard), $"no answer within {fake.RequestTimeout.TotalSeconds:0.#} s");
         Assert.AreSame(channel, _handler.Disconnected.Single());
         await Assert.ThrowsExactlyAsync<SwitchDisconnectedException>(() => channel.ReadGroupDescAsync());
         fake.Resume();

@@ -1,6 +1,6 @@
 namespace Appliance.Controller.Tests;
 
-/// <summary>How the controller keeps the switch programmed: refusals, stalls, learned MACs.</summary>
+/// <summary>How the controller keeps the switch programmed: refusals, learned MACs.</summary>
 [TestClass]
 public sealed class ProgrammingTests
 {
@@ -30,63 +30,6 @@ public sealed class ProgrammingTests
         Assert.IsTrue(repair.Any(m => m is GroupMod { Command: OfpGroupModCommand.Modify }));
         Assert.IsTrue(repair.Any(m => m is FlowMod { Command: OfpFlowModCommand.Add, Cookie: var cookie } && cookie == ReplyFromVip));
         rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "slave"));
-    }
-
-    [TestMethod]
-    public async Task ASwitchThatStallsIsGivenUpAfterTheRequestTimeoutAndTheNextSessionIsProgrammed()
-    {
-        await using var rig = new ControllerRig();
-        rig.Start();
-        var channel = await rig.AdoptAsync();
-        rig.Switch.Stall();
-
-        rig.Probes("master", healthy: false, 3);
-        await rig.Switch.RequestHeld.WaitAsync(ControllerRig.Guard);
-        var failback = rig.Controller.FailbackAsync("test");
-        var flushed = rig.Controller.FlushAsync();
-        Assert.IsFalse(failback.IsCompleted || flushed.IsCompleted, "today the loop waits for the switch: requests queue behind the batch");
-
-        rig.Time.Advance(rig.Switch.RequestTimeout);
-        await channel.Closed.WaitAsync(ControllerRig.Guard);
-        var outcome = await failback.WaitAsync(ControllerRig.Guard);
-        await flushed.WaitAsync(ControllerRig.Guard);
-        await rig.FlushAsync();
-
-        Assert.IsFalse(outcome.Accepted, "answered once the loop moved on: the master is down");
-        Assert.IsFalse(rig.Status.SwitchConnected);
-        Assert.AreEqual("slave", rig.Status.Active, "the decision stands; only the switch did not get it");
-        CollectionAssert.AreEqual(new uint[] { 1, 2 }, rig.BucketPorts, "the stalled batch was never applied");
-
-        rig.Switch.Resume();
-        var next = await rig.AdoptAsync();
-
-        var repair = rig.BatchesOn(next).Single().Messages;
-        Assert.IsInstanceOfType<GroupMod>(repair.Single());
-        rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "slave"));
-        Assert.IsTrue(rig.Status.SwitchConnected);
-    }
-
-    [TestMethod]
-    public async Task ASwitchThatStallsBrieflyGetsTheBatchAndQueuedRequestsAreAnsweredAfter()
-    {
-        await using var rig = new ControllerRig();
-        rig.Start();
-        var channel = await rig.AdoptAsync();
-        rig.Switch.Stall();
-
-        rig.Probes("master", healthy: false, 3);
-        await rig.Switch.RequestHeld.WaitAsync(ControllerRig.Guard);
-        var press = rig.Controller.PressAsync(PressKind.Long, "test");
-        Assert.IsFalse(press.IsCompleted);
-
-        rig.Switch.Resume();
-        var outcome = await press.WaitAsync(ControllerRig.Guard);
-        await rig.FlushAsync();
-
-        Assert.IsFalse(outcome.Accepted, "no other healthy server to move to");
-        Assert.IsFalse(channel.IsClosed);
-        CollectionAssert.AreEqual(new uint[] { 2 }, rig.BucketPorts);
-        Assert.HasCount(2, rig.BatchesOn(channel));
     }
 
     [TestMethod]

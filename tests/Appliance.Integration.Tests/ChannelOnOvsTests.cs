@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Integration.Tests;
@@ -15,7 +16,7 @@ public sealed class ChannelOnOvsTests
     {
         using var bridge = TestBridge.Create(ports: 2);
         var recorder = new ChannelRecorder();
-        await using var listener = new SwitchListener(bridge.ControllerEndPoint, recorder, new SwitchSessionOptions(), TimeProvider.System, NullLoggerFactory.Instance);
+        await using var listener = new SwitchListener(bridge.ControllerEndPoint, recorder, DatapathBinding.FromOvsdb(bridge.Name), new SwitchSessionOptions(), TimeProvider.System, NullLoggerFactory.Instance);
         listener.Start();
 
         // Connect and negotiate: the bridge finds us on its own (OVS is the active side).
@@ -74,5 +75,82 @@ public sealed class ChannelOnOvsTests
         var afterRestart = await renewed.ApplyAsync([group, flow]);
         Assert.IsTrue(afterRestart.Succeeded, afterRestart.ToString());
         Assert.IsEmpty(recorder.Errors, string.Join(", ", recorder.Errors));
+    }
+
+    [TestMethod]
+    public async Task OvsdbNamesTheDatapathOfABridge()
+    {
+        using var bridge = PlainBridge.Create();
+        var read = await OvsdbClient.ReadDatapathIdAsync(OvsdbClient.DefaultSocket, bridge.Name, TimeSpan.FromSeconds(2));
+        Assert.AreEqual(bridge.DatapathIdFromVsctl(), read);
+        var missing = await Assert.ThrowsExactlyAsync<OvsdbException>(() => OvsdbClient.ReadDatapathIdAsync(OvsdbClient.DefaultSocket, bridge.Name + "x", TimeSpan.FromSeconds(2)));
+        StringAssert.Contains(missing.Message, "no bridge named");
+    }
+
+    /// <summary>
+    /// OVS (root) connects over TCP and over a unix socket in a subdirectory of its run directory
+    /// (where appliance.service lets the firmware make its socket): the peer check lets it in, and
+    /// the datapath is the one OVSDB names for the bridge.
+    /// </summary>
+    [TestMethod]
+    [DataRow("tcp")]
+    [DataRow("unix")]
+    public async Task OpenVSwitchIsAcceptedAsTheBridgeItIs(string transport)
+    {
+        using var bridge = PlainBridge.Create();
+        var directory = $"/var/run/openvswitch/{bridge.Name}";
+        EndPoint endpoint = transport == "unix" ? new UnixDomainSocketEndPoint($"{directory}/of.sock") : new IPEndPoint(IPAddress.Loopback, FreeTcpPort());
+        var recorder = new ChannelRecorder();
+        var listener = new SwitchListener(endpoint, recorder, DatapathBinding.FromOvsdb(bridge.Name), new SwitchSessionOptions(), TimeProvider.System, NullLoggerFactory.Instance);
+        try
+        {
+            listener.Start();
+            bridge.SetController(transport == "unix" ? $"unix:{directory}/of.sock" : $"tcp:127.0.0.1:{((IPEndPoint)endpoint).Port}");
+            await recorder.WaitForAsync(r => r.Connected.Count >= 1, "OVS to connect", ConnectTimeout);
+            Assert.AreEqual(bridge.DatapathIdFromVsctl(), recorder.Connected[0].DatapathId);
+            Assert.AreEqual(0, listener.Refusals.Snapshot().Sum(r => r.Count), string.Join(", ", listener.Refusals.Snapshot()));
+        }
+        finally
+        {
+            await listener.DisposeAsync();
+            if (transport == "unix")
+            {
+                Assert.IsFalse(File.Exists($"{directory}/of.sock"), "our socket is removed at stop");
+                Directory.Delete(directory);
+            }
+        }
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>A bridge with no ports, named chan-XXXX (not it-: other test runs on this machine clean those up).</summary>
+    private sealed class PlainBridge : IDisposable
+    {
+        private PlainBridge(string name) => Name = name;
+
+        public string Name { get; }
+
+        public static PlainBridge Create()
+        {
+            var bridge = new PlainBridge($"chan-{Random.Shared.Next(0x10000):x4}");
+            Sh.Check("ovs-vsctl", "add-br", bridge.Name, "--", "set", "bridge", bridge.Name, "datapath_type=netdev", "protocols=OpenFlow13", "fail_mode=secure");
+            return bridge;
+        }
+
+        public ulong DatapathIdFromVsctl() =>
+            Convert.ToUInt64(Sh.Check("ovs-vsctl", "get", "bridge", Name, "datapath_id").Trim().Trim('"'), 16);
+
+        public void SetController(string target)
+        {
+            Sh.Check("ovs-vsctl", "set-controller", Name, target);
+            Sh.Check("ovs-vsctl", "set", "controller", Name, "max_backoff=1000");
+        }
+
+        public void Dispose() => Sh.Try("ovs-vsctl", "--if-exists", "del-br", Name);
     }
 }

@@ -31,7 +31,7 @@ public sealed class DataPlaneTests
         Assert.AreEqual("master", OnlyServer(udp));
 
         // NAT: the server sees the client's own address; DSR: the same, and answers from the VIP itself.
-        var access = File.ReadAllText(Path.Combine(lab.StateFolder, "master", "access.log"));
+        var access = File.ReadAllText(lab.AccessLogOf("master"));
         StringAssert.Contains(access, lab.AddressOf("client"), "the server sees the client's real address");
     }
 
@@ -65,10 +65,10 @@ public sealed class DataPlaneTests
         lab.WaitServing("master", Settle);
         lab.Fault("link-down", "master");
         lab.WaitServing("slave", TimeSpan.FromSeconds(2));
-        firmware.WaitForLog("failover from master to slave", Settle);
+        firmware.WaitForEvent("failover from master to slave", Settle);
         lab.Fault("link-up", "master");
         lab.WaitServing("master", TimeSpan.FromSeconds(2));
-        firmware.WaitForLog("failback to master", Settle);
+        firmware.WaitForEvent("failback to master", Settle);
     }
 
     [TestMethod]
@@ -116,7 +116,7 @@ public sealed class DataPlaneTests
             await Task.Delay(1500);
             firmware.Dispose();
             firmware = Firmware.StartOn(lab, config);
-            firmware.WaitForLog("master is serving, as before the restart", Settle);
+            firmware.WaitForEvent("master is serving, as before the restart", Settle);
             var result = await stream.ResultAsync();
             Assert.AreEqual(0, result.GetProperty("lost").GetInt32(), result.ToString());
             // On a loaded 2-core machine the sender may fall a little behind 1 kHz; what counts is that nothing sent was lost.

@@ -77,7 +77,8 @@ internal sealed class RandomMessages(int seed)
                 case 6 when isIp: return new DecNwTtlAction();
                 case 7 when isArp: return NxRegMoveAction.Whole(NxmField.ArpSha, NxmField.ArpTha);
                 // OVS accepts a NAT target only on a committing ct; a bare nat reverses existing translations.
-                case 8 when isIp: return Coin
+                case 8 when isIp:
+                    return Coin
                     ? new NxConntrackAction(NxConntrackFlags.Commit, (ushort)_random.Next(0, 65536), (byte)_random.Next(1, 250), ActionList.Of(new NxNatAction(NxNatFlags.Destination, Ipv4())))
                     : new NxConntrackAction(NxConntrackFlags.None, (ushort)_random.Next(0, 65536), (byte)_random.Next(1, 250), ActionList.Of(new NxNatAction()));
             }

@@ -174,4 +174,20 @@ public sealed class LedTests
         Send(new LinkChanged(now, "slave", false));
         Assert.AreEqual(new PanelLeds(false, false, true), rig.Leds, "nobody can serve: steady red");
     }
+
+    [TestMethod]
+    public void ASteadyPanelStillShowsTheWatchdogItIsAliveAndADisposedOneDoesNot()
+    {
+        var rig = new Rig();
+        rig.Panel.Show(new PanelView(LedPattern.On, LedPattern.Off, LedPattern.Off));
+        var snapshots = rig.Snapshots.Count;
+
+        rig.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.IsLessThanOrEqualTo(FrontPanel.IdleTick, rig.Panel.SinceActivity, "its timer ticks while nothing blinks");
+        Assert.AreEqual(snapshots, rig.Snapshots.Count, "and changes nothing");
+        rig.Dispose();
+        rig.Advance(TimeSpan.FromSeconds(10));
+        Assert.IsGreaterThan(TimeSpan.FromSeconds(9), rig.Panel.SinceActivity);
+    }
 }

@@ -303,7 +303,7 @@ public sealed class FailoverPolicyTests
         CollectionAssert.AreEqual(new[] { "slave" }, h.Buckets, "a drained server takes no traffic, not even as a fallback");
         h.Probes("master", true, 10);
         Assert.AreEqual("slave", h.Active, "auto failback does not undo maintenance");
-        Assert.AreEqual(LedPattern.Off, h.Panel.Fault, "maintenance is not a fault");
+        Assert.AreEqual(LedPattern.Blink, h.Panel.Fault, "maintenance pending: not every server is in service");
         var back = h.Failback().Reply!;
         Assert.IsTrue(back.Accepted);
         Assert.AreEqual("master", h.Active);

@@ -65,6 +65,17 @@ internal sealed class Harness
 
     public PolicyDecision Link(string server, bool up) => Send(t => new LinkChanged(t, server, up));
 
+    /// <summary>The kernel's carrier of the server's port (rtnetlink), beside the switch's own port state.</summary>
+    public PolicyDecision Carrier(string server, bool up) => Send(t => new LinkChanged(t, server, up, LinkSource.Carrier));
+
+    /// <summary>The operator's intent read back at start, or why it could not be.</summary>
+    public PolicyDecision Restore(OperatorIntent intent, string? problem = null) => Send(t => new IntentRestored(t, intent, problem));
+
+    public PolicyDecision Disconnect() => Send(t => new SwitchDisconnected(t));
+
+    /// <summary>The switch confirmed it holds the rules of the current decision.</summary>
+    public PolicyDecision Confirm() => Send(t => new RulesConfirmed(t));
+
     public PolicyDecision Failback() => Send(t => new FailbackRequested(t, "test"));
 
     public PolicyDecision Move() => Send(t => new MoveRequested(t, "test"));

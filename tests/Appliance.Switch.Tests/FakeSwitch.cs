@@ -7,17 +7,33 @@ namespace Appliance.Switch.Tests;
 /// <summary>A scripted switch: connects to the listener and speaks OpenFlow through our codec.</summary>
 internal sealed class FakeSwitch : IAsyncDisposable
 {
-    private readonly TcpClient _client = new();
-    private NetworkStream _stream = null!;
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
     private readonly byte[] _buffer = new byte[1 << 17];
     private int _filled;
 
+    private FakeSwitch(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+    }
+
+    /// <summary>Connects over TCP or a unix socket, whichever the listener's endpoint is.</summary>
     public static async Task<FakeSwitch> ConnectAsync(EndPoint listener)
     {
-        var fake = new FakeSwitch();
-        await fake._client.ConnectAsync((IPEndPoint)listener);
-        fake._stream = fake._client.GetStream();
-        return fake;
+        var socket = listener is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(listener.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(listener);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new FakeSwitch(socket);
     }
 
     public Task SendAsync<T>(T message, uint xid = 0)
@@ -48,11 +64,19 @@ internal sealed class FakeSwitch : IAsyncDisposable
         }
     }
 
+    /// <summary>The next message, which must be a <typeparamref name="T"/>; ECHO_REQUESTs before it are answered, as a switch does.</summary>
     public async Task<(OfpHeader Header, T Message)> ReceiveAsync<T>()
         where T : struct, IOfpMessage<T>
     {
-        var bytes = await ReceiveAsync() ?? throw new InvalidOperationException($"connection closed while waiting for {T.MessageType}");
-        OfpHeader.TryRead(bytes, out var header);
+        byte[] bytes;
+        OfpHeader header;
+        while (true)
+        {
+            bytes = await ReceiveAsync() ?? throw new InvalidOperationException($"connection closed while waiting for {T.MessageType}");
+            OfpHeader.TryRead(bytes, out header);
+            if (header.Type != OfpType.EchoRequest || T.MessageType == OfpType.EchoRequest) break;
+            await SendRawAsync([.. bytes.AsSpan(0, 1), (byte)OfpType.EchoReply, .. bytes.AsSpan(2)]);
+        }
         Assert.IsTrue(OfpCodec.TryDecode<T>(bytes, out var message, out var error), $"expected {T.MessageType}, got {header.Type}: {error}");
         return (header, message);
     }
@@ -60,15 +84,60 @@ internal sealed class FakeSwitch : IAsyncDisposable
     /// <summary>Plays the switch's side of the handshake.</summary>
     public async Task HandshakeAsync(ulong datapathId, params OfpPortDesc[] ports)
     {
+        await GreetAsync(datapathId, ports);
+        var (role, request) = await ReceiveAsync<RoleRequest>();
+        Assert.AreEqual(OfpControllerRole.Master, request.Body.Role);
+        await SendAsync(new RoleReply(request.Body), role.Xid);
+    }
+
+    /// <summary>The handshake up to the point where the controller knows who we are: HELLO, FEATURES, PORT_DESC.</summary>
+    public async Task GreetAsync(ulong datapathId, params OfpPortDesc[] ports)
+    {
         await SendAsync(Hello.OpenFlow13);
         await ReceiveAsync<Hello>();
         var (features, _) = await ReceiveAsync<FeaturesRequest>();
         await SendAsync(new FeaturesReply(datapathId, 0, 254, 0, OfpCapabilities.FlowStats), features.Xid);
         var (portDesc, _) = await ReceiveAsync<PortDescRequest>();
         await SendAsync(new PortDescReply(OfpMultipartFlags.None, ports), portDesc.Xid);
-        var (role, request) = await ReceiveAsync<RoleRequest>();
-        Assert.AreEqual(OfpControllerRole.Master, request.Body.Role);
-        await SendAsync(new RoleReply(request.Body), role.Xid);
+    }
+
+    /// <summary>Whether the controller closes the connection (within 5 s), whatever it sends before.</summary>
+    public async Task<bool> ClosedByControllerAsync()
+    {
+        try
+        {
+            while (await ReceiveAsync() is not null)
+            {
+            }
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Answers every ECHO_REQUEST until the connection ends, as a live switch does; returns how many.</summary>
+    public async Task<int> AnswerEchoesAsync()
+    {
+        var answered = 0;
+        while (true)
+        {
+            byte[]? message;
+            try
+            {
+                message = await ReceiveAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                return answered;
+            }
+            if (message is null) return answered;
+            OfpHeader.TryRead(message, out var header);
+            if (header.Type != OfpType.EchoRequest || !OfpCodec.TryDecode<EchoRequest>(message, out var echo, out _)) continue;
+            await SendAsync(echo.Reply(), header.Xid);
+            answered++;
+        }
     }
 
     public static OfpPortDesc Port(uint number, bool live = true) => new(
@@ -77,8 +146,8 @@ internal sealed class FakeSwitch : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        await Task.CompletedTask;
+        await _stream.DisposeAsync();
+        _socket.Dispose();
     }
 }
 
@@ -103,7 +172,9 @@ internal sealed class RecordingHandler : ISwitchHandler
         Record("port_status", () => PortStatuses.Add(copy));
     }
 
-    public void OnPacketIn(ISwitchChannel channel, in PacketIn packetIn) => Record("packet_in", () => { });
+    public int PacketIns { get; private set; }
+
+    public void OnPacketIn(ISwitchChannel channel, in PacketIn packetIn) => Record("packet_in", () => PacketIns++);
 
     public void OnFlowRemoved(ISwitchChannel channel, in FlowRemoved removed) => Record("flow_removed", () => { });
 

@@ -12,7 +12,7 @@ public sealed class SessionTests
 
     private static SwitchListener Listen(RecordingHandler handler, TimeProvider? time = null, SwitchSessionOptions? options = null)
     {
-        var listener = new SwitchListener(new IPEndPoint(IPAddress.Loopback, 0), handler, options ?? new SwitchSessionOptions(), time ?? TimeProvider.System, NullLoggerFactory.Instance);
+        var listener = new SwitchListener(new IPEndPoint(IPAddress.Loopback, 0), handler, DatapathBinding.Fixed(Dpid), options ?? new SwitchSessionOptions(), time ?? TimeProvider.System, NullLoggerFactory.Instance);
         listener.Start();
         return listener;
     }
@@ -247,7 +247,7 @@ public sealed class SessionTests
             Assert.IsTrue(first.IsClosed);
             Assert.AreSame(second, listener.Current);
             Assert.AreEqual(first, handler.Disconnected.Single().Session);
-            Assert.IsNull(await fake.ReceiveAsync(), "the old connection is closed");
+            Assert.IsTrue(await fake.ClosedByControllerAsync(), "the old connection is closed");
         }
     }
 
@@ -259,7 +259,7 @@ public sealed class SessionTests
         await using (fake)
         {
             await using var other = await FakeSwitch.ConnectAsync(listener.LocalEndPoint!);
-            await other.HandshakeAsync(Dpid + 1, FakeSwitch.Port(1));
+            await other.GreetAsync(Dpid + 1, FakeSwitch.Port(1));
             Assert.IsNull(await other.ReceiveAsync(), "the other switch is disconnected");
             Assert.AreSame(first, listener.Current);
             Assert.HasCount(1, handler.Connected);

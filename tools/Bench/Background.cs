@@ -58,9 +58,9 @@ internal sealed class Background : IDisposable
         return new Background(process, $"{file} {string.Join(' ', args)}");
     }
 
-    /// <summary>Starts a command in a lab host's namespace (<c>ip netns exec NAME-HOST</c>).</summary>
+    /// <summary>Starts a command in a lab host's namespace (<c>ip netns exec</c>).</summary>
     public static Background InHost(Lab lab, string host, params string[] command) =>
-        Start("ip", ["netns", "exec", $"{lab.Name}-{host}", .. command]);
+        Start("ip", ["netns", "exec", lab.Host(host).Namespace, .. command]);
 
     /// <summary>Waits until the output contains <paramref name="text"/> (returns true) or the time is up (false).</summary>
     public async Task<bool> WaitForAsync(string text, TimeSpan timeout, int occurrences = 1)

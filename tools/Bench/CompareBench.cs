@@ -72,7 +72,7 @@ internal static class CompareBench
                 lab.WaitServing("master", TimeSpan.FromSeconds(10));
                 await FaultRunsAsync(lab, Appliance, runs, results, started, rawDir);
                 await File.WriteAllTextAsync(Path.Combine(rawDir, "appliance-firmware.log"), firmware.Log);
-                // SIGTERM leaves the rules on the switch (SPEC §3); they are removed below.
+                // SIGTERM leaves the rules on the switch (docs/cli.md, while the firmware is down); they are removed below.
                 firmware.Terminate();
                 firmware.Dispose();
                 firmware = null;
@@ -92,7 +92,7 @@ internal static class CompareBench
                 Sh.Check(Host.LabScript, "up", "--name", lab.Name, "--dsr");
                 VipOffLoopback(lab);
                 ClearSwitch(lab);
-                Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", $"{lab.Name}-br", $"cookie={NormalCookie},priority=0,actions=NORMAL");
+                Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", lab.Bridge, $"cookie={NormalCookie},priority=0,actions=NORMAL");
                 Sh.Check(Host.LabScript, "exec", "--name", lab.Name, "client", "ip", "neigh", "flush", "all");
                 foreach (var (peer, advert) in new[] { (Keepalived1, "1"), (KeepalivedFast, "0.1") })
                 {
@@ -164,13 +164,13 @@ internal static class CompareBench
 
     private static void ClearSwitch(Lab lab)
     {
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "del-flows", $"{lab.Name}-br");
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "del-groups", $"{lab.Name}-br");
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "del-flows", lab.Bridge);
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "del-groups", lab.Bridge);
     }
 
     private static string DumpSwitch(Lab lab) =>
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "dump-groups", $"{lab.Name}-br") +
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "dump-flows", $"{lab.Name}-br");
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "dump-groups", lab.Bridge) +
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "dump-flows", lab.Bridge);
 
     /// <summary>
     /// What the study's Ryu app ends up with, written once: the switch answers ARP for the VIP, VIP
@@ -181,18 +181,19 @@ internal static class CompareBench
     /// </summary>
     private static void ProgramStaticGroup(Lab lab)
     {
-        var br = $"{lab.Name}-br";
+        var br = lab.Bridge;
         var vip = lab.Vip;
         var vmac = lab.Vmac;
-        string Bucket(string server, int port) => $"bucket=watch_port:{port},actions=set_field:{Lab.MacOf(lab.AddressOf(server))}->eth_dst,set_field:{lab.AddressOf(server)}->ip_dst,output:{port}";
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-group", br, $"group_id=1,type=ff,{Bucket("master", 1)},{Bucket("slave", 2)}");
-        var client = lab.AddressOf("client");
+        var (master, slave, client) = (lab.Host("master"), lab.Host("slave"), lab.Host("client"));
+        static string Bucket(LabHost server) => $"bucket=watch_port:{server.Port},actions=set_field:{server.Mac}->eth_dst,set_field:{server.Address}->ip_dst,output:{server.Port}";
+        string Reply(LabHost server) => $"cookie={StaticCookie},priority=100,ip,in_port={server.Port},nw_src={server.Address},nw_dst={client.Address},actions=set_field:{vmac}->eth_src,set_field:{vip}->ip_src,output:{client.Port}";
+        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-group", br, $"group_id=1,type=ff,{Bucket(master)},{Bucket(slave)}");
         var flows = new[]
         {
             $"cookie={StaticCookie},priority=200,arp,arp_tpa={vip},arp_op=1,actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:{vmac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],set_field:{vmac}->arp_sha,move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:{vip}->arp_spa,IN_PORT",
             $"cookie={StaticCookie},priority=100,ip,nw_dst={vip},actions=group:1",
-            $"cookie={StaticCookie},priority=100,ip,in_port=1,nw_src={lab.AddressOf("master")},nw_dst={client},actions=set_field:{vmac}->eth_src,set_field:{vip}->ip_src,output:4",
-            $"cookie={StaticCookie},priority=100,ip,in_port=2,nw_src={lab.AddressOf("slave")},nw_dst={client},actions=set_field:{vmac}->eth_src,set_field:{vip}->ip_src,output:4",
+            Reply(master),
+            Reply(slave),
             $"cookie={StaticCookie},priority=0,actions=NORMAL",
         };
         foreach (var flow in flows) Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", br, flow);
@@ -222,12 +223,12 @@ internal static class CompareBench
             }
             vrrp_instance VI_1 {
                 state BACKUP
-                interface eth0
+                interface {{lab.Host(role).Interface}}
                 virtual_router_id 51
                 priority {{priority}}
                 advert_int {{advert}}
                 virtual_ipaddress {
-                    {{lab.Vip}}/24 dev eth0
+                    {{lab.Vip}}/24 dev {{lab.Host(role).Interface}}
                 }
                 track_script {
                     chk_nginx

@@ -37,7 +37,7 @@ internal static class FailoverBench
         {
             firmware.Dispose();
         }
-        // Service faults with the SPEC's default probe: http every 20 ms, timeout 40 ms, fall 3, rise 3.
+        // Service faults with the default probe (docs/configuration.md): http every 20 ms, timeout 40 ms, fall 3, rise 3.
         var health = new Dictionary<string, List<FaultRun>>();
         double cpu;
         firmware = Firmware.StartOn(lab, lab.WriteConfig("probe=http", "interval=20ms", "timeout=40ms", "fall=3", "rise=3", "hold=off"));
@@ -146,7 +146,7 @@ internal static class FailoverBench
         text.AppendLine("whichever server gets it. Outage = first answer from the new server − last answer from the old one,");
         text.AppendLine("at the client; lost = datagrams in between that got no answer. Each run: a 4 s stream, the fault on");
         text.AppendLine("the master at 1 s, undone at 2.5 s. NAT mode. Link faults run with `probe: link`; service faults with");
-        text.AppendLine("the SPEC's default probe (`http` every 20 ms, timeout 40 ms, fall 3, rise 3). `hold_down: off` (see below).");
+        text.AppendLine("the default probe (`http` every 20 ms, timeout 40 ms, fall 3, rise 3). `hold_down: off` (see below).");
         text.AppendLine();
         text.AppendLine("| fault | runs | failover median | max | lost (median, max) | failback median | max | lost (max) | the study |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");

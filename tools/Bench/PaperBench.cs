@@ -95,7 +95,7 @@ internal static partial class PaperBench
 
     private static async Task<DowntimeRun> DowntimeRunAsync(Lab lab, int run, string rawDir)
     {
-        var logs = new Dictionary<string, string> { ["master"] = AccessLog(lab, "master"), ["slave"] = AccessLog(lab, "slave") };
+        var logs = new Dictionary<string, string> { ["master"] = lab.AccessLogOf("master"), ["slave"] = lab.AccessLogOf("slave") };
         var offsets = logs.ToDictionary(kv => kv.Key, kv => new FileInfo(kv.Value).Length);
         var json = Path.Combine(Path.GetTempPath(), $"paper-http-{Guid.NewGuid():n}.json");
         using var client = Background.InHost(lab, "client", "chrt", "-f", "10", Host.LabTool, "http-loop",
@@ -174,8 +174,6 @@ internal static partial class PaperBench
         lab.WaitServing("master", TimeSpan.FromSeconds(10));
         return result;
     }
-
-    private static string AccessLog(Lab lab, string server) => Path.Combine(lab.StateFolder, server, "access.log");
 
     /// <summary>Answered <c>GET /time</c> requests from the client logged since <paramref name="offset"/>.</summary>
     private static List<LogLine> ReadLog(string path, long offset, string server, string client)
@@ -455,7 +453,7 @@ internal static partial class PaperBench
         t.AppendLine("  1 s long to them. The column \"seen by the client\" is labtool's own figure for the same requests (first");
         t.AppendLine("  answer from the new server − last from the old one, at the client). `tools/bench failover` measures the");
         t.AppendLine("  switch itself with a 1 kHz UDP stream.");
-        t.AppendLine("- Failback needs `rise` (3) good probes after the link returns (SPEC: a link coming back alone is not");
+        t.AppendLine("- Failback needs `rise` (3) good probes after the link returns (docs/configuration.md: a link coming back alone is not");
         t.AppendLine("  enough); the slave serves until then, so a failback costs no answers at the client.");
         t.AppendLine("- **iperf's server report cannot be taken as it comes** when a failover happens mid-run: iperf2 numbers");
         t.AppendLine("  datagrams, and the report returned to the client is the slave's, which counts every datagram the master");

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
+using System.Text.Json;
 
 namespace Appliance.LabKit;
 
@@ -13,6 +13,7 @@ public sealed class Firmware : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
     private readonly Lock _lock = new();
+    private Uri? _api;
 
     private Firmware(Process process)
     {
@@ -35,12 +36,12 @@ public sealed class Firmware : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static Firmware Start(string configPath, params string[] args) => Launch(["run", "--config", configPath, .. args]);
+    public static Firmware Start(string configPath, params string[] args) => Launch(configPath, ["run", "--config", configPath, .. args]);
 
     /// <summary>Starts another long-running verb of the executable, e.g. <c>fault</c>.</summary>
-    public static Firmware StartVerb(string verb, string configPath) => Launch([verb, "--config", configPath]);
+    public static Firmware StartVerb(string verb, string configPath) => Launch(configPath, [verb, "--config", configPath]);
 
-    private static Firmware Launch(string[] args)
+    private static Firmware Launch(string configPath, string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Dll, .. args])
         {
@@ -49,21 +50,26 @@ public sealed class Firmware : IDisposable
         };
         // Tests kill the firmware with SIGKILL; its diagnostic socket in /tmp would outlive it.
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        // operator.json beside the config (a lab's own folder), not in this machine's /var/lib/appliance:
+        // a drain left by one test must not reach the next lab, while a restart within a lab keeps it.
+        start.Environment["STATE_DIRECTORY"] = Path.GetDirectoryName(Path.GetFullPath(configPath));
         return new Firmware(Process.Start(start)!);
     }
 
     /// <summary>Runs a short verb (check, status, …) to its end.</summary>
     public static Sh.Result Run(params string[] args) => Sh.Run("dotnet", [Dll, .. args]);
 
-    /// <summary>Starts the firmware and makes the lab's switch connect at once; returns when it has programmed or adopted the rules.</summary>
+    /// <summary>
+    /// Starts the firmware and hands it the lab's switch; returns when the firmware says it has
+    /// adopted and programmed the switch, and fails, saying why, when it does not in time.
+    /// </summary>
     public static Firmware StartOn(Lab lab, string configPath)
     {
         var firmware = Start(configPath);
         try
         {
-            firmware.WaitForLog("OpenFlow channel listening", TimeSpan.FromSeconds(20));
-            lab.Reconnect();
-            firmware.WaitForLog(@"switch connected", TimeSpan.FromSeconds(20));
+            lab.Attach(firmware);
+            firmware._api = new Uri($"http://{lab.Plan.Api}/");
             return firmware;
         }
         catch
@@ -73,15 +79,40 @@ public sealed class Firmware : IDisposable
         }
     }
 
-    public void WaitForLog(string pattern, TimeSpan timeout, int occurrences = 1)
+    /// <summary>GET /api/status of a firmware started with <see cref="StartOn"/>: what the operator sees.</summary>
+    public JsonElement Status()
     {
-        var regex = new Regex(pattern);
+        if (_api is null) throw new InvalidOperationException("the firmware's API is known once it is started on a lab (StartOn)");
+        using var http = new HttpClient { BaseAddress = _api, Timeout = TimeSpan.FromSeconds(2) };
+        return JsonDocument.Parse(http.GetStringAsync("api/status").GetAwaiter().GetResult()).RootElement.Clone();
+    }
+
+    /// <summary>Waits until the firmware's event list (GET /api/status) holds an event whose message contains <paramref name="text"/>.</summary>
+    public void WaitForEvent(string text, TimeSpan timeout)
+    {
         var deadline = DateTime.UtcNow + timeout;
-        while (regex.Matches(Log).Count < occurrences)
+        string[] messages = [];
+        string? error = null;
+        while (true)
         {
-            if (DateTime.UtcNow > deadline) throw new LabException($"the firmware did not log /{pattern}/ within {timeout.TotalSeconds} s:\n{Log}");
-            if (_process.HasExited && regex.Matches(Log).Count < occurrences) throw new LabException($"the firmware exited ({_process.ExitCode}) before logging /{pattern}/:\n{Log}");
-            Thread.Sleep(20);
+            if (_process.HasExited) throw new LabException($"the firmware exited ({_process.ExitCode}) before reporting \"{text}\":\n{LogTail(20)}");
+            try
+            {
+                messages = [.. Status().GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString() ?? "")];
+                error = null;
+                if (messages.Any(m => m.Contains(text, StringComparison.Ordinal))) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                error = e.Message;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new LabException($"the firmware did not report \"{text}\" within {timeout.TotalSeconds} s (GET {_api}api/status, events)" +
+                    $"\n  events, newest first: {(messages.Length == 0 ? "none" : string.Join(" | ", messages))}" +
+                    (error is null ? "" : $"\n  last error: {error}") + $"\n  the firmware's output, last lines:\n{LogTail(20)}");
+            }
+            Thread.Sleep(50);
         }
     }
 
@@ -106,6 +137,13 @@ public sealed class Firmware : IDisposable
         Sh.Check("kill", "-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!_process.WaitForExit(TimeSpan.FromSeconds(10))) throw new LabException($"the firmware did not stop on SIGTERM:\n{Log}");
         return _process.ExitCode;
+    }
+
+    /// <summary>The last lines of the firmware's output, indented, for failure messages.</summary>
+    public string LogTail(int lines)
+    {
+        var all = Log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join('\n', all.TakeLast(lines).Select(l => "    " + l.TrimEnd('\r')));
     }
 
     private void Append(string? line)

@@ -12,56 +12,52 @@ public sealed class Lab : IDisposable
     private static readonly string Tool = Path.Combine(Sh.RepositoryRoot, "tools/lab");
     private static readonly string LabTool = Path.Combine(Sh.RepositoryRoot, "artifacts/labtool/labtool");
 
-    private Lab(string name, string net, int servers)
-    {
-        Name = name;
-        Net = net;
-        Servers = servers;
-    }
+    private Lab(LabPlan plan) => Plan = plan;
 
-    public string Name { get; }
+    /// <summary>Names, ports, addresses and MACs as tools/lab planned them.</summary>
+    public LabPlan Plan { get; }
 
-    /// <summary>The first three octets, e.g. 198.19.140.</summary>
-    public string Net { get; }
+    public string Name => Plan.Name;
 
-    public int Servers { get; }
+    public string Bridge => Plan.Bridge;
 
-    public string Vip => $"{Net}.100";
+    public string Vip => Plan.Vip;
 
-    public string Vmac => MacOf(Vip);
+    public string Vmac => Plan.Vmac;
 
-    public string Management => $"{Net}.6";
+    public string Management => Plan.Management;
+
+    /// <summary>The MAC of the bridge's internal port, which holds the management address.</summary>
+    public string ManagementMac => Plan.ManagementMac;
 
     /// <summary>Where <c>tools/lab config</c> puts the API token file.</summary>
-    public string TokenFile => $"{StateFolder}/api.token";
+    public string TokenFile => Plan.TokenFile;
 
     /// <summary>The lab's own folder, which <c>tools/lab down</c> removes with all in it.</summary>
-    public string StateFolder => $"/run/appliance-lab/{Name}";
+    public string StateFolder => Plan.StateFolder;
 
-    public string AddressOf(string server) => server switch
-    {
-        "master" => $"{Net}.1",
-        "slave" => $"{Net}.2",
-        "spare" => $"{Net}.3",
-        "client" => $"{Net}.10",
-        _ => throw new ArgumentOutOfRangeException(nameof(server)),
-    };
+    /// <summary>master, slave, spare or client.</summary>
+    public LabHost Host(string role) => Plan.Host(role);
 
-    public static string MacOf(string address) => "02:00:" + string.Join(":", address.Split('.').Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+    public string AddressOf(string role) => Host(role).Address;
+
+    public string MacOf(string role) => Host(role).Mac;
+
+    /// <inheritdoc cref="LabPlan.AccessLogOf"/>
+    public string AccessLogOf(string server) => Plan.AccessLogOf(server);
 
     /// <param name="name">At most five lower-case letters or digits (tools/lab names everything after it).</param>
     /// <param name="net">The lab's /24 inside 198.18.0.0/15, e.g. 198.19.140.</param>
     public static Lab Up(string name, string net, int servers = 2, bool dsr = false)
     {
-        var lab = new Lab(name, net, servers);
         try
         {
             Sh.Check(Tool, "up", "--name", name, "--net", net, "--servers", servers.ToString(System.Globalization.CultureInfo.InvariantCulture), dsr ? "--dsr" : "--no-dsr");
-            return lab;
+            return new Lab(LabPlan.Read(name));
         }
         catch
         {
-            lab.Dispose();
+            Down(name);
             throw;
         }
     }
@@ -79,8 +75,15 @@ public sealed class Lab : IDisposable
 
     public void Fault(string kind, string host) => Sh.Check(Tool, "fault", kind, host, "--name", Name);
 
-    /// <summary>Makes OVS connect to the firmware now instead of after its reconnect backoff (up to 8 s).</summary>
-    public void Reconnect() => Sh.Check(Tool, "reconnect", "--name", Name);
+    /// <summary>
+    /// Hands the switch to <paramref name="firmware"/>, just started with a config from <see cref="WriteConfig"/>:
+    /// returns once the firmware says it has adopted and programmed it (<c>tools/lab attach</c>).
+    /// </summary>
+    public void Attach(Firmware firmware)
+    {
+        var result = Sh.Run(Tool, "attach", "--name", Name, "--pid", firmware.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (result.ExitCode != 0) throw new LabException($"{result.Error.TrimEnd()}\n  the firmware's output, last lines:\n{firmware.LogTail(20)}");
+    }
 
     public Sh.Result Exec(string host, params string[] command) => Sh.Run(Tool, ["exec", "--name", Name, host, .. command]);
 
@@ -120,7 +123,9 @@ public sealed class Lab : IDisposable
         return new UdpStream(task, json);
     }
 
-    public void Dispose() => Sh.Try(Tool, "down", "--name", Name);
+    public void Dispose() => Down(Name);
+
+    private static void Down(string name) => Sh.Try(Tool, "down", "--name", name);
 
     /// <summary>A running labtool udp-stream; <see cref="ResultAsync"/> waits for its end.</summary>
     public sealed class UdpStream(Task<Sh.Result> run, string jsonPath)

@@ -102,7 +102,8 @@ static class UdpStream
                 short server = trace.Intern(p[(size + 1)..]);
                 if (trace.Record(seq, server, at, at - sentAt)) watch.OnAnswer(seq, server, at);
             }
-        }) { IsBackground = true, Name = "receiver", Priority = ThreadPriority.AboveNormal };
+        })
+        { IsBackground = true, Name = "receiver", Priority = ThreadPriority.AboveNormal };
         receiver.Start();
 
         // ---- sender (this thread) ----

@@ -10,7 +10,7 @@ internal static class CheckCommand
 {
     public static int Run(ApplianceConfig config, TextWriter output)
     {
-        foreach (var warning in config.Warnings) output.WriteLine($"warning: {warning}");
+        foreach (var warning in ConfigError.Printed(config.Warnings, "warnings")) output.WriteLine($"warning: {warning}");
         output.WriteLine($"{config.SourcePath}: valid");
         output.WriteLine($"bridge {config.Bridge.Name} ({config.Bridge.Datapath.ToString().ToLowerInvariant()} datapath), management {config.Bridge.ManagementCidr}");
         output.WriteLine($"OpenFlow channel: listening on {config.OpenFlow.Listen}");

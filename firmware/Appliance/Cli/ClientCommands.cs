@@ -16,7 +16,7 @@ internal static class ClientCommands
 
     public static async Task<int> StatusAsync(ApplianceConfig config, bool json, TextWriter output)
     {
-        using var http = Client(config, withToken: false);
+        using var http = Client(config, token: null);
         string body;
         try
         {
@@ -51,7 +51,12 @@ internal static class ClientCommands
 
     private static async Task<int> PostAsync(ApplianceConfig config, string path, TextWriter output)
     {
-        using var http = Client(config, withToken: true);
+        if (ApiToken.Read(config.Api.TokenFile, out var problem) is not { } token)
+        {
+            await Console.Error.WriteLineAsync($"appliance: cannot use the API token in {config.Api.TokenFile}: {problem}").ConfigureAwait(false);
+            return Program.Exit.Unreachable;
+        }
+        using var http = Client(config, token);
         HttpResponseMessage response;
         try
         {
@@ -66,12 +71,12 @@ internal static class ClientCommands
         {
             var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             var answer = TryParse(body);
+            var message = answer?.Message ?? body;
             if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
             {
-                await Console.Error.WriteLineAsync($"appliance: refused: the token in {config.Api.TokenFile} is missing or wrong").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"appliance: refused: the firmware does not take the token in {config.Api.TokenFile}: {message}").ConfigureAwait(false);
                 return Program.Exit.Unreachable;
             }
-            var message = answer?.Message ?? body;
             if (answer is { Accepted: true })
             {
                 await output.WriteLineAsync(message).ConfigureAwait(false);
@@ -94,10 +99,10 @@ internal static class ClientCommands
         }
     }
 
-    private static HttpClient Client(ApplianceConfig config, bool withToken)
+    private static HttpClient Client(ApplianceConfig config, string? token)
     {
         var http = new HttpClient { BaseAddress = new Uri($"http://{config.Api.Listen}"), Timeout = Timeout };
-        if (withToken && ApiToken.Read(config.Api.TokenFile) is { } token)
+        if (token is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }

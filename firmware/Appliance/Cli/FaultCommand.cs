@@ -50,7 +50,7 @@ internal static partial class FaultCommand
         var control = new RefusedConfiguration(path, time);
         control.Refuse(refusal.Errors);
         panel.Show(refusal.Parts.Panel ?? DefaultPanel);
-        var (api, at) = await ServeAsync(RefusalEndpoints.For(refusal.Parts, RefusalEndpoints.AddressesOf), control, ReadToken(refusal.Parts), loggers, logger, stop.Token).ConfigureAwait(false);
+        var (api, at) = await ServeAsync(RefusalEndpoints.For(refusal.Parts, RefusalEndpoints.AddressesOf), refusal.Parts, control, ReadToken(refusal.Parts), loggers, logger, stop.Token).ConfigureAwait(false);
         await using var apiLifetime = api;
         var page = at is null ? "no status page" : $"status page on http://{(at.Port == 80 ? at.Address : at)}/";
         LogRefused(logger, path, page, refusal.Errors);
@@ -106,12 +106,14 @@ internal static partial class FaultCommand
     }
 
     /// <summary>The API on the first of <paramref name="endpoints"/> it can listen on; none when it can listen on none of them.</summary>
-    private static async Task<(ApiServer? Server, IPEndPoint? At)> ServeAsync(IReadOnlyList<IPEndPoint> endpoints, RefusedConfiguration control,
+    private static async Task<(ApiServer? Server, IPEndPoint? At)> ServeAsync(IReadOnlyList<IPEndPoint> endpoints, ConfigParts parts, RefusedConfiguration control,
         ApiToken token, ILoggerFactory loggers, ILogger logger, CancellationToken stop)
     {
         foreach (var endpoint in endpoints)
         {
-            var api = ApiServer.Create(endpoint, control, token, loggers);
+            // The same Host rule as the firmware's API: the address served on, the management address, api.hostnames.
+            IPAddress[] addresses = parts.Bridge is { } bridge ? [endpoint.Address, bridge.ManagementAddress] : [endpoint.Address];
+            var api = ApiServer.Create(endpoint, control, token, new HostFilter(addresses, parts.Api?.Hostnames ?? []), loggers);
             try
             {
                 await api.StartAsync(stop).ConfigureAwait(false);
@@ -137,11 +139,13 @@ internal static partial class FaultCommand
         var file = parts.Api?.TokenFile ?? ConfigDefaults.TokenFile;
         try
         {
-            return ApiToken.Read(file) is null ? ApiToken.Unusable() : ApiToken.LoadOrCreate(file, out _);
+            return ApiToken.Read(file, out var problem) is null
+                ? ApiToken.Unusable($"the API token in {file} cannot be used: {problem}")
+                : ApiToken.LoadOrCreate(file, out _);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return ApiToken.Unusable();
+            return ApiToken.Unusable($"the API token in {file} cannot be used: {e.Message}");
         }
     }
 

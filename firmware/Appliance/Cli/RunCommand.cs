@@ -31,7 +31,7 @@ internal static partial class RunCommand
         var time = TimeProvider.System;
         var clock = new MonotonicClock(time);
 
-        foreach (var warning in config.Warnings) LogConfigWarning(logger, warning.ToString());
+        foreach (var warning in ConfigError.Printed(config.Warnings, "warnings")) LogConfigWarning(logger, warning);
         if (!config.OpenFlow.Listen.IsLoopback) LogRemoteChannel(logger, config.OpenFlow.Listen.ToString());
 
         FrontPanel? panel;
@@ -63,8 +63,9 @@ internal static partial class RunCommand
         }
         await using var arpLifetime = arp;
 
+        // Drains and manual-failback holds survive a restart in the state directory (operator.json).
         var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
-            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false));
+            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false), OperatorIntentStore.InStateDirectory());
         controller.WatchCarrier(new CarrierWatch(clock, loggers, controller.ReportCarrier));
         // The guard binds the management port's MAC to it; ARP heard there tells servers' MACs (see ApplianceController.Macs.cs).
         controller.ReadManagementMacWith(() => NetworkInterfaceInfo.TryReadMac(config.Bridge.Name));
@@ -77,19 +78,13 @@ internal static partial class RunCommand
             panel.Hold += (_, _) => _ = controller.PressAsync(PressKind.Long, "button");
         }
 
-        ApiToken token;
-        try
-        {
-            token = ApiToken.LoadOrCreate(config.Api.TokenFile, out var tokenCreated);
-            if (tokenCreated) LogTokenCreated(logger, config.Api.TokenFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Serving without a token the operator can read would leave POSTs open to nobody: say so, keep serving GETs.
-            LogNoToken(logger, config.Api.TokenFile, e.Message);
-            token = ApiToken.Unusable();
-        }
-        await using var api = ApiServer.Create(config.Api.Listen, controller, token, loggers);
+        var token = ApiToken.LoadOrCreate(config.Api.TokenFile, out var tokenCreated);
+        if (tokenCreated) LogTokenCreated(logger, config.Api.TokenFile);
+        // Without a usable token POSTs are open to nobody: say so, keep serving GETs.
+        if (token.Refusal is { } refusal) LogTokenRefused(logger, refusal);
+        var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
+        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), time, loggers);
+        await using var api = ApiServer.Create(config.Api.Listen, controller, token, HostFilter.For(config), loggers, listener.Refusals.Snapshot);
         try
         {
             await api.StartAsync(stop.Token).ConfigureAwait(false);
@@ -101,12 +96,11 @@ internal static partial class RunCommand
             return Program.Exit.Unreachable;
         }
 
-        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, new SwitchSessionOptions(), time, loggers);
         try
         {
             listener.Start();
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
             LogCannotListen(logger, config.OpenFlow.Listen.ToString(), e.Message);
             return Program.Exit.Unreachable;
@@ -117,7 +111,7 @@ internal static partial class RunCommand
         var probing = prober is null ? Task.CompletedTask : StartProbingAsync(prober, controller, stop.Token);
         systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
         LogStarted(logger, config.SourcePath, config.Bridge.Name, config.Api.Listen.ToString());
-        var watchdog = WatchdogAsync(systemd, controller, stop.Token);
+        var watchdog = WatchdogAsync(systemd, Liveness(systemd, controller, loop, arp, prober, panel), logger, stop.Token);
         await loop.ConfigureAwait(false);
         await watchdog.ConfigureAwait(false);
         systemd.Stopping();
@@ -147,16 +141,51 @@ internal static partial class RunCommand
         prober.Start();
     }
 
-    /// <summary>Pets systemd's watchdog only while the controller loop is alive, so a hung loop gets the firmware restarted.</summary>
-    private static async Task WatchdogAsync(SystemdNotifier systemd, ApplianceController controller, CancellationToken stop)
+    /// <summary>
+    /// Every loop the firmware needs, and how long each may stay silent: half the watchdog interval
+    /// (the controller's heartbeat and the panel's timer tick every second, the probe schedule at
+    /// least every interval).
+    /// </summary>
+    private static LoopLiveness Liveness(SystemdNotifier systemd, ApplianceController controller, Task loop, ArpResolver arp, HealthProber? prober, FrontPanel? panel)
     {
-        if (systemd.WatchdogInterval is not { } interval) return;
-        using var timer = new PeriodicTimer(interval / 4);
+        var silence = (systemd.WatchdogInterval ?? TimeSpan.FromSeconds(10)) / 2;
+        var liveness = new LoopLiveness();
+        liveness.Watch("controller loop", LoopLiveness.Running(loop));
+        liveness.Watch("controller loop", LoopLiveness.Active(() => controller.SinceLoopActivity, silence));
+        liveness.Watch("ARP receiver", LoopLiveness.Running(arp.Receiving));
+        if (prober is not null)
+        {
+            liveness.Watch("probe schedule", LoopLiveness.NotFaulted(() => prober.Fault));
+            liveness.Watch("probe schedule", LoopLiveness.Active(() => prober.SinceActivity, silence > 2 * prober.Interval ? silence : 2 * prober.Interval));
+        }
+        if (panel is not null) liveness.Watch("front panel", LoopLiveness.Active(() => panel.SinceActivity, silence));
+        return liveness;
+    }
+
+    /// <summary>
+    /// Pets systemd's watchdog only while every loop is alive, so a dead or hung one gets the
+    /// firmware restarted; says once which loop it was. Without a watchdog it still says so.
+    /// </summary>
+    private static async Task WatchdogAsync(SystemdNotifier systemd, LoopLiveness liveness, ILogger logger, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer((systemd.WatchdogInterval ?? TimeSpan.FromSeconds(10)) / 4);
+        var told = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                if (controller.SinceLoopActivity < interval / 2) systemd.Watchdog();
+                // Stopping ends the loops on purpose.
+                if (stop.IsCancellationRequested) break;
+                var problems = liveness.Problems();
+                if (problems.Count == 0)
+                {
+                    if (systemd.WatchdogInterval is not null) systemd.Watchdog();
+                    told = false;
+                    continue;
+                }
+                if (!told && systemd.WatchdogInterval is not null) LogLoopDead(logger, string.Join("; ", problems));
+                else if (!told) LogLoopDeadUnwatched(logger, string.Join("; ", problems));
+                told = true;
             }
         }
         catch (OperationCanceledException)
@@ -186,14 +215,20 @@ internal static partial class RunCommand
     [LoggerMessage(Level = LogLevel.Critical, Message = "cannot listen for the switch on {Endpoint}: {Reason}")]
     private static partial void LogCannotListen(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "the API token file {Path} can be neither read nor made ({Reason}); POSTs are refused until it exists")]
-    private static partial void LogNoToken(ILogger logger, string path, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}; every POST is refused until it is fixed and the firmware restarted")]
+    private static partial void LogTokenRefused(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "no API token was found; made one in {Path}")]
     private static partial void LogTokenCreated(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "appliance running with {Config}: waiting for bridge {Bridge}, API on http://{Api}/")]
     private static partial void LogStarted(ILogger logger, string config, string bridge, string api);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "a loop of the firmware is dead ({Problems}): the watchdog is no longer told all is well, so systemd restarts the firmware")]
+    private static partial void LogLoopDead(ILogger logger, string problems);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "a loop of the firmware is dead ({Problems}); without systemd's watchdog nothing restarts it")]
+    private static partial void LogLoopDeadUnwatched(ILogger logger, string problems);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "appliance stopped; the switch keeps its rules")]
     private static partial void LogStopped(ILogger logger);
