@@ -12,7 +12,7 @@ public sealed record GuardCount(string Guard, string Owner, ulong Dropped);
 public sealed class GuardMetrics
 {
     /// <summary>The guards, in the order they see a frame.</summary>
-    public static readonly string[] Guards = ["mac", "arp", "ipv4"];
+    public static IReadOnlyList<string> Guards { get; } = ["mac", "arp", "ipv4"];
 
     private volatile IReadOnlyList<GuardCount> _all = [];
 

@@ -29,7 +29,16 @@ internal sealed class GuardTally
 
     private static int Order((string Guard, string Owner) a, (string Guard, string Owner) b)
     {
-        var guard = Array.IndexOf(GuardMetrics.Guards, a.Guard).CompareTo(Array.IndexOf(GuardMetrics.Guards, b.Guard));
+        var guard = Rank(a.Guard).CompareTo(Rank(b.Guard));
         return guard != 0 ? guard : string.CompareOrdinal(a.Owner, b.Owner);
+    }
+
+    private static int Rank(string guard)
+    {
+        for (var i = 0; i < GuardMetrics.Guards.Count; i++)
+        {
+            if (GuardMetrics.Guards[i] == guard) return i;
+        }
+        return GuardMetrics.Guards.Count;
     }
 }

@@ -63,7 +63,8 @@ public sealed partial class ArpResolver : IAsyncDisposable
 
     /// <summary>
     /// Every ARP request or reply that reaches the interface, with its sender's address and MAC
-    /// (gratuitous announcements included); raised on the receive loop, so handlers must be quick.
+    /// (gratuitous announcements included); raised on the receive loop, so handlers must be quick
+    /// and must not throw.
     /// </summary>
     public event Action<IPAddress, MacAddress>? Heard;
 
