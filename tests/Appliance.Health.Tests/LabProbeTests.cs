@@ -4,8 +4,8 @@ namespace Appliance.Health.Tests;
 
 /// <summary>
 /// The probes against real servers in the lab (tools/lab, root and Open vSwitch needed): nginx on
-/// the master and slave, faults injected the way the benchmarks do. Probes run at the SPEC's
-/// example schedule, 20 ms interval and 40 ms timeout. The lab is torn down after the class,
+/// the master and slave, faults injected the way the benchmarks do. Probes run at the default
+/// schedule, 20 ms interval and 40 ms timeout. The lab is torn down after the class,
 /// whatever happened.
 /// </summary>
 [TestClass]
@@ -14,7 +14,7 @@ public sealed class LabProbeTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(40);
-    // Scheduling and process noise on a busy 2-core machine, on top of what the SPEC promises.
+    // Scheduling and process noise on a busy 2-core machine, on top of what docs/configuration.md promises.
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(15);
 
     private readonly MonotonicClock _clock = new(TimeProvider.System);

@@ -46,7 +46,7 @@ public sealed class RefusedConfigurationTests
         Assert.AreEqual(0, status.GetProperty("servers").GetArrayLength(), "the refusal and nothing else");
         Assert.IsFalse(status.GetProperty("switch").GetProperty("connected").GetBoolean());
         // The simulated GPIO lines themselves, as the terminal panel draws them.
-        fault.WaitForLog("panel: master off, slave off, fault on", Settle);
+        fault.WaitForOutput("panel: master off, slave off, fault on", Settle);
 
         Assert.AreEqual(HttpStatusCode.Unauthorized, (await http.PostAsync("/api/failback", null)).StatusCode);
         http.DefaultRequestHeaders.Authorization = new("Bearer", box.Token);
@@ -74,7 +74,7 @@ public sealed class RefusedConfigurationTests
         using var box = new ConfigFolder();
         box.Write(vip: ConfigFolder.Management);
         using var fault = Firmware.StartVerb("fault", box.Path);
-        fault.WaitForLog("configuration refused", Settle);
+        fault.WaitForOutput("configuration refused", Settle);
         Assert.AreEqual(0, fault.Terminate(), fault.Log);
     }
 
@@ -128,7 +128,7 @@ public sealed class RefusedConfigurationTests
         using var box = new ConfigFolder();
         box.Write(vip: ConfigFolder.Management);
         using var fault = Firmware.StartVerb("fault", box.Path);
-        fault.WaitForLog("configuration refused", Settle);
+        fault.WaitForOutput("configuration refused", Settle);
         var profile = Directory.CreateTempSubdirectory("chromium-");
         try
         {

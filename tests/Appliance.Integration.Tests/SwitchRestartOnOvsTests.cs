@@ -19,12 +19,12 @@ public sealed class SwitchRestartOnOvsTests
         using var lab = Host.NewLab(servers: 3);
         using var firmware = Firmware.StartOn(lab, lab.WriteConfig("probe=http"));
         lab.WaitServing("master", Settle);
-        firmware.WaitForLog("probes started for 3 servers", Settle);
+        firmware.WaitForOutput("probes started for 3 servers", Settle);
         var stream = lab.StartUdpStream(TimeSpan.FromSeconds(12));
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         var ovsRestart = Ovs.RestartSwitchKeepingFlows();
-        firmware.WaitForLog("switch connected", TimeSpan.FromSeconds(20), occurrences: 2);
+        firmware.WaitForEvent("switch connected", TimeSpan.FromSeconds(20), occurrences: 2);
         var result = await stream.ResultAsync();
 
         var gap = result.GetProperty("longest_gap").GetProperty("ms").GetDouble();

@@ -87,8 +87,11 @@ public sealed class Firmware : IDisposable
         return JsonDocument.Parse(http.GetStringAsync("api/status").GetAwaiter().GetResult()).RootElement.Clone();
     }
 
-    /// <summary>Waits until the firmware's event list (GET /api/status) holds an event whose message contains <paramref name="text"/>.</summary>
-    public void WaitForEvent(string text, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the firmware's event list (GET /api/status) holds <paramref name="occurrences"/> events whose
+    /// message contains <paramref name="text"/>.
+    /// </summary>
+    public void WaitForEvent(string text, TimeSpan timeout, int occurrences = 1)
     {
         var deadline = DateTime.UtcNow + timeout;
         string[] messages = [];
@@ -100,7 +103,7 @@ public sealed class Firmware : IDisposable
             {
                 messages = [.. Status().GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString() ?? "")];
                 error = null;
-                if (messages.Any(m => m.Contains(text, StringComparison.Ordinal))) return;
+                if (messages.Count(m => m.Contains(text, StringComparison.Ordinal)) >= occurrences) return;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
@@ -113,6 +116,21 @@ public sealed class Firmware : IDisposable
                     (error is null ? "" : $"\n  last error: {error}") + $"\n  the firmware's output, last lines:\n{LogTail(20)}");
             }
             Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the firmware has printed a line containing <paramref name="text"/>: for tests about what it
+    /// prints (the simulated panel, a log message), never for readiness, which the API tells.
+    /// </summary>
+    public void WaitForOutput(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited && !Log.Contains(text, StringComparison.Ordinal)) throw new LabException($"the firmware exited ({_process.ExitCode}) before printing \"{text}\":\n{LogTail(20)}");
+            if (DateTime.UtcNow > deadline) throw new LabException($"the firmware did not print \"{text}\" within {timeout.TotalSeconds} s:\n{LogTail(20)}");
+            Thread.Sleep(20);
         }
     }
 

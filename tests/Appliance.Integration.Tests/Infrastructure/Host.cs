@@ -16,9 +16,17 @@ public static class Host
     [AssemblyCleanup]
     public static void Finish() => RemoveLeftovers();
 
-    /// <summary>Removes bridges, namespaces and links a killed earlier run left behind.</summary>
+    /// <summary>
+    /// Removes bridges, namespaces and links a killed earlier run left behind. While another run of these tests
+    /// is alive on the machine (a developer's beside CI's), what looks left over may be its: nothing is removed.
+    /// </summary>
     public static void RemoveLeftovers()
     {
+        if (OtherRunAlive() is { } other)
+        {
+            Console.Error.WriteLine($"integration tests: another run (pid {other}) is alive; its labs are left alone");
+            return;
+        }
         // Labs of a killed earlier run: tools/lab knows what it made.
         foreach (var dir in Directory.Exists("/run/appliance-lab") ? Directory.GetDirectories("/run/appliance-lab", Prefix + "*") : [])
         {
@@ -38,6 +46,27 @@ public static class Host
             var name = line.Split(':', 3)[1].Trim().Split('@')[0];
             if (IsOurs(name)) Sh.Try("ip", "link", "del", name);
         }
+    }
+
+    /// <summary>The pid of another process running this test assembly, if any.</summary>
+    private static int? OtherRunAlive()
+    {
+        var assembly = typeof(Host).Assembly.GetName().Name!;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                // The test host runs as the assembly's apphost, or as `dotnet [exec] …/NAME.dll`.
+                var arguments = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+                if (arguments.Take(3).Any(a => Path.GetFileName(a) is var file && (file == assembly || file == assembly + ".dll"))) return pid;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+        return null;
     }
 
     private static bool IsOurs(string name) => name.StartsWith(Prefix + "-", StringComparison.Ordinal);
