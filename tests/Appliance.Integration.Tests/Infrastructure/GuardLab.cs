@@ -4,31 +4,21 @@ using System.Text.RegularExpressions;
 namespace Appliance.Integration.Tests;
 
 /// <summary>
-/// Labs of the hostile-LAN tests: named "g" and four hex digits, in 198.19.80-99, so that they meet
-/// no other test's lab (Host.NewLab takes 198.19.100-249; another run's leftover clean-up takes
-/// "it" labs); and what those tests ask of the firmware: its status, its metrics, the guard's counters.
+/// Labs of the hostile-LAN tests: named "itg" and two hex digits (Host's clean-up takes them like any
+/// "it" lab) in 198.19.80-99, so that they meet no lab of Host.NewLab (198.19.100-249); and what
+/// those tests ask of the firmware: its status, its metrics, the guard's counters.
 /// </summary>
-internal static partial class GuardLab
+internal static class GuardLab
 {
     public static readonly string LabTool = Path.Combine(Sh.RepositoryRoot, "artifacts/labtool/labtool");
 
-    private static int _leftoversRemoved;
-
     public static Lab Up(int servers = 2, bool dsr = false)
     {
-        // A test process killed before its clean-up leaves its lab up (Host's clean-up takes only "it" labs).
-        if (Interlocked.Exchange(ref _leftoversRemoved, 1) == 0)
-        {
-            foreach (var dir in Directory.Exists("/run/appliance-lab") ? Directory.GetDirectories("/run/appliance-lab") : [])
-            {
-                if (LabName().IsMatch(Path.GetFileName(dir))) Sh.Try(Path.Combine(Sh.RepositoryRoot, "tools/lab"), "down", "--name", Path.GetFileName(dir));
-            }
-        }
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return Lab.Up($"g{Random.Shared.Next(0x10000):x4}", $"198.19.{Random.Shared.Next(80, 100)}", servers, dsr);
+                return Lab.Up($"{Host.Prefix}g{Random.Shared.Next(0x100):x2}", $"198.19.{Random.Shared.Next(80, 100)}", servers, dsr);
             }
             catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("already used", StringComparison.Ordinal))
             {
@@ -60,9 +50,6 @@ internal static partial class GuardLab
         var match = Regex.Match(metrics, $"^appliance_guard_dropped_packets_total\\{{guard=\"{guard}\",owner=\"{owner}\"\\}} (\\d+)$", RegexOptions.Multiline);
         return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }
-
-    [GeneratedRegex("^g[0-9a-f]{4}$")]
-    private static partial Regex LabName();
 
     /// <summary>The events of the status, newest first, as "kind: message".</summary>
     public static string[] Events(JsonElement status) =>
