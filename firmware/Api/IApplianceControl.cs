@@ -11,6 +11,9 @@ public interface IApplianceControl
 
     ProbeMetrics Probes { get; }
 
+    /// <summary>What the switch's ingress guard dropped (spoofed MACs and addresses).</summary>
+    GuardMetrics Guards { get; }
+
     /// <summary>Return to the highest-priority healthy server.</summary>
     Task<RequestOutcome> FailbackAsync(string source);
 

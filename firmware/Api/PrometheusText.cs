@@ -9,7 +9,7 @@ public static class PrometheusText
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     /// <param name="sessionsRefused">OpenFlow connections refused and sessions dropped, by reason (docs/configuration.md).</param>
-    public static string Render(ApplianceStatus status, ProbeMetrics probes, IReadOnlyList<(string Reason, long Count)>? sessionsRefused = null)
+    public static string Render(ApplianceStatus status, ProbeMetrics probes, GuardMetrics guards, IReadOnlyList<(string Reason, long Count)>? sessionsRefused = null)
     {
         var text = new StringBuilder();
         // The usual *_build_info idiom: a constant 1 whose labels say what runs, to join against.
@@ -52,7 +52,18 @@ public static class PrometheusText
             text.Append("# HELP appliance_switch_sessions_refused_total OpenFlow connections refused, or sessions dropped, by reason.\n# TYPE appliance_switch_sessions_refused_total counter\n");
             foreach (var (reason, count) in sessionsRefused) text.Append(CultureInfo.InvariantCulture, $"appliance_switch_sessions_refused_total{{reason=\"{reason}\"}} {count}\n");
         }
+        RenderGuards(text, guards);
         return text.ToString();
+    }
+
+    /// <summary>The ingress guard's drops: one series per guard and owner the switch has counted.</summary>
+    private static void RenderGuards(StringBuilder text, GuardMetrics guards)
+    {
+        text.Append("# HELP appliance_guard_dropped_packets_total Frames the switch dropped because they claimed another port's MAC or address.\n# TYPE appliance_guard_dropped_packets_total counter\n");
+        foreach (var count in guards.All)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"appliance_guard_dropped_packets_total{{guard=\"{count.Guard}\",owner=\"{count.Owner}\"}} {count.Dropped}\n");
+        }
     }
 
     private static void Gauge(StringBuilder text, string name, string help) =>

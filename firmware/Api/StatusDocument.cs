@@ -18,9 +18,10 @@ public sealed record StatusDocument(
     IReadOnlyList<ServerDocument> Servers,
     int Failovers,
     PanelDocument Panel,
-    IReadOnlyList<EventDocument> Events)
+    IReadOnlyList<EventDocument> Events,
+    DroppedDocument Dropped)
 {
-    public static StatusDocument From(ApplianceStatus status, IReadOnlyList<LoggedEvent> events) => new(
+    public static StatusDocument From(ApplianceStatus status, IReadOnlyList<LoggedEvent> events, GuardMetrics guards) => new(
         BuildInfo.Version,
         BuildInfo.Commit,
         new ConfigurationDocument(status.RefusedConfiguration.Count > 0, [.. status.RefusedConfiguration.Select(e => e.ToString())]),
@@ -30,7 +31,8 @@ public sealed record StatusDocument(
         [.. status.Servers.Select(s => new ServerDocument(s.Name, s.Address, s.Port, s.Mac, Lower(s.Link), Lower(s.Health), Lower(s.State), s.Detail))],
         status.Failovers,
         new PanelDocument(Lower(status.Panel.Master), Lower(status.Panel.Slave), Lower(status.Panel.Fault)),
-        [.. events.Reverse().Select(e => new EventDocument(e.Time, SnakeCase(e.Kind.ToString()), e.Server, e.Message))]);
+        [.. events.Reverse().Select(e => new EventDocument(e.Time, SnakeCase(e.Kind.ToString()), e.Server, e.Message))],
+        new DroppedDocument(guards.Total("mac"), guards.Total("arp"), guards.Total("ipv4")));
 
     private static string Lower<T>(T value)
         where T : struct, Enum => value.ToString().ToLowerInvariant();
@@ -46,6 +48,9 @@ public sealed record SwitchDocument(bool Connected, string? DatapathId);
 public sealed record ServerDocument(string Name, string Address, uint Port, string Mac, string Link, string Health, string State, string Detail);
 
 public sealed record PanelDocument(string Master, string Slave, string Fault);
+
+/// <summary>Frames the switch's ingress guard dropped since the firmware started, by guard (per owner: <c>/metrics</c>).</summary>
+public sealed record DroppedDocument(ulong Mac, ulong Arp, ulong Ipv4);
 
 /// <summary>Newest first.</summary>
 public sealed record EventDocument(DateTimeOffset Time, string Kind, string? Server, string Message);

@@ -28,6 +28,12 @@ public static class ConfigDefaults
     public const string DatapathIdText = "auto";
     public const ServiceMode Mode = ServiceMode.Nat;
 
+    /// <summary>NAT mode: the master's conntrack zone; the next servers use the zones after it.</summary>
+    public const int ConntrackZone = 100;
+
+    /// <summary>NAT mode: the most connections the switch tracks per server (ovs-config/ct-limits applies it).</summary>
+    public const int ConntrackLimit = 65536;
+
     public const ProbeKind Probe = ProbeKind.Http;
     public const int HealthPort = 80;
     public const string HealthPath = "/";
@@ -70,6 +76,11 @@ public static class ConfigLimits
 
     public const int MinFallRise = 1;
     public const int MaxFallRise = 100;
+
+    /// <summary>Conntrack zones are 16 bits; the highest first zone leaves room for 255 more servers.</summary>
+    public const int MaxConntrackZone = 65280;
+
+    public const int MaxConntrackLimit = 10_000_000;
 
     /// <summary>Linux interface names (and so OVS bridge names) are at most 15 bytes.</summary>
     public const int MaxBridgeNameLength = 15;

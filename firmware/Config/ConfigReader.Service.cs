@@ -25,11 +25,16 @@ internal sealed partial class ConfigReader
             : null;
         vmac = mac is { } m ? new(m, vmacNode) : null;
         ServiceMode? mode = service.Enum("mode", ConfigDefaults.Mode, ModeNames);
+        int? zone = service.Int("conntrack_zone", ConfigDefaults.ConntrackZone, 1, ConfigLimits.MaxConntrackZone);
+        // "off" leaves the datapath's own setting alone; zero would mean the same to Open vSwitch, but reads like "nothing allowed".
+        int? limit = service.Node("conntrack_limit") is YScalar { Value: "off" } ? 0
+            : service.Int("conntrack_limit", ConfigDefaults.ConntrackLimit, 1, ConfigLimits.MaxConntrackLimit);
         if (vip is { } v && management is { } mg && v.Value.Equals(mg.Value.Address))
         {
             Error(v.Node!.Pos, service.KeyPath("vip"),
                 $"{v.Value} is the appliance's management address (bridge.management); the VIP needs an address of its own");
         }
-        return address is null || mac is null || mode is null ? null : new ServiceConfig(address, mac.Value, mode.Value);
+        return address is null || mac is null || mode is null || zone is null || limit is null ? null
+            : new ServiceConfig(address, mac.Value, mode.Value) { ConntrackZone = (ushort)zone.Value, ConntrackLimit = limit.Value };
     }
 }

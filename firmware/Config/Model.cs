@@ -133,6 +133,16 @@ public sealed record OpenFlowConfig(OpenFlowEndpoint Listen, bool AllowRemote, u
 /// <summary><c>service:</c> the virtual service.</summary>
 public sealed record ServiceConfig(IPAddress Vip, MacAddress Vmac, ServiceMode Mode)
 {
+    /// <summary><c>service.conntrack_zone</c>: NAT mode's zone for the master; each next server uses the next zone.</summary>
+    public ushort ConntrackZone { get; init; } = ConfigDefaults.ConntrackZone;
+
+    /// <summary>
+    /// <c>service.conntrack_limit</c>: the most connections the datapath tracks in each server's
+    /// zone; 0 (<c>off</c>) leaves the datapath's setting alone. Applied by the bridge set-up
+    /// (root), not by the firmware.
+    /// </summary>
+    public int ConntrackLimit { get; init; } = ConfigDefaults.ConntrackLimit;
+
     /// <summary>The vmac used when none is configured: 02:00 followed by the four VIP bytes (10.0.0.100 → 02:00:0a:00:00:64).</summary>
     public static MacAddress DefaultVmacFor(IPAddress vip)
     {

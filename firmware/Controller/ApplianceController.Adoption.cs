@@ -30,6 +30,11 @@ public sealed partial class ApplianceController
     {
         _installed = held;
         _adopted = true;
+        if (_readManagementMac?.Invoke() is { } management && management != _managementMac)
+        {
+            _managementMac = management;
+            LogManagementMac(management.ToString());
+        }
         foreach (var (server, mac) in _builder.MacsOf(held))
         {
             _macs.TryAdd(server, mac);

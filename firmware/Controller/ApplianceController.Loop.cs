@@ -10,7 +10,8 @@ public sealed partial class ApplianceController
     public async Task RunAsync(CancellationToken stop)
     {
         using var heartbeat = StartTicks(Heartbeat, Heartbeat);
-        var resolving = ResolveMissingMacsAsync(stop);
+        var resolving = WatchMacsAsync(stop);
+        var counting = CountGuardDropsAsync(stop);
         try
         {
             // Before anything else, so that the policy has the operator's intent when the switch is adopted.
@@ -43,6 +44,7 @@ public sealed partial class ApplianceController
         while (_inputs.Reader.TryRead(out var left)) Abandon(left);
         _wake?.Dispose();
         await resolving.ConfigureAwait(false);
+        await counting.ConfigureAwait(false);
         await _watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_carrier is not null) await _carrier.DisposeAsync().ConfigureAwait(false);
@@ -105,6 +107,9 @@ public sealed partial class ApplianceController
                 break;
             case MacLearned learned:
                 LearnMac(learned.Server, learned.Mac);
+                break;
+            case ManagementMacRead read:
+                LearnManagementMac(read.Mac);
                 break;
             case Flush flush:
                 flush.Reached.TrySetResult();

@@ -66,7 +66,7 @@ public sealed partial class ApplianceController
             return;
         }
         var decision = _policy.State.Desired;
-        var desired = _builder.Build(decision, _macs);
+        var desired = _builder.Build(decision, _macs, _managementMac);
         var messages = Reconciler.Diff(_installed, desired);
         if (messages.Count == 0)
         {

@@ -19,6 +19,9 @@ internal sealed record PolicyCall(PolicyInput Input, TaskCompletionSource<Reques
 /// <summary>A server's MAC became known (ARP) or changed.</summary>
 internal sealed record MacLearned(string Server, MacAddress Mac) : ControllerInput;
 
+/// <summary>The management port's MAC, as read from its interface (it changes when the port is made anew).</summary>
+internal sealed record ManagementMacRead(MacAddress Mac) : ControllerInput;
+
 /// <summary>Marks a place in the queue: completed when the loop reaches it.</summary>
 internal sealed record Flush(TaskCompletionSource Reached) : ControllerInput;
 

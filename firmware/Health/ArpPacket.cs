@@ -7,8 +7,8 @@ internal static class ArpPacket
 {
     public const ushort EtherType = 0x0806;
     public const int FrameLength = 42; // 14 Ethernet + 28 ARP; the driver pads to the minimum
-    private const ushort RequestOp = 1;
-    private const ushort ReplyOp = 2;
+    public const ushort RequestOp = 1;
+    public const ushort ReplyOp = 2;
 
     /// <summary>
     /// A who-has for <paramref name="targetIp"/> from us. Broadcast when <paramref name="destination"/>
@@ -34,20 +34,25 @@ internal static class ArpPacket
     }
 
     /// <summary>Reads an ARP reply: who answered (sender IP and MAC) and whom it answers (target IP).</summary>
-    public static bool TryParseReply(ReadOnlySpan<byte> frame, out uint senderIp, out MacAddress senderMac, out uint targetIp)
+    public static bool TryParseReply(ReadOnlySpan<byte> frame, out uint senderIp, out MacAddress senderMac, out uint targetIp) =>
+        TryParse(frame, out var op, out senderIp, out senderMac, out targetIp) && op == ReplyOp;
+
+    /// <summary>Reads any ARP packet for IPv4 over Ethernet: its operation, sender IP and MAC, and target IP.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> frame, out ushort op, out uint senderIp, out MacAddress senderMac, out uint targetIp)
     {
+        op = 0;
         senderIp = targetIp = 0;
         senderMac = default;
         if (frame.Length < FrameLength || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != EtherType) return false;
         var arp = frame[14..];
-        if (BinaryPrimitives.ReadUInt16BigEndian(arp) != 1 || BinaryPrimitives.ReadUInt16BigEndian(arp[2..]) != 0x0800
-            || arp[4] != 6 || arp[5] != 4 || BinaryPrimitives.ReadUInt16BigEndian(arp[6..]) != ReplyOp)
+        if (BinaryPrimitives.ReadUInt16BigEndian(arp) != 1 || BinaryPrimitives.ReadUInt16BigEndian(arp[2..]) != 0x0800 || arp[4] != 6 || arp[5] != 4)
         {
             return false;
         }
+        op = BinaryPrimitives.ReadUInt16BigEndian(arp[6..]);
         senderMac = MacAddress.Read(arp.Slice(8, 6));
         senderIp = BinaryPrimitives.ReadUInt32BigEndian(arp[14..]);
         targetIp = BinaryPrimitives.ReadUInt32BigEndian(arp[24..]);
-        return true;
+        return op is RequestOp or ReplyOp;
     }
 }

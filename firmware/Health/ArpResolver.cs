@@ -61,6 +61,13 @@ public sealed partial class ArpResolver : IAsyncDisposable
     /// <summary>The receive loop: runs until disposal; ended before that, no answer reaches anyone (the watchdog looks).</summary>
     public Task Receiving => _receiving;
 
+    /// <summary>
+    /// Every ARP request or reply that reaches the interface, with its sender's address and MAC
+    /// (gratuitous announcements included); raised on the receive loop, so handlers must be quick
+    /// and must not throw.
+    /// </summary>
+    public event Action<IPAddress, MacAddress>? Heard;
+
     /// <summary>Opens a packet socket on <paramref name="interfaceName"/> (needs root or CAP_NET_RAW).</summary>
     /// <exception cref="InvalidOperationException">The interface does not exist or has no MAC.</exception>
     /// <exception cref="IOException">The packet socket cannot be opened.</exception>
@@ -201,11 +208,10 @@ public sealed partial class ArpResolver : IAsyncDisposable
                 await Task.Delay(10, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
-            // Only replies addressed to our address count: the kernel's own exchanges are seen here too.
-            if (!ArpPacket.TryParseReply(buffer.AsSpan(0, length), out uint sender, out var mac, out uint answered) || answered != _sourceIp)
-            {
-                continue;
-            }
+            if (!ArpPacket.TryParse(buffer.AsSpan(0, length), out var op, out uint sender, out var mac, out uint answered)) continue;
+            if (sender != 0 && sender != _sourceIp) Heard?.Invoke(Ipv4.ToAddress(sender), mac);
+            // Only replies addressed to our address answer a request: the kernel's own exchanges are seen here too.
+            if (op != ArpPacket.ReplyOp || answered != _sourceIp) continue;
             lock (_lock)
             {
                 foreach (var waiter in _waiting)

@@ -25,4 +25,17 @@ public sealed record NetworkInterfaceInfo(string Name, int Index, MacAddress Mac
         }
         return new NetworkInterfaceInfo(name, int.Parse(index, System.Globalization.CultureInfo.InvariantCulture), address);
     }
+
+    /// <summary>The interface's MAC now, or null while it does not exist (ovs-vswitchd is making its internal port anew).</summary>
+    public static MacAddress? TryReadMac(string name)
+    {
+        try
+        {
+            return Read(name).Mac;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or FormatException)
+        {
+            return null;
+        }
+    }
 }

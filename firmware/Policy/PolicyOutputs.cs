@@ -39,6 +39,9 @@ public enum EventKind
     ConfigRefused,
     StateRestored,
     StateReset,
+
+    /// <summary>A server's learned MAC changed (a replaced NIC); logged by the controller, not the policy.</summary>
+    MacChanged,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

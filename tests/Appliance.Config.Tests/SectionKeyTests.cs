@@ -30,7 +30,7 @@ public sealed class SectionKeyTests
             "appliance.yml:1:1: zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of bridge, openflow, service, servers, health, failback, panel, api",
             "appliance.yml:2:11: bridge.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of name, datapath, management",
             "appliance.yml:3:13: openflow.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of listen, allow_remote, datapath_id",
-            "appliance.yml:4:29: service.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of vip, vmac, mode",
+            "appliance.yml:4:29: service.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of vip, vmac, mode, conntrack_zone, conntrack_limit",
             "appliance.yml:6:49: servers[0].zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of name, address, port, mac",
             "appliance.yml:8:11: health.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of probe, port, path, interval, timeout, fall, rise, hold_down, flap_window",
             "appliance.yml:9:10: panel.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of driver, chip, leds, button",

@@ -15,6 +15,28 @@ public sealed class ServiceAndServerTests
 
     private static string Service(string body) => "service:\n" + body + "\n" + TwoServers;
 
+    // ---- conntrack ----
+
+    [TestMethod]
+    public void ConntrackZoneAndLimitDefaultAndCanBeSet()
+    {
+        var defaults = Parse(Service("  vip: 10.0.0.100")).Service;
+        Assert.AreEqual(100, defaults.ConntrackZone);
+        Assert.AreEqual(65536, defaults.ConntrackLimit);
+        var set = Parse(Service("  vip: 10.0.0.100\n  conntrack_zone: 7100\n  conntrack_limit: 500")).Service;
+        Assert.AreEqual(7100, set.ConntrackZone);
+        Assert.AreEqual(500, set.ConntrackLimit);
+        Assert.AreEqual(0, Parse(Service("  vip: 10.0.0.100\n  conntrack_limit: off")).Service.ConntrackLimit, "off: the datapath's own setting");
+    }
+
+    [TestMethod]
+    public void ConntrackZoneZeroAndALimitOfNothingAreRefused()
+    {
+        // Zone 0 is every other user's; a limit of 0 would admit no connection at all on Open vSwitch 3.1's userspace datapath.
+        AssertSingle(Service("  vip: 10.0.0.100\n  conntrack_zone: 0"), 3, 19, "service.conntrack_zone", "expected an integer from 1 to 65280, got \"0\"");
+        AssertSingle(Service("  vip: 10.0.0.100\n  conntrack_limit: 0"), 3, 20, "service.conntrack_limit", "expected an integer from 1 to 10000000, got \"0\"");
+    }
+
     // ---- required keys ----
 
     [TestMethod]

@@ -168,7 +168,7 @@ public sealed class StructureTests
             servers:
               - { name: master, address: 10.0.0.1, port: 1 }
               - { name: slave, address: 10.0.0.2, port: 2 }
-            """, 1, 10, "service", "expected a mapping (vip, vmac, mode), got \"10.0.0.100\"");
+            """, 1, 10, "service", "expected a mapping (vip, vmac, mode, conntrack_zone, conntrack_limit), got \"10.0.0.100\"");
     }
 
     [TestMethod]

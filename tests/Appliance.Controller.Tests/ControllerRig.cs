@@ -46,6 +46,9 @@ internal sealed class ControllerRig : IAsyncDisposable
 
     public ApplianceController Controller { get; private set; } = null!;
 
+    /// <summary>What the management port's interface says its MAC is; null: the controller is given no reader.</summary>
+    public MacAddress? ManagementMac { get; set; }
+
     public ApplianceStatus Status => Controller.Status;
 
     public ServerView Server(string name) => Status.Servers.Single(s => s.Name == name);
@@ -61,6 +64,7 @@ internal sealed class ControllerRig : IAsyncDisposable
     {
         Controller = new ApplianceController(Config, Clock, NullLoggerFactory.Instance, resolveMac, Intents);
         if (carrier is not null) Controller.WatchCarrier(carrier);
+        if (ManagementMac is not null) Controller.ReadManagementMacWith(() => ManagementMac);
         _stop = new CancellationTokenSource();
         _running = Controller.RunAsync(_stop.Token);
         return Controller;

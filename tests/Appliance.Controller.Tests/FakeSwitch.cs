@@ -127,6 +127,12 @@ internal sealed class FakeSwitch
         foreach (var request in held) request.Run();
     }
 
+    /// <summary>Packets hit the flows <paramref name="which"/> picks: their counters grow, as OVS's do.</summary>
+    public void CountPackets(Func<FlowStats, bool> which, ulong packets)
+    {
+        lock (_lock) _tables.CountPackets(which, packets);
+    }
+
     /// <summary>The bridge forgets every flow and group, as ovs-vswitchd restarted without restoring them.</summary>
     public void LoseTables()
     {

@@ -12,7 +12,9 @@ namespace Appliance.Controller.Tests;
 /// wide; a flow whose actions name a missing group is refused (OFPBAC_BAD_OUT_GROUP); GROUP_MOD
 /// ADD of an existing group fails with OFPGMFC_GROUP_EXISTS, MODIFY of a missing one with
 /// OFPGMFC_UNKNOWN_GROUP, and DELETE removes the group and every flow whose actions use it.
-/// Not kept: timeouts, counters, overlap checks, table-miss defaults; the firmware uses none.
+/// Packet counters are kept as far as tests set them (<see cref="CountPackets"/>): an ADD that
+/// replaces an entry keeps its counters, as OVS does without OFPFF_RESET_COUNTS. Not kept:
+/// timeouts, byte counters, overlap checks, table-miss defaults; the firmware uses none.
 /// </remarks>
 internal sealed class OvsTables
 {
@@ -44,6 +46,15 @@ internal sealed class OvsTables
     public ValueList<FlowStats> Read(FlowSelector selector) =>
         [.. _flows.Values.Where(f => Selects(f, selector.TableId, selector.Cookie, selector.CookieMask, selector.OutPort, selector.OutGroup, selector.Match)).Select(Reported)];
 
+    /// <summary>Adds packets to the counters of the flows <paramref name="which"/> picks (as the switch reports them).</summary>
+    public void CountPackets(Func<FlowStats, bool> which, ulong packets)
+    {
+        foreach (var (key, flow) in _flows.ToArray())
+        {
+            if (which(Reported(flow))) _flows[key] = flow with { PacketCount = flow.PacketCount + packets };
+        }
+    }
+
     /// <summary>The switch lost everything: ovs-vswitchd restarted without restoring its flows.</summary>
     public void Clear()
     {
@@ -61,8 +72,10 @@ internal sealed class OvsTables
         switch (mod.Command)
         {
             case OfpFlowModCommand.Add:
-                _flows[new FlowKey(mod.TableId, mod.Priority, mod.Match)] = new FlowStats(
-                    mod.TableId, 0, 0, mod.Priority, mod.IdleTimeout, mod.HardTimeout, mod.Flags, mod.Cookie, 0, 0, mod.Match, mod.Instructions);
+                var added = new FlowKey(mod.TableId, mod.Priority, mod.Match);
+                var packets = _flows.TryGetValue(added, out var replaced) ? replaced.PacketCount : 0;
+                _flows[added] = new FlowStats(
+                    mod.TableId, 0, 0, mod.Priority, mod.IdleTimeout, mod.HardTimeout, mod.Flags, mod.Cookie, packets, 0, mod.Match, mod.Instructions);
                 break;
             case OfpFlowModCommand.Modify or OfpFlowModCommand.ModifyStrict:
                 // OpenFlow 1.3 modifies instructions only; the cookie stays, and nothing selected adds nothing.

@@ -59,8 +59,12 @@ public sealed class ProgrammingTests
 
         rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "master", "slave"));
         var learned = rig.Switch.Batches[^1].Messages;
-        Assert.HasCount(2, learned, "the slave's bucket and its delivery rule");
-        Assert.IsTrue(learned.Any(m => m is FlowMod { Cookie: var cookie } && cookie == Cookies.Of(RuleKind.Deliver, 2)));
+        Assert.HasCount(5, learned, "the slave's bucket, its delivery rule, its MAC bound to its port (pass and drop), the box's path to it");
+        Assert.IsTrue(learned.Any(m => m is GroupMod { Command: OfpGroupModCommand.Modify }));
+        foreach (var kind in new[] { RuleKind.Deliver, RuleKind.GuardPass, RuleKind.MacGuard, RuleKind.ManagementPath })
+        {
+            Assert.IsTrue(learned.Any(m => m is FlowMod { Command: OfpFlowModCommand.Add, Cookie: var cookie } && cookie == Cookies.Of(kind, 2)), kind.ToString());
+        }
         await rig.Controller.ServersReachable.WaitAsync(ControllerRig.Guard);
     }
 }

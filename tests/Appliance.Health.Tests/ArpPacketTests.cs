@@ -53,4 +53,19 @@ public sealed class ArpPacketTests
         ipv4[13] = 0x00;
         Assert.IsFalse(ArpPacket.TryParseReply(ipv4, out _, out _, out _));
     }
+
+    [TestMethod]
+    public void AnyArpParsesWithItsOperation()
+    {
+        // A gratuitous request: the sender asks for its own address, announcing its MAC.
+        var announcement = new byte[ArpPacket.FrameLength];
+        ArpPacket.WriteRequest(announcement, Server, 0xC6120701, 0xC6120701, null);
+
+        Assert.IsTrue(ArpPacket.TryParse(announcement, out var op, out uint sender, out var mac, out uint target));
+        Assert.AreEqual(ArpPacket.RequestOp, op);
+        Assert.AreEqual(0xC6120701u, sender);
+        Assert.AreEqual(Server, mac);
+        Assert.AreEqual(0xC6120701u, target);
+        Assert.IsFalse(ArpPacket.TryParse(new byte[20], out _, out _, out _, out _));
+    }
 }

@@ -72,6 +72,24 @@ public sealed class ArpResolverTests
     }
 
     [TestMethod]
+    public async Task AnAnnouncementFromTheFarEndIsHeardWithItsNewMac()
+    {
+        MakePair();
+        await using var resolver = ArpResolver.Open(_near, Near);
+        var heard = new System.Collections.Concurrent.ConcurrentQueue<(IPAddress Sender, MacAddress Mac)>();
+        resolver.Heard += (sender, mac) => heard.Enqueue((sender, mac));
+        var replaced = MacAddress.Parse("02:00:c6:13:fe:72");
+
+        // A replaced NIC announces itself (gratuitous ARP); nobody asked.
+        Sh.Check("ip", "-n", _namespace, "link", "set", _far, "address", replaced.ToString());
+        Sh.Run("ip", "netns", "exec", _namespace, "arping", "-U", "-c", "1", "-i", _far, "-S", Far.ToString(), Far.ToString());
+
+        var clock = Stopwatch.StartNew();
+        while (!heard.Contains((Far, replaced)) && clock.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(20);
+        CollectionAssert.Contains(heard.ToArray(), (Far, replaced), string.Join(", ", heard));
+    }
+
+    [TestMethod]
     public void AMissingInterfaceIsNamedInTheError()
     {
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => ArpResolver.Open("it-nothing", Near));

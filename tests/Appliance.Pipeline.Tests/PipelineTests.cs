@@ -28,10 +28,10 @@ public sealed class PipelineTests
         var group = rules.Groups.Single();
         Assert.AreEqual(OfpGroupType.FastFailover, group.Type);
         Assert.AreEqual(
-            "bucket=watch_port:1,actions=ct(commit,table=2,zone=100,nat(dst=198.18.0.1)),bucket=watch_port:2,actions=ct(commit,table=2,zone=101,nat(dst=198.18.0.2))",
+            "bucket=watch_port:1,actions=ct(commit,table=4,zone=100,nat(dst=198.18.0.1)),bucket=watch_port:2,actions=ct(commit,table=4,zone=101,nat(dst=198.18.0.2))",
             string.Join(",", group.Buckets));
         Assert.AreEqual("apply_actions(set_field:02:00:c6:12:00:01->eth_dst,output:1)", Flow(rules, RuleKind.Deliver, 1).Instructions.ToString());
-        Assert.AreEqual("apply_actions(ct(table=1,zone=101,nat))", Flow(rules, RuleKind.ReplyTrack, 2).Instructions.ToString());
+        Assert.AreEqual("apply_actions(ct(table=3,zone=101,nat))", Flow(rules, RuleKind.ReplyTrack, 2).Instructions.ToString());
         Assert.AreEqual("eth_type=0x800,ipv4_src=198.18.0.100", Flow(rules, RuleKind.ReplyFromVip).Match.ToString());
         Assert.AreEqual("apply_actions(group:1)", Flow(rules, RuleKind.VipToGroup).Instructions.ToString());
         Assert.AreEqual(Match.Any, Flow(rules, RuleKind.Normal).Match);
@@ -49,16 +49,19 @@ public sealed class PipelineTests
     }
 
     [TestMethod]
-    public void ArpForTheVipIsAnsweredByTheSwitchAndServersMayNotClaimIt()
+    public void ArpForTheVipIsAnsweredByTheSwitchAndNoPortMayClaimIt()
     {
         var rules = new RuleBuilder(Config()).Build(Desired("master"), Macs);
         var responder = Flow(rules, RuleKind.ArpResponder);
         Assert.AreEqual("eth_type=0x806,arp_op=1,arp_tpa=198.18.0.100", responder.Match.ToString());
         StringAssert.Contains(responder.Instructions.ToString(), "set_field:02:00:c6:12:00:64->arp_sha");
         StringAssert.EndsWith(responder.Instructions.ToString(), "output:IN_PORT)");
-        var guard = Flow(rules, RuleKind.VipArpGuard, 1);
-        Assert.IsTrue(guard.Priority > responder.Priority);
+        // A DSR server's loopback VIP, or an office host, claiming the VIP is dropped before the classifier.
+        var guard = Flow(rules, RuleKind.ArpGuard, Cookies.Nobody);
+        Assert.AreEqual("eth_type=0x806,arp_spa=198.18.0.100", guard.Match.ToString());
         Assert.IsTrue(guard.Instructions.IsEmpty, "dropped");
+        Assert.IsTrue(guard.TableId < responder.TableId);
+        Assert.IsFalse(rules.Flows.Any(f => f.Cookie == Cookies.Of(RuleKind.GuardPass, 1) && f.Match.TryGet(OxmFieldId.ArpSpa, out var spa) && spa.AsUInt32 == Ipv4.ToUInt32(IPAddress.Parse("198.18.0.100"))));
     }
 
     [TestMethod]
@@ -75,9 +78,11 @@ public sealed class PipelineTests
         foreach (var mode in new[] { "nat", "dsr" })
         {
             var builder = new RuleBuilder(Config(mode));
-            var rules = builder.Build(Desired("slave", "master"), Macs);
+            var rules = builder.Build(Desired("slave", "master"), Macs, MacAddress.Parse("02:00:c6:12:00:06"));
             CollectionAssert.AreEqual(new[] { "slave", "master" }, builder.ServersOf(rules)!.ToArray(), mode);
             CollectionAssert.AreEquivalent(Macs, builder.MacsOf(rules).ToDictionary(), mode);
+            // The guard binds every known MAC, so a server out of the group keeps its MAC across a firmware restart too.
+            CollectionAssert.AreEquivalent(Macs, builder.MacsOf(builder.Build(Desired("slave"), Macs)).ToDictionary(), mode);
         }
         Assert.IsNull(new RuleBuilder(Config()).ServersOf(RuleSet.Empty));
     }
@@ -147,6 +152,10 @@ public sealed class PipelineTests
     {
         Assert.AreEqual(0x401UL, Cookies.Of(RuleKind.ReplyTrack, 1));
         Assert.AreEqual("track replies of server port 1", Cookies.Describe(0x401));
+        Assert.AreEqual("drop server port 2's MAC from other ports", Cookies.Describe(0x802));
+        Assert.AreEqual("drop ARP claiming the management port's address from other ports", Cookies.Describe(0x9fe));
+        Assert.AreEqual("drop IPv4 from the VIP's address from other ports", Cookies.Describe(0xa00));
+        Assert.AreEqual("management path to server port 1", Cookies.Describe(0xc01));
         Assert.AreEqual("not ours", Cookies.Describe(0));
     }
 }

@@ -1,6 +1,7 @@
 using LabTool;
 
-// labtool: the lab's UDP echo responder and the clients that measure failover (README.md).
+// labtool: the lab's UDP echo responder, the clients that measure failover, and the hostile
+// office host (forged frames, SYN flood) (README.md).
 // Exit codes: 0 ok, 1 ran but nothing answered, 2 bad command line.
 
 const string Usage = """
@@ -12,6 +13,13 @@ usage: labtool VERB [options]
               paced, numbered datagrams to a udp-echo; reports loss and server switches
   http-loop   --url URL [--duration 20s] [--interval 0] [--timeout 250ms] [--json FILE] [--live]
               repeated GETs on new connections; reports failures and server switches
+  forge       --type arp-request|arp-reply|udp [--interface eth0] [--eth-src MAC] [--eth-dst MAC]
+              [--sha MAC] [--spa IP] [--tha MAC] [--tpa IP] [--src IP] [--dst IP] [--dport 9]
+              [--count 1] [--interval 10ms]
+              frames with any source MAC and address: ARP claiming an address, IPv4 from one
+  syn-flood   --target IP:PORT --eth-dst MAC [--interface eth0] [--sources CIDR] [--rate 5000]
+              [--duration 10s]
+              TCP SYNs from random source addresses and ports, each a new connection
 durations: 20s, 500ms, 2m or plain seconds; --duration 0 runs until SIGINT/SIGTERM
 """;
 
@@ -30,6 +38,8 @@ try
         "udp-echo" => UdpEcho.Run(new Options(rest, new HashSet<string>())),
         "udp-stream" => UdpStream.Run(new Options(rest, new HashSet<string> { "live" })),
         "http-loop" => HttpLoop.Run(new Options(rest, new HashSet<string> { "live" })),
+        "forge" => Forge.Run(new Options(rest, new HashSet<string>())),
+        "syn-flood" => SynFlood.Run(new Options(rest, new HashSet<string>())),
         _ => throw new UsageException($"unknown verb '{verb}'"),
     };
 }

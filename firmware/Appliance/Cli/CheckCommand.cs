@@ -1,4 +1,5 @@
 using Appliance.Config;
+using Appliance.Health;
 using Appliance.Pipeline;
 using Appliance.Policy;
 
@@ -14,6 +15,12 @@ internal static class CheckCommand
         output.WriteLine($"bridge {config.Bridge.Name} ({config.Bridge.Datapath.ToString().ToLowerInvariant()} datapath), management {config.Bridge.ManagementCidr}");
         output.WriteLine($"OpenFlow channel: listening on {config.OpenFlow.Listen}");
         output.WriteLine($"VIP {config.Service.Vip} ({config.Service.Vmac}), {config.Service.Mode.ToString().ToLowerInvariant()} mode, failback {config.Failback.ToString().ToLowerInvariant()}");
+        if (config.Service.Mode == ServiceMode.Nat)
+        {
+            var last = config.Service.ConntrackZone + config.Servers.Count - 1;
+            var limit = config.Service.ConntrackLimit > 0 ? $"at most {config.Service.ConntrackLimit} connections each (set by the bridge set-up)" : "no limit set";
+            output.WriteLine($"conntrack zones {config.Service.ConntrackZone}{(last > config.Service.ConntrackZone ? $"-{last}" : "")}, {limit}");
+        }
         var health = config.Health;
         output.WriteLine($"health: {health.Probe.ToString().ToLowerInvariant()} probe every {ConfigDuration.Format(health.Interval)}, timeout {ConfigDuration.Format(health.Timeout)}, down after {health.Fall}, up after {health.Rise}, flapping held out {(health.HoldDown > TimeSpan.Zero ? $"from {ConfigDuration.Format(health.HoldDown)}" : "never (hold_down: off)")}");
         var macs = new Dictionary<string, MacAddress>();
@@ -34,8 +41,11 @@ internal static class CheckCommand
         output.WriteLine();
         output.WriteLine("rules with every server healthy (the master serving):");
         if (learned.Count > 0) output.WriteLine($"(00:00:00:00:00:00 stands for the MAC of {string.Join(", ", learned)}, learned at run time)");
+        // The guard binds the management port's MAC, read from the bridge's internal port when it exists here.
+        var management = NetworkInterfaceInfo.TryReadMac(config.Bridge.Name);
+        if (management is null) output.WriteLine($"(the management port's MAC is read from {config.Bridge.Name} at run time; its guard rules are left out here)");
         var all = new DesiredSwitchState([.. config.Servers.Select(s => s.Name)], config.Master.Name);
-        output.Write(new RuleBuilder(config).Build(all, macs).Describe());
+        output.Write(new RuleBuilder(config).Build(all, macs, management).Describe());
         return Program.Exit.Ok;
     }
 }

@@ -67,6 +67,9 @@ internal static partial class RunCommand
         var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
             await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false), OperatorIntentStore.InStateDirectory());
         controller.WatchCarrier(new CarrierWatch(clock, loggers, controller.ReportCarrier));
+        // The guard binds the management port's MAC to it; ARP heard there tells servers' MACs (see ApplianceController.Macs.cs).
+        controller.ReadManagementMacWith(() => NetworkInterfaceInfo.TryReadMac(config.Bridge.Name));
+        arp.Heard += controller.ReportArp;
         if (panel is not null)
         {
             controller.StatusChanged += status => panel.Show(status.Panel);

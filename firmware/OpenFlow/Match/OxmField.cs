@@ -179,6 +179,7 @@ public readonly record struct OxmField
         OxmFormat.Ipv4 => Ipv4.ToAddress((uint)value).ToString(),
         OxmFormat.Ipv6 => new IPAddress(ToBigEndian16(value)).ToString(),
         OxmFormat.Hex => "0x" + value.ToString("x", CultureInfo.InvariantCulture),
+        OxmFormat.Port => OfpPort.Name((uint)value),
         _ => value.ToString(CultureInfo.InvariantCulture),
     };
 }

@@ -13,7 +13,7 @@ public enum OxmClass : ushort
 public readonly record struct OxmFieldInfo(string Name, byte Size, bool Maskable, OxmFormat Format = OxmFormat.Decimal);
 
 /// <summary>How a field's value is written for people (as <c>ovs-ofctl</c> does).</summary>
-public enum OxmFormat { Decimal, Hex, Mac, Ipv4, Ipv6 }
+public enum OxmFormat { Decimal, Hex, Mac, Ipv4, Ipv6, Port }
 
 /// <summary>
 /// Names an OXM field: its class and field number. The wire header adds the has-mask bit and a
@@ -98,8 +98,8 @@ public readonly record struct OxmFieldId(OxmClass Class, byte Field)
 
     private static OxmFieldInfo BasicInfo(byte field) => field switch
     {
-        0 => new("in_port", 4, false),
-        1 => new("in_phy_port", 4, false),
+        0 => new("in_port", 4, false, OxmFormat.Port),
+        1 => new("in_phy_port", 4, false, OxmFormat.Port),
         2 => new("metadata", 8, true, OxmFormat.Hex),
         3 => new("eth_dst", 6, true, OxmFormat.Mac),
         4 => new("eth_src", 6, true, OxmFormat.Mac),
