@@ -4,7 +4,7 @@ namespace Appliance.Switch;
 
 /// <summary>
 /// Liveness: an ECHO_REQUEST after <see cref="SwitchSessionOptions.EchoInterval"/> without a
-/// message, death after <see cref="SwitchSessionOptions.DeadAfter"/>; and the echo that decides
+/// message, death by <see cref="SwitchSessionOptions.DeadAfter"/> at the latest; and the echo that decides
 /// whether a new connection of the same switch may replace this one.
 /// </summary>
 public sealed partial class SwitchSession
@@ -17,7 +17,9 @@ public sealed partial class SwitchSession
         if (IsClosed) return;
         if (_asyncBudget.TakeRefused() is > 0 and var dropped) LogDropped(dropped, _options.AsyncMessagesPerSecond);
         var silent = _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
-        if (silent >= _options.DeadAfter)
+        // Liveness is looked at once a tick: a session that would pass its deadline before the
+        // next look is dead now, so death never comes later than DeadAfter.
+        if (silent + _options.Tick > _options.DeadAfter)
         {
             _ = CloseAsync($"switch silent for {silent.TotalSeconds:0.0} s");
             return;

@@ -9,7 +9,10 @@ public sealed record SwitchSessionOptions
     /// <summary>Send an ECHO_REQUEST after this long without a message from the switch.</summary>
     public TimeSpan EchoInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Declare the switch dead after this long without a whole message.</summary>
+    /// <summary>
+    /// Declare the switch dead by this long without a whole message, at the latest (it is
+    /// declared at the last liveness <see cref="Tick"/> before, so up to one tick earlier).
+    /// </summary>
     public TimeSpan DeadAfter { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long HELLO and the handshake's requests may take.</summary>

@@ -117,6 +117,29 @@ public sealed class HostilePeerTests
     }
 
     [TestMethod]
+    public async Task ThreeSecondsAfterItsLastWholeMessageATricklingPeerIsDeadWhereverTheLivenessTickFalls()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (listener, handler, fake, session) = await ConnectedAsync(clock);
+        await using (listener)
+        await using (fake)
+        {
+            // The last whole message comes between two liveness ticks (they fall every 250 ms from the handshake).
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            await fake.SendAsync(new EchoRequest(OfpBytes.Empty));
+            await Task.Delay(100);
+            await fake.SendRawAsync([0x04]);
+            clock.Advance(TimeSpan.FromSeconds(2));
+            await Task.Delay(100);
+            Assert.IsFalse(session.IsClosed, "2 s of silence is not death");
+            // In steps: the fake clock runs a periodic timer once per advance, however far it goes.
+            for (var step = 0; step < 20; step++) clock.Advance(TimeSpan.FromMilliseconds(50));
+            await handler.WaitForAsync(h => h.Disconnected.Count == 1, "the trickling peer to be declared dead 3 s after its last whole message", TimeSpan.FromSeconds(5));
+            StringAssert.Contains(handler.Disconnected[0].Reason, "silent");
+        }
+    }
+
+    [TestMethod]
     public async Task AnUnansweredRequestGivesTheSessionUpWithinTwoSeconds()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
