@@ -8,7 +8,7 @@ namespace Appliance.LabKit;
 public sealed class Firmware : IDisposable
 {
     /// <summary>The firmware next to the calling program: test and bench projects reference the appliance project.</summary>
-    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "appliance.dll");
+    public static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "appliance.dll");
 
     private readonly Process _process;
     private readonly StringBuilder _log = new();
