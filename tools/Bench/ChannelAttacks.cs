@@ -14,6 +14,9 @@ namespace Appliance.Bench;
 /// </summary>
 internal static partial class ChannelAttacks
 {
+    /// <summary>How far the peer's clock for a session may run ahead of the firmware's (it starts when the request arrives there): measurement, not lateness.</summary>
+    private const double PeerClockSlack = 5;
+
     private const int Rounds = 5;
     private const int TrickleRounds = 3;
     private const int HijackAttempts = 10;
@@ -237,7 +240,7 @@ internal static partial class ChannelAttacks
         t.AppendLine("|---|---|---|---|");
         t.AppendLine(Host.Inv($"| (a) unanswered request to session given up, at the peer ({giveUp.Count} sessions) | **{g.Median:0} ms** median, {g.Min:0}–{g.Max:0} ms | ≤ 2 s | 10 s, and the loop blocked meanwhile |"));
         t.AppendLine(Host.Inv($"| (b) requests answered after 1.75 s in {SlowPeerFor.TotalSeconds:0} s; session dropped | {slowAnswered}; {(slowDropped ? "**yes**" : "no (it answers in time, so it is a slow switch, not a dead one)")} | loop keeps serving | controller loop blocked ~27 s (watchdog gap 25 s, API press 27 s) |"));
-        t.AppendLine(Host.Inv($"| (c) last whole message to session declared dead for silence, at the peer ({silence.Count} of {dead.Count} sessions) | **{d.Median:0} ms** median, {d.Min:0}–{d.Max:0} ms{(d.Max > 3000 ? " (**misses the target** by the liveness tick: below)" : "")} | ≤ 3 s | never (bytes counted as life) |"));
+        t.AppendLine(Host.Inv($"| (c) last whole message to session declared dead for silence, at the peer ({silence.Count} of {dead.Count} sessions) | **{d.Median:0} ms** median, {d.Min:0}–{d.Max:0} ms{(d.Max > 3000 + PeerClockSlack ? " (**misses the target**: below)" : "")} | ≤ 3 s | never (bytes counted as life) |"));
         t.AppendLine(Host.Inv($"| real bridge given its controller back after each attack → firmware holds it, rules confirmed | {string.Join(", ", reattach.Select(ms => Host.Inv($"{ms:0} ms")))} | | |"));
         t.AppendLine();
         t.AppendLine(Host.Inv($"Why the firmware ended the sessions, from its log: (a) {Tally(giveUp.Select(r => r.Why))}; (c) {string.Join("; ", dead.Select(r => Host.Inv($"`{r.Why}` after {r.Ms:0} ms")))}. {(programmed.Count == 0 ? "" : $"While (b) lasted the firmware adopted the slow peer and programmed it, one request at a time: `{string.Join("`; `", programmed)}`. ")}The times at the peer start when the request arrives there, a moment after the firmware's clock for it started: ±2 ms around 2 s is measurement."));
@@ -245,9 +248,9 @@ internal static partial class ChannelAttacks
         {
             t.AppendLine("A trickling session that the firmware asked something meanwhile (it reads the rules' counters every 5 s) ends at that request's 2 s timeout, before the silence counts.");
         }
-        if (d.Max > 3000)
+        if (d.Max > 3000 + PeerClockSlack)
         {
-            t.AppendLine(Host.Inv($"**The trickle figure is above 3 s** by up to {d.Max - 3000:0} ms: a session is declared dead once it has been silent for 3 s, and liveness is checked every 250 ms (`SwitchSessionOptions.Tick`), so death comes 3.0–3.25 s after the last whole message, plus the scheduling of both processes at the peer. The issue's \"dead within 3 s\" holds to within that tick."));
+            t.AppendLine(Host.Inv($"**The trickle figure is above 3 s** by up to {d.Max - 3000:0} ms: liveness is checked every 250 ms (`SwitchSessionOptions.Tick`) and a session is declared dead at the last check before 3 s of silence, so death comes 2.75–3 s after the last whole message; more than that is the scheduling of both processes."));
         }
         t.AppendLine();
         t.Append(hijack);
