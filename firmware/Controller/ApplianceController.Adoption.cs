@@ -15,6 +15,8 @@ public sealed partial class ApplianceController
     {
         _session = session;
         _adopted = false;
+        _failedAdoptionReads = 0;
+        _replaceAll = false;
         _confirmed = false;
         _work = null;
         WatchCarriers(session);
@@ -53,6 +55,31 @@ public sealed partial class ApplianceController
     }
 
     /// <summary>
+    /// A read of the new session's rules failed. The heartbeat tries again; a switch that cannot be
+    /// read <see cref="AdoptionReads"/> times (a rule the codec does not know, put there by hand, or
+    /// a switch that refuses the request) is adopted as holding nothing we know, and emptied before
+    /// it is programmed: a switch left unprogrammed while the status looked fine would be worse.
+    /// </summary>
+    private void AdoptionReadFailed(ISwitchChannel session, string reason)
+    {
+        _failedAdoptionReads++;
+        if (_failedAdoptionReads < AdoptionReads)
+        {
+            LogAdoptionReadFailed(reason, _failedAdoptionReads, AdoptionReads);
+            return;
+        }
+        LogSwitchUnreadable(AdoptionReads, reason);
+        _replaceAll = true;
+        Adopt(session, RuleSet.Empty);
+    }
+
+    /// <summary>On the heartbeat: a connected switch whose rules could not be read yet is read again.</summary>
+    private void RetryAdoption()
+    {
+        if (!_adopted && _session is { IsClosed: false } && _work is null) Program();
+    }
+
+    /// <summary>
     /// Tells the carrier watch which interface is which server, beside the loop: rtnetlink only
     /// makes link loss faster, so whatever it throws is logged and changes nothing else.
     /// </summary>
@@ -87,6 +114,12 @@ public sealed partial class ApplianceController
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reading the switch's rules failed: {Reason}")]
     private partial void LogReadFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reading the new switch's rules failed ({Tries} of {Of}; tried again every second): {Reason}")]
+    private partial void LogAdoptionReadFailed(string reason, int tries, int of);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the switch's rules could not be read {Tries} times ({Reason}): it is emptied and programmed anew")]
+    private partial void LogSwitchUnreadable(int tries, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "server {Server} is on OpenFlow port {Port}, which bridge {Bridge} does not have (see ovs-config)")]
     private partial void LogMissingPort(string server, uint port, string bridge);

@@ -7,6 +7,9 @@ public sealed partial class ApplianceController
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many times a new session's rules are read before the switch is emptied instead (see <see cref="AdoptionReadFailed"/>).</summary>
+    private const int AdoptionReads = 3;
+
     public async Task RunAsync(CancellationToken stop)
     {
         using var heartbeat = StartTicks(Heartbeat, Heartbeat);
@@ -123,6 +126,7 @@ public sealed partial class ApplianceController
         try
         {
             Decide(call.Input, reply: call.Reply);
+            if (call.Input is Tick) RetryAdoption();
         }
         catch (Exception e)
         {

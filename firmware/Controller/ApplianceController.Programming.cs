@@ -67,7 +67,8 @@ public sealed partial class ApplianceController
         }
         var decision = _policy.State.Desired;
         var desired = _builder.Build(decision, _macs, _managementMac);
-        var messages = Reconciler.Diff(_installed, desired);
+        var messages = _replaceAll ? Reconciler.Replace(desired) : Reconciler.Diff(_installed, desired);
+        _replaceAll = false;
         if (messages.Count == 0)
         {
             _installed = desired;
@@ -122,6 +123,9 @@ public sealed partial class ApplianceController
                 _installed = rules.Result;
                 // A refused rule is not sent again until the decision changes: it would only be refused again.
                 if (read.Version != _wanted) Program();
+                break;
+            case (ReadBack { Adopting: true }, var failed) when !session.IsClosed:
+                AdoptionReadFailed(session, Reason(failed));
                 break;
             case (ReadBack, var failed):
                 LogReadFailed(Reason(failed));

@@ -34,6 +34,10 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     // What the switch holds, as far as we know: read at adoption, then what each confirmed batch made of it.
     private RuleSet _installed = RuleSet.Empty;
     private bool _adopted;
+    // Reads of a new session's rules that failed; past AdoptionReads the switch is emptied and programmed anew.
+    private int _failedAdoptionReads;
+    // The switch's rules could not be read: the next batch empties it first instead of making a diff.
+    private bool _replaceAll;
     // The session confirmed the rules of the current decision at least once.
     private bool _confirmed;
     // The one request to the switch outstanding; its answer comes back through the queue.

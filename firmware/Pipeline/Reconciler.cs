@@ -44,4 +44,20 @@ public static class Reconciler
         }
         return messages;
     }
+
+    /// <summary>
+    /// Empties the switch and installs <paramref name="desired"/>: for a switch whose rules cannot
+    /// be read, so no diff can be made. Everything the switch held goes, ours and anything else,
+    /// and until the adds arrive nothing forwards: a last resort, not a reconcile.
+    /// </summary>
+    public static IReadOnlyList<IOfpMessage> Replace(RuleSet desired)
+    {
+        var messages = new List<IOfpMessage>
+        {
+            new FlowMod { TableId = OfpTable.All, Command = OfpFlowModCommand.Delete, Match = Match.Any },
+            new GroupMod(OfpGroupModCommand.Delete, OfpGroupType.All, OfpGroup.All, []),
+        };
+        messages.AddRange(Diff(RuleSet.Empty, desired));
+        return messages;
+    }
 }

@@ -105,13 +105,19 @@ internal sealed class ControllerRig : IAsyncDisposable
     public async Task FlushAsync()
     {
         var deadline = DateTime.UtcNow + Guard;
-        await FlushLoopAsync();
         // An answer the switch gave on another thread reaches the loop through its queue: flush until it has.
-        while (Controller.SwitchBusy)
+        // Idle is read after a flush, so never in the middle of the loop handling an answer (which
+        // clears the request outstanding and may start the next).
+        while (true)
         {
+            await FlushLoopAsync();
+            if (!Controller.SwitchBusy)
+            {
+                await FlushLoopAsync();
+                if (!Controller.SwitchBusy) return;
+            }
             if (DateTime.UtcNow > deadline) throw new AssertFailedException("the switch never answered (stalled?)");
             await Task.Delay(1);
-            await FlushLoopAsync();
         }
     }
 

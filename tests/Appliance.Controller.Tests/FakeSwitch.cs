@@ -23,6 +23,7 @@ internal sealed class FakeSwitch
     private ImmutableSortedDictionary<uint, OfpPortDesc> _ports;
     private TaskCompletionSource _requestHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _stalled;
+    private int _unreadable;
     private long _lastChannelId;
 
     /// <param name="ports">The bridge's OpenFlow ports, live, named p1, p2, …</param>
@@ -104,6 +105,18 @@ internal sealed class FakeSwitch
         lock (_lock) _refusals.Clear();
     }
 
+    /// <summary>The next <paramref name="reads"/> FLOW reads fail, as a reply with a rule the codec does not know fails to decode.</summary>
+    public void FailFlowReads(int reads)
+    {
+        lock (_lock) _unreadable = reads;
+    }
+
+    /// <summary>Puts a rule in the tables as someone else (ovs-ofctl add-flow) would.</summary>
+    public void AddForeignFlow(FlowMod flow)
+    {
+        lock (_lock) _tables.Apply(OfpCodec.Encode(flow, 1));
+    }
+
     /// <summary>From now on, requests wait unanswered (and unapplied) until <see cref="Resume"/>.</summary>
     public void Stall()
     {
@@ -144,13 +157,29 @@ internal sealed class FakeSwitch
     {
         lock (_lock)
         {
-            if (!_stalled) return Task.FromResult(request());
+            if (!_stalled) return Run(request);
             var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
             _held.Add(new Held(channel, () =>
             {
-                lock (_lock) answer.TrySetResult(request());
+                Task<T> run;
+                lock (_lock) run = Run(request);
+                if (run.IsCompletedSuccessfully) answer.TrySetResult(run.Result);
+                else answer.TrySetException(run.Exception!.InnerExceptions);
             }, e => answer.TrySetException(e)));
             return answer.Task;
+        }
+    }
+
+    /// <summary>A request's answer, or the failure it ends in.</summary>
+    private static Task<T> Run<T>(Func<T> request)
+    {
+        try
+        {
+            return Task.FromResult(request());
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
         }
     }
 
@@ -196,8 +225,15 @@ internal sealed class FakeSwitch
     }
 
     /// <summary>Answers a FLOW read from the tables, through the codec as the reply travels. Called under the lock.</summary>
-    internal ValueList<FlowStats> ReadFlowsLocked(FlowStatsRequest request) =>
-        OverTheWire(FlowStatsReply.FromEntries(_tables.Read(request.Selector))).Entries;
+    internal ValueList<FlowStats> ReadFlowsLocked(FlowStatsRequest request)
+    {
+        if (_unreadable > 0)
+        {
+            _unreadable--;
+            throw new InvalidDataException("OFPMP_FLOW reply does not decode: unknown action type 0xffff");
+        }
+        return OverTheWire(FlowStatsReply.FromEntries(_tables.Read(request.Selector))).Entries;
+    }
 
     internal ValueList<GroupDesc> ReadGroupsLocked() => OverTheWire(GroupDescReply.FromEntries([.. _tables.Groups])).Entries;
 
