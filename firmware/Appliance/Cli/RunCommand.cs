@@ -131,11 +131,15 @@ internal static partial class RunCommand
 
     /// <summary>
     /// Probes start once the switch forwards for us: after our rules are in and the servers answer
-    /// ARP through it (a server that never answers does not hold the others back for long).
+    /// ARP through it (a server that never answers does not hold the others back for long). A
+    /// switch that never takes our rules (one refused) does not hold the probes back for good
+    /// either: the status would show servers presumed healthy that nobody checks. The policy does
+    /// not count failures while no switch is connected, or just after one connected.
     /// </summary>
     private static async Task StartProbingAsync(HealthProber prober, ApplianceController controller, CancellationToken stop)
     {
-        await controller.SwitchProgrammed.WaitAsync(stop).ConfigureAwait(false);
+        await Task.WhenAny(controller.SwitchProgrammed, Task.Delay(TimeSpan.FromSeconds(30), stop)).ConfigureAwait(false);
+        stop.ThrowIfCancellationRequested();
         await Task.WhenAny(controller.ServersReachable, Task.Delay(TimeSpan.FromSeconds(2), stop)).ConfigureAwait(false);
         stop.ThrowIfCancellationRequested();
         prober.Start();
