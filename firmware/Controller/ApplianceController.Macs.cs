@@ -90,6 +90,11 @@ public sealed partial class ApplianceController
         }
     }
 
+    /// <summary>
+    /// One server's MAC, or null: whatever the resolver throws (a socket disposed while the
+    /// management port is made anew, a send refused) is a try that got no answer, never the end of
+    /// the MAC watch, which would leave NIC swaps unfollowed without a sign.
+    /// </summary>
     private async Task<MacAddress?> ResolveAsync(ServerConfig server, CancellationToken stop)
     {
         try
@@ -98,6 +103,11 @@ public sealed partial class ApplianceController
         }
         catch (OperationCanceledException)
         {
+            return null;
+        }
+        catch (Exception e)
+        {
+            LogResolveFailed(server.Name, e.Message);
             return null;
         }
     }
@@ -149,6 +159,9 @@ public sealed partial class ApplianceController
         LogManagementMac(mac.ToString());
         RequestProgram("management MAC");
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "asking {Server} for its MAC failed: {Reason}")]
+    private partial void LogResolveFailed(string server, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Server} has MAC {Mac}")]
     private partial void LogMacLearned(string server, string mac);

@@ -136,6 +136,25 @@ public sealed class MacTests
     /// The MAC watch runs beside the loop and arms its next wait whenever its round ends, so no
     /// single advance can be known to reach it.
     /// </summary>
+    [TestMethod]
+    public async Task AnArpResolverThatThrowsDoesNotEndTheMacWatch()
+    {
+        await using var rig = new ControllerRig(configuredMacs: []);
+        var calls = 0;
+        // The management port made anew under the resolver: its socket is disposed while a request goes out.
+        Task<MacAddress?> Resolve(ServerConfig server, CancellationToken stop) =>
+            Interlocked.Increment(ref calls) <= 2
+                ? Task.FromException<MacAddress?>(new ObjectDisposedException("Socket"))
+                : Task.FromResult<MacAddress?>(ControllerRig.BothMacs[server.Name]);
+        rig.Start(Resolve);
+        await rig.AdoptAsync();
+
+        await AdvanceUntilAsync(rig, () => rig.Status.Servers.All(v => v.Mac != "unknown"), "both MACs learned on the next try");
+        await rig.FlushAsync();
+
+        rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "master", "slave"));
+    }
+
     private static async Task<TimeSpan> AdvanceUntilAsync(ControllerRig rig, Func<bool> condition, string what)
     {
         var start = rig.Controller.Now;
