@@ -125,7 +125,12 @@ public sealed partial class SwitchSession : ISwitchChannel, IAsyncDisposable
             // Being the only controller, EQUAL (the default role) is enough to program the switch.
             LogRoleRefused(e.Error.Code);
         }
-        _connected = true;
+        // Written before IsClosed is read, and read by CloseAsync after it marks the session closed:
+        // whichever comes second sees the other, so the handler hears of a session's end exactly
+        // when it heard of its start.
+        Volatile.Write(ref _connected, true);
+        Interlocked.MemoryBarrier();
+        if (IsClosed) throw new SwitchDisconnectedException("the connection closed during the handshake");
         LogConnected(DatapathIdText, Peer, Ports.Count);
         _handler.OnConnected(this);
     }
@@ -139,7 +144,7 @@ public sealed partial class SwitchSession : ISwitchChannel, IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
         _pending.Close(new SwitchDisconnectedException(reason));
         _helloReceived.TrySetException(new SwitchDisconnectedException(reason));
-        if (_connected)
+        if (Volatile.Read(ref _connected))
         {
             LogDisconnected(DatapathIdText, reason);
             _handler.OnDisconnected(this, reason);
