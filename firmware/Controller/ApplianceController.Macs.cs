@@ -26,6 +26,15 @@ public sealed partial class ApplianceController
 
     private readonly ConcurrentDictionary<string, MacAddress> _heard = new(StringComparer.Ordinal);
     private readonly HashSet<(string Server, MacAddress Mac)> _refusedMacs = [];
+    // When each server's learned MAC last changed: a port that alternates MACs must not flood the log and the switch.
+    private readonly Dictionary<string, TimeSpan> _macChangedAt = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A learned MAC changes at most this often. A NIC swap needs one change; more, faster, is a
+    /// port that sends from two MACs, and each change would cost an event, a warning and a batch.
+    /// What is skipped is not lost: the refresh asks again within <see cref="MacRefresh"/>.
+    /// </summary>
+    private static readonly TimeSpan MacChangeSpacing = TimeSpan.FromSeconds(1);
     private Func<MacAddress?>? _readManagementMac;
     private MacAddress? _managementMac;
 
@@ -124,6 +133,13 @@ public sealed partial class ApplianceController
             if (_refusedMacs.Add((server, mac))) LogMacRefused(server, mac.ToString(), why);
             return;
         }
+        if (had && _macChangedAt.TryGetValue(server, out var changed) && Now - changed < MacChangeSpacing)
+        {
+            // Heard again (ReportArp keeps only the last MAC it passed on) once the spacing is over.
+            _heard.TryRemove(server, out _);
+            return;
+        }
+        if (had) _macChangedAt[server] = Now;
         _macs[server] = mac;
         if (had)
         {

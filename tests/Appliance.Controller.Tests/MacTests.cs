@@ -137,6 +137,26 @@ public sealed class MacTests
     /// single advance can be known to reach it.
     /// </summary>
     [TestMethod]
+    public async Task AServerPortThatAlternatesMacsAtWireRateChangesTheMacOncePerSecondAtMost()
+    {
+        await using var rig = new ControllerRig(configuredMacs: ["slave"]);
+        rig.Start(AnswersOnce(ControllerRig.MasterMac));
+        await rig.AdoptAsync();
+        await rig.StatusWhenAsync(s => s.Servers[0].Mac == ControllerRig.MasterMac.ToString(), "the master's MAC");
+
+        for (var i = 0; i < 200; i++) rig.Controller.ReportArp(IPAddress.Parse("198.18.0.1"), i % 2 == 0 ? NewNic : ControllerRig.MasterMac);
+        await rig.FlushAsync();
+
+        Assert.AreEqual(1, rig.Controller.Events.Snapshot().Count(e => e.Kind == EventKind.MacChanged), "one change, not a journal flood");
+        var batches = rig.Switch.Batches.Count;
+        await rig.AdvanceAsync(TimeSpan.FromSeconds(1));
+        rig.Controller.ReportArp(IPAddress.Parse("198.18.0.1"), ControllerRig.MasterMac);
+        await rig.FlushAsync();
+        Assert.AreEqual(ControllerRig.MasterMac.ToString(), rig.Server("master").Mac, "a second later a change is followed again");
+        Assert.AreEqual(batches + 1, rig.Switch.Batches.Count);
+    }
+
+    [TestMethod]
     public async Task AnArpResolverThatThrowsDoesNotEndTheMacWatch()
     {
         await using var rig = new ControllerRig(configuredMacs: []);

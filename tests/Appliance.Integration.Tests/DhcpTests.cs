@@ -75,6 +75,31 @@ public sealed class DhcpTests
         }
     }
 
+    [TestMethod]
+    public void ALeaseWhoseRouterIsOutsideItsSubnetIsTakenWholeWithoutTheRoute()
+    {
+        var defaultRoute = Sh.Check("ip", "-4", "route", "show", "default");
+        using var lab = Lab.Up("dh", Net);
+        var bridge = $"{lab.Name}-br";
+        using var box = new BoxFiles(lab, bridge);
+        try
+        {
+            // A router `ip route` refuses: before the fix the bridge had moved to the new address while
+            // the script failed before writing it to appliance.yml.
+            var bound = box.RunEvent("bound", $"{Net}.60", router: "198.19.99.1");
+
+            Assert.AreEqual(0, bound.ExitCode, bound.ToString());
+            Assert.AreEqual($"{Net}.60/24", BridgeAddresses(bridge), "the lease is on the bridge");
+            StringAssert.Contains(File.ReadAllText(box.Yml), $"management: {Net}.60/24", "and in appliance.yml");
+            StringAssert.Contains(box.Console, $"router '198.19.99.1' is not an address in {Net}.60/24");
+        }
+        finally
+        {
+            TestContext.WriteLine($"console:\n{box.Console}");
+            Assert.AreEqual(defaultRoute, Sh.Check("ip", "-4", "route", "show", "default"), "the host's default route is untouched");
+        }
+    }
+
     private static string BridgeAddresses(string bridge) =>
         string.Join(' ', Sh.Check("ip", "-4", "-o", "addr", "show", "dev", bridge).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]));
 
@@ -174,11 +199,12 @@ public sealed class DhcpTests
             return process;
         }
 
-        /// <summary>udhcpc-event as udhcpc calls it, for a lease of <paramref name="address"/>/24.</summary>
-        public Sh.Result RunEvent(string kind, string address)
+        /// <summary>udhcpc-event as udhcpc calls it, for a lease of <paramref name="address"/>/24 (and a router, when given).</summary>
+        public Sh.Result RunEvent(string kind, string address, string? router = null)
         {
             var start = Start(Path.Combine(Lib, "boot", "udhcpc-event"), kind);
             start.Environment["ip"] = address;
+            if (router is not null) start.Environment["router"] = router;
             start.Environment["mask"] = "24";
             start.Environment["interface"] = _bridge;
             using var process = Process.Start(start)!;
