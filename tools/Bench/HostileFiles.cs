@@ -114,29 +114,29 @@ internal static class HostileFiles
         try
         {
             var original = await File.ReadAllBytesAsync(box.Yml);
-            server = box.Serve(lab.Vip, 1);
+            server = Serve(lab, box, lab.Vip, 1);
             var start = Stopwatch.GetTimestamp();
-            client = box.StartClient();
-            var refusedAfter = await box.WaitForConsoleAsync("refused", start, client);
+            client = StartClient(box);
+            var refusedAfter = await WaitForConsoleAsync(box, "refused", start, client);
             var refusal = box.Console.Trim();
             // As the box would say it: its folder is /etc/appliance there.
             var shown = refusal.Replace(Path.GetDirectoryName(box.Yml)!, "/etc/appliance", StringComparison.Ordinal);
             var now = await File.ReadAllBytesAsync(box.Yml);
             var ymlKept = original.AsSpan().SequenceEqual(now);
-            var address = BridgeAddress(lab.Bridge);
+            var address = box.BridgeAddresses();
             var renewal = box.RunEvent("renew", lab.Vip);
             var oneLine = box.Console.Trim() == refusal;
 
             var valid = $"{HostileBench.DhcpLabNet}.50";
             server.Dispose();
-            server = box.Serve(valid, 2);
+            server = Serve(lab, box, valid, 2);
             // Release and ask again, as a client whose lease the new server does not renew would.
             Sh.Check("kill", "-USR2", client.Pid.ToString(CultureInfo.InvariantCulture));
             await Task.Delay(300);
             start = Stopwatch.GetTimestamp();
             Sh.Check("kill", "-USR1", client.Pid.ToString(CultureInfo.InvariantCulture));
-            var appliedAfter = await box.WaitForConsoleAsync($"-> {valid}/24", start, client);
-            var applied = BridgeAddress(lab.Bridge);
+            var appliedAfter = await WaitForConsoleAsync(box, $"-> {valid}/24", start, client);
+            var applied = box.BridgeAddresses();
             Console.WriteLine($"  VIP refused after {refusedAfter:0.00} s; {valid} applied after {appliedAfter:0.00} s");
 
             var t = new StringBuilder();
@@ -169,125 +169,26 @@ internal static class HostileFiles
         }
     }
 
-    private static string BridgeAddress(string bridge) =>
-        string.Join(' ', Sh.Check("ip", "-4", "-o", "addr", "show", "dev", bridge).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]));
+    /// <summary>busybox udhcpd in the office namespace, offering exactly <paramref name="address"/> and no router.</summary>
+    private static Background Serve(Lab lab, BoxFolder box, string address, int generation) =>
+        Background.InHost(lab, "client", "busybox", "udhcpd", "-f", "-a", "200", box.UdhcpdConf(address, generation));
 
-    /// <summary>/etc/appliance, /run/appliance-boot and /usr/lib/appliance of a box in a temporary folder (as DhcpTests builds them).</summary>
-    private sealed class BoxFolder : IDisposable
+    /// <summary>appliance-dhcp as appliance-dhcp.service runs it: udhcpc in the foreground on the bridge.</summary>
+    private static Background StartClient(BoxFolder box) =>
+        Background.Start("env", [.. box.Environment.Select(e => $"{e.Key}={e.Value}"), box.Script("appliance-dhcp")]);
+
+    /// <summary>Seconds from <paramref name="since"/> until the console shows <paramref name="text"/>.</summary>
+    private static async Task<double> WaitForConsoleAsync(BoxFolder box, string text, long since, Background client)
     {
-        private static readonly string BootScripts = Path.Combine(Sh.RepositoryRoot, "boot/rootfs/usr/lib/appliance/boot");
-        private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("hostile-dhcp-");
-        private readonly Lab _lab;
-
-        public BoxFolder(Lab lab)
+        var deadline = since + (30 * Stopwatch.Frequency);
+        while (!box.Console.Contains(text, StringComparison.Ordinal))
         {
-            _lab = lab;
-            Directory.CreateDirectory(Etc);
-            Directory.CreateDirectory(Run);
-            Directory.CreateDirectory(Path.Combine(Lib, "boot"));
-            foreach (var script in new[] { "appliance-bridge", "appliance-dhcp", "udhcpc-event", "appliance-ports" })
+            if (client.HasExited || Stopwatch.GetTimestamp() > deadline)
             {
-                File.CreateSymbolicLink(Path.Combine(Lib, "boot", script), Path.Combine(BootScripts, script));
+                throw new LabException($"the console did not show '{text}' within 30 s:\n{box.Console}\nudhcpc:\n{client.Output}");
             }
-            File.CreateSymbolicLink(Path.Combine(Lib, "ovs-config"), Path.Combine(Sh.RepositoryRoot, "ovs-config"));
-            Executable(Path.Combine(Lib, "boot", "appliance-console"), $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{ConsoleFile}'\n");
-            Executable(Appliance, $"#!/bin/sh\nexec dotnet '{Firmware.Dll}' \"$@\"\n");
-            // Nobody listens on this port: the bridge gets no controller that could program it.
-            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-            File.WriteAllText(Yml, $$"""
-                # the box's appliance.yml, block style as first boot writes it
-                bridge:
-                  name: {{lab.Bridge}}
-                  datapath: netdev
-                  management: {{lab.Management}}/24
-                openflow:
-                  listen: tcp:127.0.0.1:{{port}}
-                service:
-                  vip: {{lab.Vip}}
-                  mode: nat
-                servers:
-                  - { name: master, address: {{lab.AddressOf("master")}}, port: 1 }
-                  - { name: slave, address: {{lab.AddressOf("slave")}}, port: 2 }
-                panel:
-                  driver: simulated
-                api:
-                  token_file: {{Path.Combine(Folder, "api.token")}}
-
-                """);
-            File.WriteAllText(Path.Combine(Etc, "management.conf"), $"MODE=dhcp\nFALLBACK={HostileBench.DhcpLabNet}.7/24\n");
-            // What appliance-bridge left at boot: the bridge, its ports and the address it applied.
-            File.WriteAllText(Path.Combine(Run, "bridge"), lab.Bridge + "\n");
-            File.WriteAllText(Path.Combine(Run, "management"), $"{lab.Management}/24\n");
-            File.WriteAllText(Path.Combine(Run, "ports"), $"1 {lab.Name}-p1\n2 {lab.Name}-p2\n4 {lab.Name}-p4\n");
+            await Task.Delay(20);
         }
-
-        private string Folder => _root.FullName;
-
-        private string Etc => Path.Combine(Folder, "etc");
-
-        private string Run => Path.Combine(Folder, "run");
-
-        private string Lib => Path.Combine(Folder, "lib");
-
-        public string Yml => Path.Combine(Etc, "appliance.yml");
-
-        private string Appliance => Path.Combine(Folder, "appliance");
-
-        private string ConsoleFile => Path.Combine(Folder, "console.log");
-
-        public string Console => File.Exists(ConsoleFile) ? File.ReadAllText(ConsoleFile) : "";
-
-        private string[] Environment =>
-            [$"APPLIANCE_ETC={Etc}", $"APPLIANCE_RUN={Run}", $"APPLIANCE_LIB={Lib}", $"APPLIANCE_BIN={Appliance}", "DOTNET_EnableDiagnostics=0"];
-
-        /// <summary>appliance-dhcp as appliance-dhcp.service runs it: udhcpc in the foreground on the bridge.</summary>
-        public Background StartClient() => Background.Start("env", [.. Environment, Path.Combine(Lib, "boot", "appliance-dhcp")]);
-
-        /// <summary>udhcpc-event as udhcpc calls it, for a lease of <paramref name="address"/>/24.</summary>
-        public Sh.Result RunEvent(string kind, string address) =>
-            Sh.Run("env", [.. Environment, $"ip={address}", "mask=24", $"interface={_lab.Bridge}", Path.Combine(Lib, "boot", "udhcpc-event"), kind]);
-
-        /// <summary>busybox udhcpd in the office namespace, offering exactly <paramref name="address"/> and no router.</summary>
-        public Background Serve(string address, int generation)
-        {
-            var conf = Path.Combine(Folder, $"udhcpd-{generation}.conf");
-            File.WriteAllText(conf, $"""
-                start {address}
-                end {address}
-                interface eth0
-                max_leases 1
-                lease_file {Path.Combine(Folder, $"udhcpd-{generation}.leases")}
-                pidfile {Path.Combine(Folder, $"udhcpd-{generation}.pid")}
-                opt subnet 255.255.255.0
-                opt lease 3600
-
-                """);
-            return Background.InHost(_lab, "client", "busybox", "udhcpd", "-f", "-a", "200", conf);
-        }
-
-        /// <summary>Seconds from <paramref name="since"/> until the console shows <paramref name="text"/>.</summary>
-        public async Task<double> WaitForConsoleAsync(string text, long since, Background client)
-        {
-            var deadline = since + (30 * Stopwatch.Frequency);
-            while (!Console.Contains(text, StringComparison.Ordinal))
-            {
-                if (client.HasExited || Stopwatch.GetTimestamp() > deadline)
-                {
-                    throw new LabException($"the console did not show '{text}' within 30 s:\n{Console}\nudhcpc:\n{client.Output}");
-                }
-                await Task.Delay(20);
-            }
-            return Stopwatch.GetElapsedTime(since).TotalSeconds;
-        }
-
-        private static void Executable(string path, string text)
-        {
-            File.WriteAllText(path, text);
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        public void Dispose() => _root.Delete(recursive: true);
+        return Stopwatch.GetElapsedTime(since).TotalSeconds;
     }
 }
