@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Switch.Tests;
@@ -8,24 +6,13 @@ namespace Appliance.Switch.Tests;
 [TestClass]
 public sealed class SessionTests
 {
-    private const ulong Dpid = 0xc0ffee;
+    private const ulong Dpid = TcpListenerRig.Dpid;
 
-    private static SwitchListener Listen(RecordingHandler handler, TimeProvider? time = null, SwitchSessionOptions? options = null)
-    {
-        var listener = new SwitchListener(new IPEndPoint(IPAddress.Loopback, 0), handler, DatapathBinding.Fixed(Dpid), options ?? new SwitchSessionOptions(), time ?? TimeProvider.System, NullLoggerFactory.Instance);
-        listener.Start();
-        return listener;
-    }
+    private static SwitchListener Listen(RecordingHandler handler, TimeProvider? time = null, SwitchSessionOptions? options = null, DatapathBinding? binding = null) =>
+        TcpListenerRig.Listen(handler, time, options, binding);
 
-    private static async Task<(SwitchListener, RecordingHandler, FakeSwitch, SwitchSession)> ConnectedAsync(TimeProvider? time = null)
-    {
-        var handler = new RecordingHandler();
-        var listener = Listen(handler, time);
-        var fake = await FakeSwitch.ConnectAsync(listener.LocalEndPoint!);
-        await fake.HandshakeAsync(Dpid, FakeSwitch.Port(1), FakeSwitch.Port(2), FakeSwitch.Port(OfpPort.Local));
-        await handler.WaitForAsync(h => h.Connected.Count == 1, "the session");
-        return (listener, handler, fake, handler.Connected[0]);
-    }
+    private static Task<(SwitchListener, RecordingHandler, FakeSwitch, SwitchSession)> ConnectedAsync(TimeProvider? time = null) =>
+        TcpListenerRig.ConnectedAsync(time, FakeSwitch.Port(1), FakeSwitch.Port(2), FakeSwitch.Port(OfpPort.Local));
 
     [TestMethod]
     public async Task HandshakeLearnsDatapathAndPorts()
