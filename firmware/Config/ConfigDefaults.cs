@@ -41,6 +41,7 @@ public static class ConfigDefaults
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(40);
     public static readonly TimeSpan HoldDown = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan FlapWindow = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan HardDown = TimeSpan.FromMilliseconds(500);
     public const int Fall = 3;
     public const int Rise = 3;
 
@@ -73,6 +74,12 @@ public static class ConfigLimits
         name.Length is > 0 and <= MaxServerNameLength && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 
     public static readonly TimeSpan MinHealthInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary><c>health.hard_down</c> at most: connections on a silent server do not wait longer than this to move.</summary>
+    public static readonly TimeSpan MaxHardDown = TimeSpan.FromMinutes(5);
+
+    /// <summary>Each server has a conntrack zone and one more holds the pins (docs/configuration.md#service): 16 bits leave room for this many.</summary>
+    public const int MaxServers = 255;
 
     public const int MinFallRise = 1;
     public const int MaxFallRise = 100;

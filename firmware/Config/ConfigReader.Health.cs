@@ -27,8 +27,16 @@ internal sealed partial class ConfigReader
         // "off" disables the hold-down; a zero duration is not a duration the parser accepts.
         TimeSpan? holdDown = health.Node("hold_down") is YScalar { Value: "off" } ? TimeSpan.Zero : health.Duration("hold_down", ConfigDefaults.HoldDown);
         TimeSpan? flapWindow = health.Duration("flap_window", ConfigDefaults.FlapWindow);
+        // "0": connections move as soon as the server is down; a zero duration is not one the parser accepts.
+        TimeSpan? hardDown = health.Node("hard_down") is YScalar { Value: "0" } ? TimeSpan.Zero : health.Duration("hard_down", ConfigDefaults.HardDown);
+        if (hardDown is { } hd && hd > ConfigLimits.MaxHardDown)
+        {
+            Error(health.Node("hard_down")!.Pos, health.KeyPath("hard_down"),
+                $"must be at most {ConfigDuration.Format(ConfigLimits.MaxHardDown)}, got {ConfigDuration.Format(hd)}");
+            hardDown = null;
+        }
         if (probe is null || port is null || path is null || interval is null || timeout is null || fall is null || rise is null
-            || holdDown is null || flapWindow is null)
+            || holdDown is null || flapWindow is null || hardDown is null)
         {
             return null;
         }
@@ -36,6 +44,7 @@ internal sealed partial class ConfigReader
         {
             HoldDown = holdDown.Value,
             FlapWindow = flapWindow.Value,
+            HardDown = hardDown.Value,
         };
     }
 

@@ -31,6 +31,11 @@ internal sealed partial class ConfigReader
             Error(seq.Pos, "servers", "at least one server is required");
             return null;
         }
+        if (seq.Items.Count > ConfigLimits.MaxServers)
+        {
+            Error(seq.Pos, "servers", $"at most {ConfigLimits.MaxServers} servers, got {seq.Items.Count}");
+            return null;
+        }
         if (seq.Items.Count == 1)
         {
             Warn(seq.Pos, "servers", "only one server is configured: there is nothing to fail over to");

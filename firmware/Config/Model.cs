@@ -171,6 +171,13 @@ public sealed record HealthConfig(ProbeKind Probe, int Port, string Path, TimeSp
 
     /// <summary><c>health.flap_window</c>: downs older than this no longer count as flapping.</summary>
     public TimeSpan FlapWindow { get; init; } = ConfigDefaults.FlapWindow;
+
+    /// <summary>
+    /// <c>health.hard_down</c>: how long a down server may stay silent (since it last answered) before its
+    /// established connections move to the next server. Until then only new connections avoid it, so a
+    /// server that stalls for a moment keeps them. Zero moves them as soon as it is down.
+    /// </summary>
+    public TimeSpan HardDown { get; init; } = ConfigDefaults.HardDown;
 }
 
 /// <summary><c>panel:</c> the front panel's GPIO lines.</summary>

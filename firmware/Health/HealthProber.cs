@@ -328,7 +328,7 @@ public sealed partial class HealthProber : IAsyncDisposable
                 outcome = ProbeOutcome.Failure(e.Message, _time.GetElapsedTime(probe.Started));
             }
             if (_stopping) return;
-            var result = new ProbeResult(_clock.Now, target.Name, outcome.Healthy, outcome.Detail);
+            var result = new ProbeResult(_clock.Now, target.Name, outcome.Healthy, outcome.Detail, outcome.Refused);
             LogResult(target.Name, outcome.Healthy, outcome.Detail, outcome.Latency.TotalMilliseconds);
             try
             {

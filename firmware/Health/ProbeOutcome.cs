@@ -11,6 +11,9 @@ public readonly record struct ProbeOutcome(bool Healthy, string Detail, TimeSpan
     public static ProbeOutcome Success(string detail, TimeSpan latency, MacAddress? mac = null) => new(true, detail, latency, mac);
 
     public static ProbeOutcome Failure(string detail, TimeSpan latency) => new(false, detail, latency);
+
+    /// <summary>The server said no (refused or reset the connection): its service is not running, it is not just slow.</summary>
+    public bool Refused => !Healthy && Detail is ProbeDetails.ConnectionRefused or ProbeDetails.ConnectionReset;
 }
 
 /// <summary>The details probes report, in one place so that tests, logs and the policy agree on them.</summary>

@@ -9,15 +9,17 @@ public enum RuleKind : byte
 {
     /// <summary>0x1nn: answers ARP requests for the VIP in the switch itself.</summary>
     ArpResponder = 0x1,
-    /// <summary>0x3nn: sends IPv4 to the VIP into the fast-failover group.</summary>
+    /// <summary>0x2nn (nn = server port): a connection pinned to the server goes to its pinned group.</summary>
+    Pinned = 0x2,
+    /// <summary>0x3nn: IPv4 to the VIP is looked up in the pin zone.</summary>
     VipToGroup = 0x3,
     /// <summary>0x4nn (nn = server port): NAT mode, a server's traffic through its conntrack zone, which undoes the NAT of replies.</summary>
     ReplyTrack = 0x4,
-    /// <summary>0x5nn: NAT mode, replies now from the VIP leave with the VIP's MAC.</summary>
+    /// <summary>0x5nn: replies now from the VIP pass the pin zone (0x500) and leave with the VIP's MAC (0x501).</summary>
     ReplyFromVip = 0x5,
-    /// <summary>0x6nn (nn = server port): NAT mode, hands a translated packet to its server.</summary>
+    /// <summary>0x6nn (nn = server port): hands a packet committed in the server's zone to the server.</summary>
     Deliver = 0x6,
-    /// <summary>0x7nn (nn = server port): DSR mode, a server's replies from the VIP leave with the VIP's MAC.</summary>
+    /// <summary>0x7nn (nn = server port): DSR mode, a server's replies from the VIP pass its conntrack zone.</summary>
     DsrReply = 0x7,
     /// <summary>0x8nn (nn = owner): drops frames whose source MAC belongs to another port.</summary>
     MacGuard = 0x8,
@@ -29,6 +31,10 @@ public enum RuleKind : byte
     GuardPass = 0xb,
     /// <summary>0xcnn (nn = server port, fe = the management port): management traffic goes straight between the management port and a server's port.</summary>
     ManagementPath = 0xc,
+    /// <summary>0xdnn: a connection without a pin goes to the new-connections group.</summary>
+    NewConnection = 0xd,
+    /// <summary>0xenn: a packet conntrack would not commit (its zone is full, or it is invalid) is dropped.</summary>
+    NotCommitted = 0xe,
     /// <summary>0xfnn: everything else is switched like an ordinary learning switch (OFPP_NORMAL).</summary>
     Normal = 0xf,
 }
@@ -50,11 +56,14 @@ public static class Cookies
     public static string Describe(ulong cookie) => KindOf(cookie) switch
     {
         RuleKind.ArpResponder => "ARP responder for the VIP",
-        RuleKind.VipToGroup => "VIP to the failover group",
+        RuleKind.Pinned => $"connections pinned to server port {cookie & 0xff}",
+        RuleKind.VipToGroup => "VIP: look up the connection's pin",
+        RuleKind.NewConnection => "new connection to the failover group",
+        RuleKind.NotCommitted => "not tracked by conntrack: dropped",
         RuleKind.ReplyTrack => $"track replies of server port {cookie & 0xff}",
-        RuleKind.ReplyFromVip => "replies leave from the VIP",
+        RuleKind.ReplyFromVip => (cookie & 0xff) == 0 ? "replies from the VIP: pin zone" : "replies leave from the VIP",
         RuleKind.Deliver => $"deliver to server port {cookie & 0xff}",
-        RuleKind.DsrReply => $"DSR replies of server port {cookie & 0xff}",
+        RuleKind.DsrReply => $"DSR replies of server port {cookie & 0xff} through its zone",
         RuleKind.MacGuard => $"drop {Owner(cookie)}'s MAC from other ports",
         RuleKind.ArpGuard => $"drop ARP claiming {Owner(cookie)}'s address from other ports",
         RuleKind.Ipv4Guard => $"drop IPv4 from {Owner(cookie)}'s address from other ports",

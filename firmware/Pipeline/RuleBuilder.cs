@@ -15,21 +15,28 @@ namespace Appliance.Pipeline;
 /// server's MAC in the learning switch's table (<see cref="RuleBuilder"/>.Guard.cs).</description></item>
 /// <item><term>1</term><description>Address guard: ARP and IPv4 that claim an address of another port
 /// (a server's, the management address, the VIP) are dropped.</description></item>
-/// <item><term>2</term><description>Classifier. ARP for the VIP is answered here; IPv4 to the VIP goes
-/// to the fast-failover group; traffic between the management port and a server's address goes
-/// straight to the right port; in NAT mode a server's IPv4 goes through its conntrack zone (to
-/// table 3) so replies are translated back; everything else is <c>NORMAL</c>.</description></item>
-/// <item><term>3</term><description>NAT mode: packets now from the VIP (replies) get the VIP's MAC as
-/// source; replies to the management address go to the management port; all others go <c>NORMAL</c>.</description></item>
-/// <item><term>4</term><description>NAT mode: after the bucket's <c>ct(commit,nat)</c>, the packet is
-/// handed to the server of its zone. The conntrack action cannot be followed by an output in the
-/// same bucket (OVS drops it there), hence the recirculation.</description></item>
+/// <item><term>2</term><description>Classifier. ARP for the VIP is answered here; IPv4 to the VIP is
+/// looked up in the pin zone (to table 5); a server's traffic goes through its conntrack zone (to
+/// table 3) so replies are translated back (NAT) and counted; traffic between the management port
+/// and a server's address goes straight to the right port; everything else is <c>NORMAL</c>.</description></item>
+/// <item><term>3</term><description>Replies now from the VIP are looked up in the pin zone too (to
+/// table 6), which keeps their connection established there; in NAT mode replies to the management
+/// address go to the management port; all others go <c>NORMAL</c>.</description></item>
+/// <item><term>4</term><description>After a pinned group's <c>ct(commit)</c> in a server's zone, the
+/// packet is handed to the server of that zone. The conntrack action cannot be followed by an output
+/// in the same bucket (OVS drops it there), hence the recirculation.</description></item>
+/// <item><term>5</term><description>The connection's pin (its <c>ct_mark</c>) picks the server's pinned
+/// group; a connection without one goes to the new-connections group.</description></item>
+/// <item><term>6</term><description>Replies from the VIP leave with the VIP's MAC.</description></item>
+/// <item><term>7</term><description>Just pinned or re-pinned: the new pin picks the pinned group; a
+/// packet conntrack would not commit (zone full, invalid) is dropped.</description></item>
 /// </list>
-/// Each server has its own conntrack zone, so a flow that moves to another server is translated
-/// afresh for it instead of keeping the old server's mapping.
+/// Each server has its own conntrack zone, so a connection that moves to another server is
+/// translated afresh for it instead of keeping the old server's mapping (RuleBuilder.Pins.cs).
 /// </remarks>
 public sealed partial class RuleBuilder(ApplianceConfig config)
 {
+    /// <summary>The fast-failover group of new connections: its buckets pin a connection to a server.</summary>
     public const uint VipGroup = 1;
 
     private const byte MacGuardTable = 0;
@@ -37,6 +44,9 @@ public sealed partial class RuleBuilder(ApplianceConfig config)
     private const byte ClassifierTable = 2;
     private const byte ReplyTable = 3;
     private const byte DeliverTable = 4;
+    private const byte PinTable = 5;
+    private const byte ReplyOutTable = 6;
+    private const byte RepinTable = 7;
     private const ushort EthTypeIpv4 = 0x0800;
     private const ushort EthTypeArp = 0x0806;
 
@@ -47,7 +57,10 @@ public sealed partial class RuleBuilder(ApplianceConfig config)
     /// <summary>The conntrack zone of a server: one per server, from <c>service.conntrack_zone</c> on (never zone 0, which other users share).</summary>
     public ushort ZoneOf(int priority) => (ushort)(config.Service.ConntrackZone + priority);
 
-    /// <param name="desired">The servers the group sends to, in bucket order.</param>
+    /// <summary>The zone where every connection to the VIP carries its pin: the one after the servers' zones.</summary>
+    public ushort PinZone => ZoneOf(config.Servers.Count);
+
+    /// <param name="desired">The servers new connections go to, in bucket order, and those whose connections move.</param>
     /// <param name="macs">Server MACs, configured or learned. A server without one cannot be delivered to and is left out.</param>
     /// <param name="managementMac">The MAC of the bridge's internal port, when known: the guard keeps it to that port.</param>
     public RuleSet Build(DesiredSwitchState desired, IReadOnlyDictionary<string, MacAddress> macs, MacAddress? managementMac = null)
@@ -56,46 +69,10 @@ public sealed partial class RuleBuilder(ApplianceConfig config)
         AddGuard(flows, macs, managementMac);
         AddManagementPath(flows, macs, managementMac);
         flows.Add(new(ClassifierTable, 1000, ArpRequestFor(_vip), Cookies.Of(RuleKind.ArpResponder), ArpResponder(_vip, _vmac)));
-        flows.Add(new(ClassifierTable, 800, Match.Of(OxmField.EthType(EthTypeIpv4), OxmField.Ipv4Dst(_vip)), Cookies.Of(RuleKind.VipToGroup), InstructionList.Apply(new GroupAction(VipGroup))));
         flows.Add(new(ClassifierTable, 0, Match.Any, Cookies.Of(RuleKind.Normal), Normal()));
-        if (_nat)
-        {
-            flows.Add(new(ReplyTable, 100, Match.Of(OxmField.EthType(EthTypeIpv4), OxmField.Ipv4Src(_vip)), Cookies.Of(RuleKind.ReplyFromVip), FromVip()));
-            flows.Add(new(ReplyTable, 0, Match.Any, Cookies.Of(RuleKind.Normal, 1), Normal()));
-        }
-        for (var priority = 0; priority < config.Servers.Count; priority++)
-        {
-            var server = config.Servers[priority];
-            if (_nat)
-            {
-                flows.Add(new(ClassifierTable, 700, Match.Of(OxmField.InPort(server.Port), OxmField.EthType(EthTypeIpv4)), Cookies.Of(RuleKind.ReplyTrack, server.Port),
-                    InstructionList.Apply(new NxConntrackAction(NxConntrackFlags.None, ZoneOf(priority), ReplyTable, ActionList.Of(new NxNatAction())))));
-                if (macs.TryGetValue(server.Name, out var mac))
-                {
-                    flows.Add(new(DeliverTable, 100, Match.Of(OxmField.EthType(EthTypeIpv4), OxmField.CtZone(ZoneOf(priority))), Cookies.Of(RuleKind.Deliver, server.Port),
-                        InstructionList.Apply(new SetFieldAction(OxmField.EthDst(mac)), new OutputAction(server.Port))));
-                }
-            }
-            else
-            {
-                flows.Add(new(ClassifierTable, 700, Match.Of(OxmField.InPort(server.Port), OxmField.EthType(EthTypeIpv4), OxmField.Ipv4Src(_vip)),
-                    Cookies.Of(RuleKind.DsrReply, server.Port), FromVip()));
-            }
-        }
-
-        var buckets = new List<Bucket>();
-        foreach (var name in desired.Buckets)
-        {
-            var priority = config.PriorityOf(name);
-            if (priority < 0 || !macs.TryGetValue(name, out var mac)) continue;
-            var server = config.Servers[priority];
-            var actions = _nat
-                ? ActionList.Of(new NxConntrackAction(NxConntrackFlags.Commit, ZoneOf(priority), DeliverTable,
-                    ActionList.Of(new NxNatAction(NxNatFlags.Destination, server.Address))))
-                : ActionList.Of(new SetFieldAction(OxmField.EthDst(mac)), new OutputAction(server.Port));
-            buckets.Add(new Bucket(actions, WatchPort: server.Port));
-        }
-        return new RuleSet(flows, [new GroupEntry(VipGroup, OfpGroupType.FastFailover, [.. buckets])]);
+        flows.Add(new(ReplyTable, 0, Match.Any, Cookies.Of(RuleKind.Normal, 1), Normal()));
+        AddPinning(flows, macs);
+        return new RuleSet(flows, Groups(desired, macs));
     }
 
     /// <summary>

@@ -104,6 +104,7 @@ public sealed partial class FailoverPolicy
         // A dead link is a dead server: it has to prove itself again before it serves.
         _servers[i] = server with { Link = LinkState.Down };
         MarkDown(i, at, "link down");
+        MarkHardDown(i, at, "link down");
     }
 
     private void LinkUp(int i, TimeSpan at)

@@ -13,6 +13,8 @@ namespace Appliance.Policy;
 /// <item>A server goes down after <c>fall</c> failed probes in a row, or at once when its link dies;
 /// it comes back only after <c>rise</c> good probes in a row: a link coming back is not enough
 /// (with <c>probe: link</c>, the link is the probe).</item>
+/// <item>Down keeps a server's established connections on it (soft-down) until it is surely gone:
+/// link dead, probe refused, or silent past <c>health.hard_down</c> (FailoverPolicy.Connections.cs).</item>
 /// <item>A server that went down <see cref="HoldDownSettings.Threshold"/> times within the window
 /// is held out for a while after it recovers, the hold doubling with every further down.</item>
 /// <item>The active server stays while usable. When it is not, the highest-priority usable server
@@ -90,6 +92,7 @@ public sealed partial class FailoverPolicy
                 break;
         }
         ExpireHolds(now);
+        ExpireSilence(now);
         Select(now, input is SwitchConnected);
         var desired = Buckets(now);
         var changed = !desired.Equals(_desired);
@@ -115,12 +118,16 @@ public sealed partial class FailoverPolicy
                 // Before any probe has answered, trust what the switch was doing: it is what the
                 // firmware decided before it restarted. On a first start there is nothing to go on,
                 // so every server with a live link is presumed healthy until probes say otherwise.
+                // A server left out of the group keeps its connections unless the switch already moved
+                // them; its silence is counted from now, as nothing older is known.
                 var presumedUp = live && (LinkIsTheProbe || group is null || group.Contains(server.Name));
                 _servers[i] = server with
                 {
                     Link = live ? LinkState.Up : LinkState.Down,
                     Health = presumedUp ? HealthState.Up : HealthState.Down,
                     LastDetail = !live ? "link down" : presumedUp ? "presumed healthy" : "not in the switch's group",
+                    HardDown = !live || (!presumedUp && connected.HardDown?.Contains(server.Name) == true),
+                    LastAnswer = now,
                 };
                 if (!live) Log(now, EventKind.LinkDown, server.Name, $"{server.Name}: link down");
                 continue;
@@ -144,7 +151,7 @@ public sealed partial class FailoverPolicy
         if (probe.Healthy)
         {
             _unproven[i] = false;
-            server = server with { SuccessRun = server.SuccessRun + 1, FailureRun = 0, LastDetail = probe.Detail };
+            server = server with { SuccessRun = server.SuccessRun + 1, FailureRun = 0, LastDetail = probe.Detail, LastAnswer = probe.At };
             _servers[i] = server;
             if (server.Health != HealthState.Up && server.SuccessRun >= _health.Rise && server.Link != LinkState.Down)
             {
@@ -163,6 +170,7 @@ public sealed partial class FailoverPolicy
             {
                 MarkDown(i, probe.At, $"{server.FailureRun} failed probes: {probe.Detail}");
             }
+            if (probe.Refused && _servers[i].Health == HealthState.Down) MarkHardDown(i, probe.At, probe.Detail);
         }
     }
 
@@ -174,7 +182,7 @@ public sealed partial class FailoverPolicy
         var recent = server.Downs.Where(t => now - t < _holdDown.Window);
         var downs = (wasUp ? recent.Append(now) : recent).ToImmutableArray();
         if (server.Health != HealthState.Down) Log(now, EventKind.HealthDown, server.Name, $"{server.Name} down: {why}");
-        _servers[i] = server with { Health = HealthState.Down, SuccessRun = 0, Downs = downs, LastDetail = why };
+        _servers[i] = server with { Health = HealthState.Down, SuccessRun = 0, Downs = downs, LastDetail = why, LastAnswer = server.LastAnswer ?? now };
     }
 
     private void MarkUp(int i, TimeSpan now, string why)
@@ -183,7 +191,7 @@ public sealed partial class FailoverPolicy
         var downs = server.Downs.Where(t => now - t < _holdDown.Window).ToImmutableArray();
         var hold = _holdDown.HoldFor(downs.Length);
         TimeSpan? heldUntil = hold > TimeSpan.Zero ? now + hold : null;
-        _servers[i] = server with { Health = HealthState.Up, FailureRun = 0, Downs = downs, HeldUntil = heldUntil, LastDetail = why };
+        _servers[i] = server with { Health = HealthState.Up, FailureRun = 0, Downs = downs, HeldUntil = heldUntil, LastDetail = why, HardDown = false, LastAnswer = now };
         if (heldUntil is not null)
         {
             Log(now, EventKind.HeldDown, server.Name,
@@ -246,18 +254,25 @@ public sealed partial class FailoverPolicy
         if (_active is { } active)
         {
             var order = _servers.Where(s => s.Name != active && s.IsUsable(now)).OrderBy(s => s.Priority).Select(s => s.Name);
-            return new DesiredSwitchState([active, .. order], active);
+            return WithHardDown([active, .. order], active);
         }
         // Drained and held-down servers too: a server the operator took out still beats no server.
         // Those whose probes pass come first; the switch only falls through on a dead link.
         var lastResort = _servers.Where(s => s.Link != LinkState.Down)
             .OrderBy(s => s.Health == HealthState.Up ? 0 : 1).ThenBy(s => s.Priority).Select(s => s.Name);
-        return new DesiredSwitchState([.. lastResort], null);
+        return WithHardDown([.. lastResort], null);
+    }
+
+    /// <summary>A hard-down server that still takes new connections (the last resort) keeps its old ones too.</summary>
+    private DesiredSwitchState WithHardDown(ImmutableArray<string> buckets, string? active)
+    {
+        var hard = _servers.Where(s => s.HardDown && !buckets.Contains(s.Name)).Select(s => s.Name);
+        return new DesiredSwitchState(buckets, active, [.. hard]);
     }
 
     private TimeSpan? NextWake(TimeSpan now)
     {
-        TimeSpan? next = null;
+        var next = NextHardDown(now);
         foreach (var server in _servers)
         {
             if (server.HeldUntil is { } until && until > now && (next is null || until < next)) next = until;

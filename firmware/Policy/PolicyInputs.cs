@@ -11,8 +11,10 @@ public abstract record PolicyInput(TimeSpan At);
 /// are the servers its buckets send to, in bucket order, or null when it has no such group
 /// (first start). This is what the firmware believed before it restarted, so adopting it keeps a
 /// restart from changing anything. <paramref name="LiveServers"/> are the servers whose port is live.
+/// <paramref name="HardDown"/> are the servers whose established connections the switch already moves
+/// elsewhere (their own pin group no longer delivers to them).
 /// </summary>
-public sealed record SwitchConnected(TimeSpan At, IReadOnlyList<string>? GroupServers, IReadOnlySet<string> LiveServers) : PolicyInput(At);
+public sealed record SwitchConnected(TimeSpan At, IReadOnlyList<string>? GroupServers, IReadOnlySet<string> LiveServers, IReadOnlySet<string>? HardDown = null) : PolicyInput(At);
 
 public sealed record SwitchDisconnected(TimeSpan At) : PolicyInput(At);
 
@@ -36,7 +38,8 @@ public enum LinkSource
 public sealed record LinkChanged(TimeSpan At, string Server, bool Up, LinkSource Source = LinkSource.Switch) : PolicyInput(At);
 
 /// <summary>One health probe finished. <paramref name="Detail"/> says why it failed ("connection refused", "timeout").</summary>
-public sealed record ProbeResult(TimeSpan At, string Server, bool Healthy, string Detail = "") : PolicyInput(At);
+/// <param name="Refused">The server itself said no (TCP reset, connection refused): its service is gone, not slow.</param>
+public sealed record ProbeResult(TimeSpan At, string Server, bool Healthy, string Detail = "", bool Refused = false) : PolicyInput(At);
 
 /// <summary>Operator asks to return to the highest-priority healthy server (short press, API, CLI).</summary>
 public sealed record FailbackRequested(TimeSpan At, string Source) : PolicyInput(At);

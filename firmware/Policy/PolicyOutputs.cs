@@ -3,20 +3,26 @@ using System.Collections.Immutable;
 namespace Appliance.Policy;
 
 /// <summary>
-/// The switch state the policy wants: the servers the VIP's fast-failover group sends to, in
-/// bucket order. The first is the active server; the switch falls through to the next ones by
-/// itself when a link dies, without waiting for the firmware.
+/// The switch state the policy wants: the servers new connections go to, in bucket order, and the
+/// servers whose established connections must leave them. The first bucket is the active server;
+/// the switch falls through to the next ones by itself when a link dies, without waiting for the
+/// firmware. An established connection stays on the server it started on unless that server is in
+/// <see cref="HardDown"/> (or its link dies).
 /// </summary>
-/// <param name="Buckets">Server names in bucket order. Empty means nobody at all can take the traffic.</param>
+/// <param name="Buckets">Server names in bucket order. Empty means nobody at all can take new connections.</param>
 /// <param name="Active">The server meant to serve, or null when no server is healthy.</param>
-public sealed record DesiredSwitchState(ImmutableArray<string> Buckets, string? Active)
+/// <param name="HardDown">Servers whose established connections move to the first of <see cref="Buckets"/>; never one of <see cref="Buckets"/>.</param>
+public sealed record DesiredSwitchState(ImmutableArray<string> Buckets, string? Active, ImmutableArray<string> HardDown = default)
 {
+    public ImmutableArray<string> HardDown { get; } = HardDown.IsDefault ? [] : HardDown;
+
     public bool Equals(DesiredSwitchState? other) =>
-        other is not null && Active == other.Active && Buckets.SequenceEqual(other.Buckets);
+        other is not null && Active == other.Active && Buckets.SequenceEqual(other.Buckets) && HardDown.SequenceEqual(other.HardDown);
 
-    public override int GetHashCode() => HashCode.Combine(Active, Buckets.Length > 0 ? Buckets[0] : null, Buckets.Length);
+    public override int GetHashCode() => HashCode.Combine(Active, Buckets.Length > 0 ? Buckets[0] : null, Buckets.Length, HardDown.Length);
 
-    public override string ToString() => $"active={Active ?? "none"} buckets=[{string.Join(", ", Buckets)}]";
+    public override string ToString() =>
+        $"active={Active ?? "none"} buckets=[{string.Join(", ", Buckets)}]{(HardDown.IsEmpty ? "" : $" hard-down=[{string.Join(", ", HardDown)}]")}";
 }
 
 public enum EventKind
@@ -26,6 +32,9 @@ public enum EventKind
     LinkDown,
     LinkUp,
     HealthDown,
+
+    /// <summary>A down server's established connections move: its link died, it refused, or it stayed silent past <c>health.hard_down</c>.</summary>
+    HardDown,
     HealthUp,
     HeldDown,
     HoldDownEnded,

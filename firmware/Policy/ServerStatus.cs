@@ -18,6 +18,9 @@ public enum ServerRole { Active, Standby, Down }
 /// <param name="HeldUntil">While flapping, the server stays out of service until then.</param>
 /// <param name="Drained">Moved out of service by the operator (3 s hold) until a failback request.</param>
 /// <param name="Carrier">The carrier of the server's port as the kernel sees it; unknown without a carrier watch.</param>
+/// <param name="HardDown">Down for good, not just for new connections: its link died, it refused or reset a probe, or it
+/// stayed silent past <c>health.hard_down</c>. Its established connections move to the next server.</param>
+/// <param name="LastAnswer">When it last answered a probe (or was presumed to, when the firmware adopted the switch).</param>
 public sealed record ServerStatus(
     string Name,
     int Priority,
@@ -29,13 +32,15 @@ public sealed record ServerStatus(
     ImmutableArray<TimeSpan> Downs,
     TimeSpan? HeldUntil,
     bool Drained,
-    LinkState Carrier = LinkState.Unknown)
+    LinkState Carrier = LinkState.Unknown,
+    bool HardDown = false,
+    TimeSpan? LastAnswer = null)
 {
     public static ServerStatus Initial(string name, int priority) =>
         new(name, priority, LinkState.Unknown, HealthState.Unknown, 0, 0, "", [], null, false);
 
     public bool IsHeld(TimeSpan now) => HeldUntil is { } until && until > now;
 
-    /// <summary>May receive VIP traffic: link not down, healthy, not held down, not drained.</summary>
+    /// <summary>May receive new connections: link not down, healthy, not held down, not drained.</summary>
     public bool IsUsable(TimeSpan now) => Link != LinkState.Down && Health == HealthState.Up && !IsHeld(now) && !Drained;
 }

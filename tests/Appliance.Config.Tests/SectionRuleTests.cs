@@ -326,4 +326,25 @@ public sealed class SectionRuleTests
         var bad = Assert.ThrowsExactly<ConfigException>(() => ConfigLoader.Parse("service: { vip: 10.0.0.100 }\nservers:\n  - { name: m, address: 10.0.0.1, port: 1 }\nhealth: { hold_down: never }\n", "t.yml"));
         StringAssert.Contains(bad.Message, "t.yml:4:22: health.hold_down:");
     }
+
+    [TestMethod]
+    public void HardDown()
+    {
+        const string Head = "service: { vip: 10.0.0.100 }\nservers:\n  - { name: m, address: 10.0.0.1, port: 1 }\n";
+        Assert.AreEqual(TimeSpan.FromMilliseconds(500), ConfigLoader.Parse(Head, "t.yml").Health.HardDown);
+        Assert.AreEqual(TimeSpan.FromSeconds(2), ConfigLoader.Parse(Head + "health: { hard_down: 2s }\n", "t.yml").Health.HardDown);
+        Assert.AreEqual(TimeSpan.Zero, ConfigLoader.Parse(Head + "health: { hard_down: 0 }\n", "t.yml").Health.HardDown);
+        var tooLong = Assert.ThrowsExactly<ConfigException>(() => ConfigLoader.Parse(Head + "health: { hard_down: 301s }\n", "t.yml"));
+        StringAssert.Contains(tooLong.Message, "t.yml:4:22: health.hard_down: must be at most 300s, got 301s");
+        var word = Assert.ThrowsExactly<ConfigException>(() => ConfigLoader.Parse(Head + "health: { hard_down: off }\n", "t.yml"));
+        StringAssert.Contains(word.Message, "health.hard_down:");
+    }
+
+    [TestMethod]
+    public void AtMost255Servers()
+    {
+        var servers = string.Join("\n", Enumerable.Range(1, 256).Select(i => $"  - {{ name: s{i}, address: 10.0.{i / 200}.{i % 200 + 1}, port: {i} }}"));
+        var e = Assert.ThrowsExactly<ConfigException>(() => ConfigLoader.Parse($"service: {{ vip: 10.9.0.100 }}\nservers:\n{servers}\n", "t.yml"));
+        StringAssert.Contains(e.Message, "servers: at most 255 servers, got 256");
+    }
 }

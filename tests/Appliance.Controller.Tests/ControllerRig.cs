@@ -180,6 +180,10 @@ internal sealed class ControllerRig : IAsyncDisposable
     public RuleSet Expected(IReadOnlyDictionary<string, MacAddress> macs, params string[] buckets) =>
         new RuleBuilder(Config).Build(new DesiredSwitchState([.. buckets], buckets.FirstOrDefault()), macs);
 
+    /// <summary>The rules of <paramref name="buckets"/> for new connections, with <paramref name="hardDown"/>'s established connections moved.</summary>
+    public RuleSet ExpectedHardDown(IReadOnlyDictionary<string, MacAddress> macs, string[] buckets, params string[] hardDown) =>
+        new RuleBuilder(Config).Build(new DesiredSwitchState([.. buckets], buckets.FirstOrDefault(), [.. hardDown]), macs);
+
     /// <summary>The switch holds exactly these flows and groups, nothing more.</summary>
     public void AssertSwitchHolds(RuleSet expected)
     {

@@ -26,8 +26,8 @@ public sealed class ProgrammingTests
         await rig.FlushAsync();
 
         var repair = rig.BatchesOn(channel)[^1].Messages;
-        Assert.HasCount(2, repair, "the failover and the missing rule, nothing else");
-        Assert.IsTrue(repair.Any(m => m is GroupMod { Command: OfpGroupModCommand.Modify }));
+        Assert.HasCount(3, repair, "the failover (new connections, and the slave's pinned connections no longer fall back to the master) and the missing rule, nothing else");
+        Assert.AreEqual(2, repair.Count(m => m is GroupMod { Command: OfpGroupModCommand.Modify }));
         Assert.IsTrue(repair.Any(m => m is FlowMod { Command: OfpFlowModCommand.Add, Cookie: var cookie } && cookie == ReplyFromVip));
         rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "slave"));
     }
@@ -59,8 +59,8 @@ public sealed class ProgrammingTests
 
         rig.AssertSwitchHolds(rig.Expected(ControllerRig.BothMacs, "master", "slave"));
         var learned = rig.Switch.Batches[^1].Messages;
-        Assert.HasCount(5, learned, "the slave's bucket, its delivery rule, its MAC bound to its port (pass and drop), the box's path to it");
-        Assert.IsTrue(learned.Any(m => m is GroupMod { Command: OfpGroupModCommand.Modify }));
+        Assert.HasCount(7, learned, "the slave's buckets (new connections, master's pinned fallback, its own pinned group), its delivery rule, its MAC bound to its port (pass and drop), the box's path to it");
+        Assert.AreEqual(3, learned.Count(m => m is GroupMod { Command: OfpGroupModCommand.Modify }));
         foreach (var kind in new[] { RuleKind.Deliver, RuleKind.GuardPass, RuleKind.MacGuard, RuleKind.ManagementPath })
         {
             Assert.IsTrue(learned.Any(m => m is FlowMod { Command: OfpFlowModCommand.Add, Cookie: var cookie } && cookie == Cookies.Of(kind, 2)), kind.ToString());

@@ -130,8 +130,10 @@ public sealed class GuardTests
     public void TheConntrackZonesStartWhereTheConfigurationSays()
     {
         var rules = new RuleBuilder(Config(extra: ", conntrack_zone: 7100")).Build(new DesiredSwitchState(["master", "slave"], "master"), Macs);
-        StringAssert.Contains(string.Join(",", rules.Groups.Single().Buckets), "zone=7100,nat(dst=198.18.0.1)");
-        StringAssert.Contains(string.Join(",", rules.Groups.Single().Buckets), "zone=7101,nat(dst=198.18.0.2)");
+        var buckets = string.Join(",", rules.Groups.SelectMany(g => g.Buckets));
+        StringAssert.Contains(buckets, "zone=7100,nat(dst=198.18.0.1)");
+        StringAssert.Contains(buckets, "zone=7101,nat(dst=198.18.0.2)");
+        StringAssert.Contains(buckets, "zone=7102,exec(set_field:0x1->ct_mark)", "the pin zone follows the servers' zones");
         Assert.IsTrue(rules.Flows.Any(f => f.Cookie == Cookies.Of(RuleKind.Deliver, 2) && f.Match.ToString().Contains("ct_zone=7101", StringComparison.Ordinal)));
     }
 

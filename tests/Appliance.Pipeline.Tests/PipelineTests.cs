@@ -21,31 +21,95 @@ public sealed class PipelineTests
 
     private static FlowEntry Flow(RuleSet rules, RuleKind kind, uint index = 0) => rules.Flows.Single(f => f.Cookie == Cookies.Of(kind, index));
 
+    private static GroupEntry Group(RuleSet rules, uint id) => rules.Groups.Single(g => g.GroupId == id);
+
+    private static string BucketsOf(RuleSet rules, uint id) => string.Join(",", Group(rules, id).Buckets);
+
+    [TestMethod]
+    public void NewConnectionsArePinnedToTheFirstLiveServerInThePinZone()
+    {
+        var rules = new RuleBuilder(Config()).Build(Desired("master", "slave"), Macs);
+        Assert.AreEqual("apply_actions(ct(table=5,zone=102))", Flow(rules, RuleKind.VipToGroup).Instructions.ToString());
+        Assert.AreEqual(Match.Any, Flow(rules, RuleKind.NewConnection).Match);
+        Assert.AreEqual("apply_actions(group:1)", Flow(rules, RuleKind.NewConnection).Instructions.ToString());
+        Assert.AreEqual(OfpGroupType.FastFailover, Group(rules, RuleBuilder.VipGroup).Type);
+        Assert.AreEqual(
+            "bucket=watch_port:1,actions=ct(commit,table=7,zone=102,exec(set_field:0x1->ct_mark)),bucket=watch_port:2,actions=ct(commit,table=7,zone=102,exec(set_field:0x2->ct_mark))",
+            BucketsOf(rules, RuleBuilder.VipGroup));
+        // Pinned (table 5) and just pinned (table 7): the mark picks the server's group.
+        foreach (var table in new byte[] { 5, 7 })
+        {
+            var pinned = rules.Flows.Single(f => f.TableId == table && f.Cookie == Cookies.Of(RuleKind.Pinned, 2));
+            Assert.AreEqual("ct_mark=0x2", pinned.Match.ToString());
+            Assert.AreEqual("apply_actions(group:3)", pinned.Instructions.ToString());
+        }
+        Assert.IsTrue(Flow(rules, RuleKind.NotCommitted).Instructions.IsEmpty, "a packet conntrack would not commit is dropped, never sent back to group 1");
+    }
+
     [TestMethod]
     public void NatModeTranslatesInEachServersZoneAndBack()
     {
         var rules = new RuleBuilder(Config()).Build(Desired("master", "slave"), Macs);
-        var group = rules.Groups.Single();
-        Assert.AreEqual(OfpGroupType.FastFailover, group.Type);
         Assert.AreEqual(
-            "bucket=watch_port:1,actions=ct(commit,table=4,zone=100,nat(dst=198.18.0.1)),bucket=watch_port:2,actions=ct(commit,table=4,zone=101,nat(dst=198.18.0.2))",
-            string.Join(",", group.Buckets));
+            "bucket=watch_port:1,actions=ct(commit,table=4,zone=100,nat(dst=198.18.0.1)),bucket=watch_port:2,actions=ct(commit,table=7,zone=102,exec(set_field:0x2->ct_mark))",
+            BucketsOf(rules, RuleBuilder.PinnedGroup(0)));
+        Assert.AreEqual(
+            "bucket=watch_port:2,actions=ct(commit,table=4,zone=101,nat(dst=198.18.0.2)),bucket=watch_port:1,actions=ct(commit,table=7,zone=102,exec(set_field:0x1->ct_mark))",
+            BucketsOf(rules, RuleBuilder.PinnedGroup(1)));
         Assert.AreEqual("apply_actions(set_field:02:00:c6:12:00:01->eth_dst,output:1)", Flow(rules, RuleKind.Deliver, 1).Instructions.ToString());
         Assert.AreEqual("apply_actions(ct(table=3,zone=101,nat))", Flow(rules, RuleKind.ReplyTrack, 2).Instructions.ToString());
+        // Replies, translated back to the VIP, pass the pin zone so the connection is established there.
         Assert.AreEqual("eth_type=0x800,ipv4_src=198.18.0.100", Flow(rules, RuleKind.ReplyFromVip).Match.ToString());
-        Assert.AreEqual("apply_actions(group:1)", Flow(rules, RuleKind.VipToGroup).Instructions.ToString());
+        Assert.AreEqual("apply_actions(ct(table=6,zone=102))", Flow(rules, RuleKind.ReplyFromVip).Instructions.ToString());
+        Assert.AreEqual("apply_actions(set_field:02:00:c6:12:00:64->eth_src,output:NORMAL)", Flow(rules, RuleKind.ReplyFromVip, 1).Instructions.ToString());
         Assert.AreEqual(Match.Any, Flow(rules, RuleKind.Normal).Match);
     }
 
     [TestMethod]
-    public void DsrModeRewritesOnlyTheDestinationMac()
+    public void DsrModeRewritesOnlyTheDestinationMacAndTracksWithoutTranslating()
     {
         var rules = new RuleBuilder(Config("dsr")).Build(Desired("slave", "master"), Macs);
         Assert.AreEqual(
-            "bucket=watch_port:2,actions=set_field:02:00:c6:12:00:02->eth_dst,output:2,bucket=watch_port:1,actions=set_field:02:00:c6:12:00:01->eth_dst,output:1",
-            string.Join(",", rules.Groups.Single().Buckets));
-        Assert.IsFalse(rules.Flows.Any(f => f.Instructions.ToString().Contains("ct(", StringComparison.Ordinal)), "no conntrack in DSR mode");
-        Assert.AreEqual("in_port=2,eth_type=0x800,ipv4_src=198.18.0.100", Flow(rules, RuleKind.DsrReply, 2).Match.ToString());
+            "bucket=watch_port:2,actions=ct(commit,table=4,zone=101),bucket=watch_port:1,actions=ct(commit,table=7,zone=102,exec(set_field:0x1->ct_mark))",
+            BucketsOf(rules, RuleBuilder.PinnedGroup(1)));
+        Assert.IsFalse(rules.Flows.Any(f => f.Instructions.ToString().Contains("nat", StringComparison.Ordinal)), "no NAT in DSR mode");
+        Assert.AreEqual("apply_actions(set_field:02:00:c6:12:00:02->eth_dst,output:2)", Flow(rules, RuleKind.Deliver, 2).Instructions.ToString());
+        Assert.AreEqual("eth_type=0x800,in_port=2,ipv4_src=198.18.0.100", Flow(rules, RuleKind.DsrReply, 2).Match.ToString());
+        Assert.AreEqual("apply_actions(ct(table=3,zone=101))", Flow(rules, RuleKind.DsrReply, 2).Instructions.ToString());
+    }
+
+    [TestMethod]
+    public void AHardDownServerNoLongerTakesItsOwnConnectionsTheyArePinnedToTheNext()
+    {
+        var builder = new RuleBuilder(Config());
+        var rules = builder.Build(new DesiredSwitchState(["slave"], "slave", ["master"]), Macs);
+        Assert.AreEqual("bucket=watch_port:2,actions=ct(commit,table=7,zone=102,exec(set_field:0x2->ct_mark))", BucketsOf(rules, RuleBuilder.PinnedGroup(0)));
+        // Soft-down (out of the new connections' group, not hard-down): its connections stay.
+        var soft = builder.Build(Desired("slave"), Macs);
+        Assert.AreEqual(1u, Group(soft, RuleBuilder.PinnedGroup(0)).Buckets[0].WatchPort);
+        Assert.AreEqual(2u, Group(soft, RuleBuilder.VipGroup).Buckets.Single().WatchPort);
+        // Read back after a firmware restart.
+        CollectionAssert.AreEquivalent(new[] { "master" }, builder.HardDownOf(rules).ToArray());
+        Assert.IsEmpty(builder.HardDownOf(soft));
+    }
+
+    [TestMethod]
+    public void ARepinNeverPointsAtAServerThatCannotTakeItsOwnConnections()
+    {
+        var builder = new RuleBuilder(Config());
+        foreach (var desired in new DesiredSwitchState[] { new(["slave"], "slave", ["master"]), new(["master", "slave"], "master"), new([], null, ["master", "slave"]) })
+        {
+            var rules = builder.Build(desired, Macs);
+            foreach (var group in rules.Groups)
+            {
+                foreach (var bucket in group.Buckets.Where(b => b.Actions.ToString().Contains("ct_mark", StringComparison.Ordinal)))
+                {
+                    var target = Config().FindServerByPort(bucket.WatchPort)!;
+                    var own = Group(rules, RuleBuilder.PinnedGroup(Config().PriorityOf(target.Name)));
+                    Assert.AreEqual(bucket.WatchPort, own.Buckets[0].WatchPort, $"{desired}: a re-pin to {target.Name} must find its own bucket first");
+                }
+            }
+        }
     }
 
     [TestMethod]
@@ -67,9 +131,12 @@ public sealed class PipelineTests
     [TestMethod]
     public void AServerWithoutAKnownMacIsLeftOut()
     {
-        var rules = new RuleBuilder(Config()).Build(Desired("master", "slave"), new Dictionary<string, MacAddress> { ["slave"] = SlaveMac });
-        Assert.AreEqual(2u, rules.Groups.Single().Buckets.Single().WatchPort);
+        var builder = new RuleBuilder(Config());
+        var rules = builder.Build(Desired("master", "slave"), new Dictionary<string, MacAddress> { ["slave"] = SlaveMac });
+        Assert.AreEqual(2u, Group(rules, RuleBuilder.VipGroup).Buckets.Single().WatchPort);
+        Assert.AreEqual(2u, Group(rules, RuleBuilder.PinnedGroup(0)).Buckets.Single().WatchPort, "its connections go where they can be delivered");
         Assert.IsFalse(rules.Flows.Any(f => f.Cookie == Cookies.Of(RuleKind.Deliver, 1)));
+        Assert.IsEmpty(builder.HardDownOf(rules), "no MAC is no hard-down");
     }
 
     [TestMethod]
@@ -99,11 +166,12 @@ public sealed class PipelineTests
     {
         var builder = new RuleBuilder(Config());
         var before = builder.Build(Desired("master", "slave"), Macs);
-        var after = builder.Build(Desired("slave"), Macs);
-        var change = Reconciler.Diff(before, after).Single();
-        var mod = (GroupMod)change;
-        Assert.AreEqual(OfpGroupModCommand.Modify, mod.Command);
-        Assert.AreEqual(2u, mod.Buckets.Single().WatchPort);
+        var after = builder.Build(new DesiredSwitchState(["slave"], "slave", ["master"]), Macs);
+        // New connections and master's pinned ones move; slave's pinned group loses its re-pin to master.
+        var changes = Reconciler.Diff(before, after).Cast<GroupMod>().ToList();
+        Assert.IsTrue(changes.All(m => m.Command == OfpGroupModCommand.Modify));
+        CollectionAssert.AreEquivalent(new uint[] { 1, 2, 3 }, changes.Select(m => m.GroupId).ToArray());
+        Assert.AreEqual(2u, changes.Single(m => m.GroupId == RuleBuilder.VipGroup).Buckets.Single().WatchPort);
     }
 
     [TestMethod]
@@ -111,9 +179,9 @@ public sealed class PipelineTests
     {
         var rules = new RuleBuilder(Config()).Build(Desired("master", "slave"), Macs);
         var messages = Reconciler.Diff(RuleSet.Empty, rules);
-        Assert.IsInstanceOfType<GroupMod>(messages[0]);
-        Assert.AreEqual(rules.Flows.Count + 1, messages.Count);
-        Assert.IsTrue(messages.Skip(1).All(m => m is FlowMod { Command: OfpFlowModCommand.Add }));
+        Assert.AreEqual(rules.Groups.Count + rules.Flows.Count, messages.Count);
+        Assert.IsTrue(messages.Take(rules.Groups.Count).All(m => m is GroupMod { Command: OfpGroupModCommand.Add }));
+        Assert.IsTrue(messages.Skip(rules.Groups.Count).All(m => m is FlowMod { Command: OfpFlowModCommand.Add }));
     }
 
     [TestMethod]
@@ -128,7 +196,7 @@ public sealed class PipelineTests
         var messages = Reconciler.Diff(current, desired);
         Assert.HasCount(3, messages);
         Assert.AreEqual(OfpFlowModCommand.Add, ((FlowMod)messages[0]).Command);
-        Assert.AreEqual("apply_actions(group:1)", ((FlowMod)messages[0]).Instructions.ToString());
+        Assert.AreEqual("apply_actions(ct(table=5,zone=102))", ((FlowMod)messages[0]).Instructions.ToString());
         Assert.AreEqual(new FlowMod { Command = OfpFlowModCommand.DeleteStrict, Priority = 5, Match = stranger.Match }, messages[1]);
         Assert.AreEqual(OfpGroupModCommand.Delete, ((GroupMod)messages[2]).Command);
     }

@@ -5,7 +5,7 @@ internal sealed class Harness
 {
     private readonly FailoverPolicy _policy;
 
-    public Harness(string failback = "auto", string probe = "http", int servers = 2, int fall = 3, int rise = 3, string holdDown = "5s")
+    public Harness(string failback = "auto", string probe = "http", int servers = 2, int fall = 3, int rise = 3, string holdDown = "5s", string? hardDown = null)
     {
         var names = new[] { "master", "slave", "spare" };
         var list = string.Join("\n", Enumerable.Range(0, servers).Select(i => $"  - {{ name: {names[i]}, address: 198.18.0.{i + 1}, port: {i + 1} }}"));
@@ -14,7 +14,7 @@ internal sealed class Harness
             service: { vip: 198.18.0.100 }
             servers:
             {{list}}
-            health: { probe: {{probe}}, interval: 20ms, timeout: 40ms, fall: {{fall}}, rise: {{rise}}, hold_down: {{holdDown}} }
+            health: { probe: {{probe}}, interval: 20ms, timeout: 40ms, fall: {{fall}}, rise: {{rise}}, hold_down: {{holdDown}}{{(hardDown is null ? "" : $", hard_down: {hardDown}")}} }
             failback: {{failback}}
             """;
         Config = ConfigLoader.Parse(yaml, "test.yml");
@@ -37,6 +37,9 @@ internal sealed class Harness
 
     public string? Active => Last.Desired.Active;
 
+    /// <summary>The servers whose established connections the switch is told to move.</summary>
+    public string[] HardDown => [.. Last.Desired.HardDown];
+
     public Harness Advance(TimeSpan by)
     {
         Now += by;
@@ -53,13 +56,17 @@ internal sealed class Harness
     public PolicyDecision Connect(string[]? group = null, params string[] live) =>
         Send(t => new SwitchConnected(t, group, live.Length == 0 ? Config.Servers.Select(s => s.Name).ToHashSet() : live.ToHashSet()));
 
+    /// <summary>A switch whose groups say <paramref name="hardDown"/> had their connections moved before the firmware restarted.</summary>
+    public PolicyDecision ConnectHardDown(string[] group, params string[] hardDown) =>
+        Send(t => new SwitchConnected(t, group, Config.Servers.Select(s => s.Name).ToHashSet(), hardDown.ToHashSet()));
+
     /// <summary>Probes every 20 ms, as the lab's config does.</summary>
-    public void Probes(string server, bool healthy, int count, string detail = "")
+    public void Probes(string server, bool healthy, int count, string detail = "", bool refused = false)
     {
         for (var i = 0; i < count; i++)
         {
             Advance(TimeSpan.FromMilliseconds(20));
-            Send(t => new ProbeResult(t, server, healthy, healthy ? "HTTP 200" : detail.Length > 0 ? detail : "connection refused"));
+            Send(t => new ProbeResult(t, server, healthy, healthy ? "HTTP 200" : detail.Length > 0 ? detail : "connection refused", refused));
         }
     }
 

@@ -174,7 +174,14 @@ public sealed record NxConntrackAction(NxConntrackFlags Flags, ushort Zone, byte
         if (Flags.HasFlag(NxConntrackFlags.Force)) text.Append("force,");
         if (RecircTable != NoRecirc) text.Append(CultureInfo.InvariantCulture, $"table={RecircTable},");
         text.Append(CultureInfo.InvariantCulture, $"zone={Zone}");
-        foreach (var action in Actions) text.Append(',').Append(action);
+        // As ovs-ofctl writes it: nat stands alone, the actions run on the connection (set_field of ct_mark, ct_label) go in exec().
+        var exec = new List<OfpAction>();
+        foreach (var action in Actions)
+        {
+            if (action is NxNatAction) text.Append(',').Append(action);
+            else exec.Add(action);
+        }
+        if (exec.Count > 0) text.Append(",exec(").AppendJoin(',', exec).Append(')');
         return text.Append(')').ToString();
     }
 }

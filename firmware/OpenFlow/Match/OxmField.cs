@@ -87,6 +87,8 @@ public readonly record struct OxmField
     public static OxmField ArpTha(MacAddress mac, MacAddress? mask = null) => new(OxmFieldId.ArpTha, mac.Value, mask?.Value);
     public static OxmField CtState(uint state, uint? mask = null) => new(OxmFieldId.NxCtState, state, mask);
     public static OxmField CtZone(ushort zone) => new(OxmFieldId.NxCtZone, zone);
+    /// <summary>The 32-bit mark of the packet's connection: matched after <c>ct</c>, set by <c>ct(commit, exec(set_field))</c>.</summary>
+    public static OxmField CtMark(uint mark, uint? mask = null) => new(OxmFieldId.NxCtMark, mark, mask);
     public static OxmField Register(int index, uint value, uint? mask = null) => new(OxmFieldId.NxReg(index), value, mask);
 
     private static OxmField Ipv4Field(OxmFieldId id, IPAddress address, int prefixLength) =>

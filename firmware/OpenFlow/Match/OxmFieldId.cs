@@ -66,6 +66,7 @@ public readonly record struct OxmFieldId(OxmClass Class, byte Field)
     // Nicira fields that OVS puts in OF1.3 matches and that our pipeline uses (meta-flow.xml).
     public static readonly OxmFieldId NxCtState = new(OxmClass.Nxm1, 105);
     public static readonly OxmFieldId NxCtZone = new(OxmClass.Nxm1, 106);
+    public static readonly OxmFieldId NxCtMark = new(OxmClass.Nxm1, 107);
 
     public static OxmFieldId NxReg(int index) =>
         index is >= 0 and < 16 ? new(OxmClass.Nxm1, (byte)index) : throw new ArgumentOutOfRangeException(nameof(index));
