@@ -15,14 +15,11 @@ internal static class CheckCommand
         output.WriteLine($"bridge {config.Bridge.Name} ({config.Bridge.Datapath.ToString().ToLowerInvariant()} datapath), management {config.Bridge.ManagementCidr}");
         output.WriteLine($"OpenFlow channel: listening on {config.OpenFlow.Listen}");
         output.WriteLine($"VIP {config.Service.Vip} ({config.Service.Vmac}), {config.Service.Mode.ToString().ToLowerInvariant()} mode, failback {config.Failback.ToString().ToLowerInvariant()}");
-        if (config.Service.Mode == ServiceMode.Nat)
-        {
-            var last = config.Service.ConntrackZone + config.Servers.Count - 1;
-            var limit = config.Service.ConntrackLimit > 0 ? $"at most {config.Service.ConntrackLimit} connections each (set by the bridge set-up)" : "no limit set";
-            output.WriteLine($"conntrack zones {config.Service.ConntrackZone}{(last > config.Service.ConntrackZone ? $"-{last}" : "")}, {limit}");
-        }
+        var last = config.Service.ConntrackZone + config.Servers.Count - 1;
+        var limit = config.Service.ConntrackLimit > 0 ? $"at most {config.Service.ConntrackLimit} connections each (set by the bridge set-up)" : "no limit set";
+        output.WriteLine($"conntrack zones {config.Service.ConntrackZone}{(last > config.Service.ConntrackZone ? $"-{last}" : "")} (servers) and {last + 1} (pins), {limit}");
         var health = config.Health;
-        output.WriteLine($"health: {health.Probe.ToString().ToLowerInvariant()} probe every {ConfigDuration.Format(health.Interval)}, timeout {ConfigDuration.Format(health.Timeout)}, down after {health.Fall}, up after {health.Rise}, flapping held out {(health.HoldDown > TimeSpan.Zero ? $"from {ConfigDuration.Format(health.HoldDown)}" : "never (hold_down: off)")}");
+        output.WriteLine($"health: {health.Probe.ToString().ToLowerInvariant()} probe every {ConfigDuration.Format(health.Interval)}, timeout {ConfigDuration.Format(health.Timeout)}, down after {health.Fall}, up after {health.Rise}, flapping held out {(health.HoldDown > TimeSpan.Zero ? $"from {ConfigDuration.Format(health.HoldDown)}" : "never (hold_down: off)")}, established connections move {(health.HardDown > TimeSpan.Zero ? $"after {ConfigDuration.Format(health.HardDown)} of silence" : "at once")}");
         var macs = new Dictionary<string, MacAddress>();
         var learned = new List<string>();
         foreach (var server in config.Servers)
