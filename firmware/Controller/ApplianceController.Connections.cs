@@ -28,6 +28,8 @@ public sealed partial class ApplianceController
     private async Task CountConnectionsAsync(CancellationToken stop)
     {
         if (_readZones is not { } read) return;
+        // Off the caller's thread at once: a first reading that completes synchronously must not hold up the loop's start.
+        await Task.Yield();
         ushort[] zones = [.. _config.Servers.Select((_, priority) => _builder.ZoneOf(priority))];
         using var timer = new PeriodicTimer(ConnectionReadInterval, _time);
         ConnectionsUnknown? told = null;
@@ -77,6 +79,12 @@ public sealed partial class ApplianceController
         {
             Connections.Publish(counts);
             return new ConnectionsUnknown("the reading was cancelled before ovs-vswitchd answered", Failed: true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever went wrong, the counts must not stay frozen at their last values: unknown, and said why.
+            Connections.Publish(counts);
+            return new ConnectionsUnknown($"reading them failed: {e.Message}", Failed: true);
         }
     }
 

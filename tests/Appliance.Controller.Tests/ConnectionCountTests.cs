@@ -54,6 +54,26 @@ public sealed class ConnectionCountTests
     }
 
     [TestMethod]
+    public async Task AReadingThatFailsOtherwiseLeavesNoStaleCount()
+    {
+        var loggers = new RecordingLoggers();
+        var conntrack = new ScriptedConntrack("zone=100,limit=65536,count=3\nzone=101,limit=65536,count=0");
+        await using var rig = new ControllerRig { ReadZones = conntrack.ReadAsync, Loggers = loggers };
+        rig.Start();
+        await rig.AdoptAsync();
+        await MacTests.WaitUntilAsync(() => rig.Controller.Connections.Of("master") == 3, "the first reading");
+
+        conntrack.Unexpected = new InvalidOperationException("the reader broke");
+        await ReadingsAsync(rig, conntrack, 2);
+        Assert.IsNull(rig.Controller.Connections.Of("master"), "unknown, not frozen at 3");
+        Assert.HasCount(1, About(loggers, "reading them failed: the reader broke"));
+
+        conntrack.Unexpected = null;
+        await ReadingsAsync(rig, conntrack, 1);
+        Assert.AreEqual(3U, rig.Controller.Connections.Of("master"), "still reading");
+    }
+
+    [TestMethod]
     public async Task AZoneWithoutALimitIsUnknownAndNamed()
     {
         var loggers = new RecordingLoggers();
@@ -124,6 +144,7 @@ public sealed class ConnectionCountTests
 
         public volatile string Answer = answer;
         public volatile string? Failure;
+        public volatile Exception? Unexpected;
 
         public bool Stalled { get; init; }
 
@@ -137,6 +158,7 @@ public sealed class ConnectionCountTests
             Interlocked.Increment(ref _readings);
             if (Stalled) await Task.Delay(Timeout.Infinite, cancel);
             if (Failure is { } failure) throw new UnixctlException(failure);
+            if (Unexpected is { } unexpected) throw unexpected;
             return ConntrackLimits.Parse("default limit=0\n" + Answer);
         }
     }
