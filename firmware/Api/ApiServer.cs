@@ -49,8 +49,8 @@ public sealed class ApiServer : IAsyncDisposable
         });
 
         app.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
-        app.MapGet("/api/status", () => Results.Json(StatusDocument.From(control.Status, control.Events.Snapshot(), control.Guards), ApiJson.Default.StatusDocument));
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, control.Guards, sessionsRefused?.Invoke()), PrometheusText.ContentType));
+        app.MapGet("/api/status", () => Results.Json(StatusDocument.From(control.Status, control.Events.Snapshot(), control.Guards, control.Connections), ApiJson.Default.StatusDocument));
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, control.Guards, control.Connections, sessionsRefused?.Invoke()), PrometheusText.ContentType));
         app.MapPost("/api/failback", async (HttpRequest request) =>
         {
             if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);

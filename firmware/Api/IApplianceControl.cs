@@ -14,6 +14,9 @@ public interface IApplianceControl
     /// <summary>What the switch's ingress guard dropped (spoofed MACs and addresses).</summary>
     GuardMetrics Guards { get; }
 
+    /// <summary>The connections each server carries, from the switch's connection tracking.</summary>
+    ConnectionCounts Connections { get; }
+
     /// <summary>Return to the highest-priority healthy server.</summary>
     Task<RequestOutcome> FailbackAsync(string source);
 

@@ -9,7 +9,8 @@ public static class PrometheusText
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     /// <param name="sessionsRefused">OpenFlow connections refused and sessions dropped, by reason (docs/configuration.md).</param>
-    public static string Render(ApplianceStatus status, ProbeMetrics probes, GuardMetrics guards, IReadOnlyList<(string Reason, long Count)>? sessionsRefused = null)
+    public static string Render(ApplianceStatus status, ProbeMetrics probes, GuardMetrics guards, ConnectionCounts connections,
+        IReadOnlyList<(string Reason, long Count)>? sessionsRefused = null)
     {
         var text = new StringBuilder();
         // The usual *_build_info idiom: a constant 1 whose labels say what runs, to join against.
@@ -27,6 +28,7 @@ public static class PrometheusText
         foreach (var server in status.Servers) Line(text, "appliance_server_healthy", server.Name, server.Health == Policy.HealthState.Up ? 1 : 0);
         Gauge(text, "appliance_server_in_group", "Whether the VIP's fast-failover group may send to the server.");
         foreach (var server in status.Servers) Line(text, "appliance_server_in_group", server.Name, status.Buckets.Contains(server.Name) ? 1 : 0);
+        RenderConnections(text, status, connections);
         text.Append("# HELP appliance_failovers_total Times service moved away from a server that failed.\n# TYPE appliance_failovers_total counter\n");
         text.Append("appliance_failovers_total ").Append(status.Failovers).Append('\n');
         text.Append("# HELP appliance_probes_total Health probes by server and result.\n# TYPE appliance_probes_total counter\n");
@@ -56,6 +58,18 @@ public static class PrometheusText
         return text.ToString();
     }
 
+    /// <summary>A server whose count is unknown has no connections series (a gauge cannot say "unknown"); draining is then 0.</summary>
+    private static void RenderConnections(StringBuilder text, ApplianceStatus status, ConnectionCounts connections)
+    {
+        Gauge(text, "appliance_server_connections", "Connections the switch tracks for the server (established or closing); absent while unknown.");
+        foreach (var server in status.Servers)
+        {
+            if (connections.Of(server.Name) is { } count) Line(text, "appliance_server_connections", server.Name, count);
+        }
+        Gauge(text, "appliance_server_draining", "1 while the server carries connections but is not the active server: they finish there, new ones go to the active server.");
+        foreach (var server in status.Servers) Line(text, "appliance_server_draining", server.Name, connections.Draining(server.Name, status.Active) ? 1 : 0);
+    }
+
     /// <summary>The ingress guard's drops: one series per guard and owner the switch has counted.</summary>
     private static void RenderGuards(StringBuilder text, GuardMetrics guards)
     {
@@ -69,6 +83,6 @@ public static class PrometheusText
     private static void Gauge(StringBuilder text, string name, string help) =>
         text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n");
 
-    private static void Line(StringBuilder text, string name, string server, int value) =>
+    private static void Line(StringBuilder text, string name, string server, long value) =>
         text.Append(name).Append("{server=\"").Append(server).Append("\"} ").Append(value).Append('\n');
 }

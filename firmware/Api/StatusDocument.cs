@@ -21,14 +21,15 @@ public sealed record StatusDocument(
     IReadOnlyList<EventDocument> Events,
     DroppedDocument Dropped)
 {
-    public static StatusDocument From(ApplianceStatus status, IReadOnlyList<LoggedEvent> events, GuardMetrics guards) => new(
+    public static StatusDocument From(ApplianceStatus status, IReadOnlyList<LoggedEvent> events, GuardMetrics guards, ConnectionCounts connections) => new(
         BuildInfo.Version,
         BuildInfo.Commit,
         new ConfigurationDocument(status.RefusedConfiguration.Count > 0, [.. status.RefusedConfiguration.Select(e => e.ToString())]),
         status.Active,
         status.Failback,
         new SwitchDocument(status.SwitchConnected, status.DatapathId),
-        [.. status.Servers.Select(s => new ServerDocument(s.Name, s.Address, s.Port, s.Mac, Lower(s.Link), Lower(s.Health), Lower(s.State), s.Detail))],
+        [.. status.Servers.Select(s => new ServerDocument(s.Name, s.Address, s.Port, s.Mac, Lower(s.Link), Lower(s.Health), Lower(s.State), s.Detail,
+            connections.Of(s.Name), connections.Draining(s.Name, status.Active)))],
         status.Failovers,
         new PanelDocument(Lower(status.Panel.Master), Lower(status.Panel.Slave), Lower(status.Panel.Fault)),
         [.. events.Reverse().Select(e => new EventDocument(e.Time, SnakeCase(e.Kind.ToString()), e.Server, e.Message))],
@@ -45,7 +46,10 @@ public sealed record ConfigurationDocument(bool Refused, IReadOnlyList<string> E
 
 public sealed record SwitchDocument(bool Connected, string? DatapathId);
 
-public sealed record ServerDocument(string Name, string Address, uint Port, string Mac, string Link, string Health, string State, string Detail);
+/// <param name="Connections">The connections conntrack tracks for the server; null while unknown.</param>
+/// <param name="Draining">It carries connections but is not the active server: they finish there, new ones go elsewhere.</param>
+public sealed record ServerDocument(string Name, string Address, uint Port, string Mac, string Link, string Health, string State, string Detail,
+    uint? Connections, bool Draining);
 
 public sealed record PanelDocument(string Master, string Slave, string Fault);
 

@@ -15,6 +15,7 @@ public sealed partial class ApplianceController
         using var heartbeat = StartTicks(Heartbeat, Heartbeat);
         var resolving = WatchMacsAsync(stop);
         var counting = CountGuardDropsAsync(stop);
+        var connections = CountConnectionsAsync(stop);
         try
         {
             // Before anything else, so that the policy has the operator's intent when the switch is adopted.
@@ -48,6 +49,7 @@ public sealed partial class ApplianceController
         _wake?.Dispose();
         await resolving.ConfigureAwait(false);
         await counting.ConfigureAwait(false);
+        await connections.ConfigureAwait(false);
         await _watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_carrier is not null) await _carrier.DisposeAsync().ConfigureAwait(false);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Appliance.Switch;
@@ -12,7 +11,7 @@ public sealed class OvsdbException(string message) : Exception(message);
 /// Just enough of the OVSDB protocol (RFC 7047: JSON-RPC over the database's unix socket) to read
 /// one bridge's <c>datapath_id</c>: one <c>transact</c> holding one <c>select</c>, read only.
 /// Written with <see cref="Utf8JsonWriter"/> and read with <see cref="JsonDocument"/>, so no
-/// reflection; the answer we wait for is bounded in time and size.
+/// reflection; the answer we wait for is bounded in time and size (<see cref="JsonRpcSocket"/>).
 /// </summary>
 public static class OvsdbClient
 {
@@ -31,24 +30,8 @@ public static class OvsdbClient
     /// <exception cref="OvsdbException">OVSDB was not reachable in <paramref name="timeout"/>, refused, or has no such bridge.</exception>
     public static async Task<ulong?> ReadDatapathIdAsync(string socketPath, string bridge, TimeSpan timeout, CancellationToken cancellation = default)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(timeout);
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        byte[] reply;
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), deadline.Token).ConfigureAwait(false);
-            await socket.SendAsync(SelectDatapathId(bridge), SocketFlags.None, deadline.Token).ConfigureAwait(false);
-            reply = await ReceiveReplyAsync(socket, deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-        {
-            throw new OvsdbException($"OVSDB at {socketPath} did not answer within {timeout.TotalSeconds:0.#} s");
-        }
-        catch (SocketException e)
-        {
-            throw new OvsdbException($"cannot reach OVSDB at {socketPath}: {e.Message}");
-        }
+        var reply = await JsonRpcSocket.ExchangeAsync(socketPath, SelectDatapathId(bridge), "OVSDB", MaxReplyBytes, timeout,
+            reason => new OvsdbException(reason), cancellation).ConfigureAwait(false);
         return ParseDatapathId(reply, bridge);
     }
 
@@ -81,34 +64,6 @@ public static class OvsdbClient
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>Reads until one whole JSON value has arrived (the stream has no other framing).</summary>
-    private static async Task<byte[]> ReceiveReplyAsync(Socket socket, CancellationToken cancellation)
-    {
-        var buffer = new byte[MaxReplyBytes];
-        var filled = 0;
-        while (true)
-        {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellation).ConfigureAwait(false);
-            if (read == 0) throw new OvsdbException("OVSDB closed the connection without answering");
-            filled += read;
-            if (CompleteValueLength(buffer.AsSpan(0, filled)) is { } length) return buffer[..length];
-            if (filled == buffer.Length) throw new OvsdbException($"OVSDB's answer is longer than {MaxReplyBytes} bytes");
-        }
-    }
-
-    private static int? CompleteValueLength(ReadOnlySpan<byte> bytes)
-    {
-        var reader = new Utf8JsonReader(bytes, isFinalBlock: false, state: default);
-        try
-        {
-            return reader.Read() && reader.TrySkip() ? (int)reader.BytesConsumed : null;
-        }
-        catch (JsonException e)
-        {
-            throw new OvsdbException($"OVSDB's answer is not JSON: {e.Message}");
-        }
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed class GuardMetricsTests
     [TestMethod]
     public void MetricsHaveOneCounterSeriesPerGuardAndOwner()
     {
-        var text = PrometheusText.Render(ApplianceStatus.Refused([]), new ProbeMetrics([]), Counted());
+        var text = PrometheusText.Render(ApplianceStatus.Refused([]), new ProbeMetrics([]), Counted(), new ConnectionCounts());
 
         StringAssert.Contains(text, "# TYPE appliance_guard_dropped_packets_total counter\n");
         StringAssert.Contains(text, "appliance_guard_dropped_packets_total{guard=\"mac\",owner=\"master\"} 7\n");
@@ -27,7 +27,7 @@ public sealed class GuardMetricsTests
     [TestMethod]
     public void StatusSumsEachGuardOverItsOwners()
     {
-        var dropped = StatusDocument.From(ApplianceStatus.Refused([]), [], Counted()).Dropped;
+        var dropped = StatusDocument.From(ApplianceStatus.Refused([]), [], Counted(), new ConnectionCounts()).Dropped;
 
         Assert.AreEqual(new DroppedDocument(7, 5, 0), dropped);
     }

@@ -1,4 +1,5 @@
 using Appliance.Api;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Controller.Tests;
@@ -59,11 +60,17 @@ internal sealed class ControllerRig : IAsyncDisposable
     /// <summary>Where the operator's intent is saved (operator.json), when the test gives a state directory.</summary>
     public OperatorIntentStore? Intents { get; init; }
 
+    /// <summary>What the servers' conntrack zones hold, as ovs-vswitchd would answer; null: the controller is given no reader.</summary>
+    public Func<IReadOnlyList<ushort>, CancellationToken, Task<ConntrackLimits>>? ReadZones { get; init; }
+
+    public ILoggerFactory Loggers { get; init; } = NullLoggerFactory.Instance;
+
     /// <summary>Starts a controller, as the firmware does at boot (the carrier watch included, when given).</summary>
     public ApplianceController Start(Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac = null, ICarrierWatch? carrier = null)
     {
-        Controller = new ApplianceController(Config, Clock, NullLoggerFactory.Instance, resolveMac, Intents);
+        Controller = new ApplianceController(Config, Clock, Loggers, resolveMac, Intents);
         if (carrier is not null) Controller.WatchCarrier(carrier);
+        if (ReadZones is not null) Controller.CountConnectionsWith(ReadZones);
         if (ManagementMac is not null) Controller.ReadManagementMacWith(() => ManagementMac);
         _stop = new CancellationTokenSource();
         _running = Controller.RunAsync(_stop.Token);

@@ -20,6 +20,9 @@ namespace Appliance.Cli;
 /// </summary>
 internal static partial class RunCommand
 {
+    /// <summary>ovs-vswitchd answers a control command in microseconds; a second means it is stuck, and the reading is skipped.</summary>
+    private static readonly TimeSpan ConntrackReadTimeout = TimeSpan.FromSeconds(1);
+
     public static async Task<int> RunAsync(ApplianceConfig config)
     {
         using var loggers = FirmwareLogging.Create();
@@ -70,6 +73,8 @@ internal static partial class RunCommand
         // The guard binds the management port's MAC to it; ARP heard there tells servers' MACs (see ApplianceController.Macs.cs).
         controller.ReadManagementMacWith(() => NetworkInterfaceInfo.TryReadMac(config.Bridge.Name));
         arp.Heard += controller.ReportArp;
+        // Connections per server: conntrack's count in each server's zone, asked of ovs-vswitchd (docs/api.md).
+        controller.CountConnectionsWith((zones, cancel) => ConntrackLimits.ReadAsync(zones, ConntrackReadTimeout, cancel));
         if (panel is not null)
         {
             controller.StatusChanged += status => panel.Show(status.Panel);

@@ -21,6 +21,9 @@ internal sealed class RefusedConfiguration(string path, TimeProvider time) : IAp
     /// <summary>Nothing: without the firmware nobody reads the switch's guard.</summary>
     public GuardMetrics Guards { get; } = new();
 
+    /// <summary>Nothing: no servers are shown.</summary>
+    public ConnectionCounts Connections { get; } = new();
+
     /// <summary>The reply to any request, and what the button's refusal blink means.</summary>
     public RequestOutcome Refusal => new(false, $"refused: the firmware does not run, its configuration is refused: fix {path} (the reasons: GET /api/status, or appliance check)");
 
