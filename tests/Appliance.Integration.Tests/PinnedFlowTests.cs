@@ -22,10 +22,13 @@ public sealed class PinnedFlowTests
         lab.Fault("kill", "master");
         lab.WaitServing("slave", Settle);
 
-        var stream = lab.StartUdpStream(TimeSpan.FromSeconds(5));
+        var stream = lab.StartUdpStream(TimeSpan.FromSeconds(8));
         await Task.Delay(1500);
         lab.Fault("restart", "master");
         lab.WaitServing("master", Settle);
+        // The API shows what the slave still carries (its conntrack zone, read every 2 s).
+        var slave = WaitForServer(firmware, "slave", s => s.GetProperty("draining").GetBoolean());
+        Assert.IsGreaterThanOrEqualTo(1, slave.GetProperty("connections").GetInt32(), slave.ToString());
         var result = await stream.ResultAsync();
 
         Assert.AreEqual("slave", OnlyServer(result), "the flow stayed where it started");
@@ -145,6 +148,20 @@ public sealed class PinnedFlowTests
         restarted.WaitForEvent($"switch connected; its failover group sends to {group}", Settle);
         Assert.DoesNotContain("(switch connected)", restarted.Log, "the restarted firmware found the switch right and changed nothing:\n" + restarted.LogTail(30));
         return restarted;
+    }
+
+    private static JsonElement WaitForServer(Firmware firmware, string name, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Settle;
+        JsonElement server;
+        do
+        {
+            server = firmware.Status().GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
+            if (condition(server)) return server;
+            Thread.Sleep(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new AssertFailedException($"{name} never got there: {server}");
     }
 
     private static string? OnlyServer(JsonElement stream)
