@@ -4,7 +4,8 @@ using Appliance.Policy;
 namespace Appliance.Api;
 
 /// <summary>One server as the status API shows it (docs/api.md, GET /api/status).</summary>
-public sealed record ServerView(string Name, string Address, uint Port, string Mac, LinkState Link, HealthState Health, ServerRole State, string Detail);
+/// <param name="HardDown">Its established connections were moved to another server (docs/configuration.md#established-connections).</param>
+public sealed record ServerView(string Name, string Address, uint Port, string Mac, LinkState Link, HealthState Health, ServerRole State, string Detail, bool HardDown = false);
 
 /// <summary>
 /// Everything the outside sees, as one immutable snapshot published after every decision: the

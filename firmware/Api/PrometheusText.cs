@@ -26,8 +26,10 @@ public static class PrometheusText
         foreach (var server in status.Servers) Line(text, "appliance_server_link_up", server.Name, server.Link == Policy.LinkState.Up ? 1 : 0);
         Gauge(text, "appliance_server_healthy", "Whether the server passes its health probes.");
         foreach (var server in status.Servers) Line(text, "appliance_server_healthy", server.Name, server.Health == Policy.HealthState.Up ? 1 : 0);
-        Gauge(text, "appliance_server_in_group", "Whether the VIP's fast-failover group may send to the server.");
+        Gauge(text, "appliance_server_in_group", "Whether the VIP's fast-failover group may send new connections to the server.");
         foreach (var server in status.Servers) Line(text, "appliance_server_in_group", server.Name, status.Buckets.Contains(server.Name) ? 1 : 0);
+        Gauge(text, "appliance_server_hard_down", "1 while the server's established connections are moved to another server (link dead, refused, or silent past health.hard_down).");
+        foreach (var server in status.Servers) Line(text, "appliance_server_hard_down", server.Name, server.HardDown ? 1 : 0);
         RenderConnections(text, status, connections);
         text.Append("# HELP appliance_failovers_total Times service moved away from a server that failed.\n# TYPE appliance_failovers_total counter\n");
         text.Append("appliance_failovers_total ").Append(status.Failovers).Append('\n');

@@ -29,7 +29,7 @@ public sealed record StatusDocument(
         status.Failback,
         new SwitchDocument(status.SwitchConnected, status.DatapathId),
         [.. status.Servers.Select(s => new ServerDocument(s.Name, s.Address, s.Port, s.Mac, Lower(s.Link), Lower(s.Health), Lower(s.State), s.Detail,
-            connections.Of(s.Name), connections.Draining(s.Name, status.Active)))],
+            connections.Of(s.Name), connections.Draining(s.Name, status.Active), s.HardDown))],
         status.Failovers,
         new PanelDocument(Lower(status.Panel.Master), Lower(status.Panel.Slave), Lower(status.Panel.Fault)),
         [.. events.Reverse().Select(e => new EventDocument(e.Time, SnakeCase(e.Kind.ToString()), e.Server, e.Message))],
@@ -49,7 +49,7 @@ public sealed record SwitchDocument(bool Connected, string? DatapathId);
 /// <param name="Connections">The connections conntrack tracks for the server; null while unknown.</param>
 /// <param name="Draining">It carries connections but is not the active server: they finish there, new ones go elsewhere.</param>
 public sealed record ServerDocument(string Name, string Address, uint Port, string Mac, string Link, string Health, string State, string Detail,
-    uint? Connections, bool Draining);
+    uint? Connections, bool Draining, bool HardDown);
 
 public sealed record PanelDocument(string Master, string Slave, string Fault);
 

@@ -19,7 +19,7 @@ public sealed partial class ApplianceController
         {
             var status = state.Find(s.Name)!;
             var mac = _macs.TryGetValue(s.Name, out var m) ? m.ToString() : "unknown";
-            return new ServerView(s.Name, s.Address.ToString(), s.Port, mac, status.Link, status.Health, state.RoleOf(status, now), status.LastDetail);
+            return new ServerView(s.Name, s.Address.ToString(), s.Port, mac, status.Link, status.Health, state.RoleOf(status, now), status.LastDetail, status.HardDown);
         }).ToArray();
         var session = _session;
         return new ApplianceStatus(

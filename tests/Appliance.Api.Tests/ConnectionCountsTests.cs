@@ -67,6 +67,21 @@ public sealed class ConnectionCountsTests
     }
 
     [TestMethod]
+    public void AHardDownServerIsShownAsSuchInStatusAndMetrics()
+    {
+        var status = Failback with { Servers = [Server("master", ServerRole.Active), Server("slave", ServerRole.Down) with { HardDown = true }, Server("backup", ServerRole.Standby)] };
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(StatusDocument.From(status, [], new GuardMetrics(), Counted()), ApiJson.Default.StatusDocument));
+        var servers = json.RootElement.GetProperty("servers");
+        Assert.IsFalse(servers[0].GetProperty("hard_down").GetBoolean());
+        Assert.IsTrue(servers[1].GetProperty("hard_down").GetBoolean());
+
+        var text = PrometheusText.Render(status, new ProbeMetrics([]), new GuardMetrics(), Counted());
+        StringAssert.Contains(text, "# TYPE appliance_server_hard_down gauge\n");
+        StringAssert.Contains(text, "appliance_server_hard_down{server=\"master\"} 0\n");
+        StringAssert.Contains(text, "appliance_server_hard_down{server=\"slave\"} 1\n");
+    }
+
+    [TestMethod]
     public void CountsPastThirtyOneBitsAreShownWhole()
     {
         var text = PrometheusText.Render(Failback, new ProbeMetrics([]), new GuardMetrics(), Counted(master: uint.MaxValue));

@@ -119,7 +119,9 @@ internal static class ClientCommands
         text.AppendLine($"firmware: {BuildInfo.Describe(status.Version, status.Commit)}");
         foreach (var server in status.Servers)
         {
-            text.AppendLine($"  {server.Name,-10} {server.State,-8} link {server.Link,-4} health {server.Health,-7} {server.Address} port {server.Port}  {server.Detail}");
+            var connections = server.Connections is { } n ? $"{n} conn{(server.Draining ? " draining" : "")}" : "? conn";
+            var moved = server.HardDown ? " (connections moved)" : "";
+            text.AppendLine($"  {server.Name,-10} {server.State,-8} link {server.Link,-4} health {server.Health,-7} {connections,-16} {server.Address} port {server.Port}  {server.Detail}{moved}");
         }
         foreach (var e in status.Events.Take(5)) text.AppendLine($"  {e.Time.ToLocalTime():HH:mm:ss.fff} {e.Message}");
         return text.ToString().TrimEnd();
