@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace Appliance.Integration.Tests;
 
 /// <summary>
-/// Smoke runs of <c>tools/bench paper</c> and <c>tools/bench compare</c> (issue 6): one run each, into a
+/// Smoke runs of <c>tools/bench paper</c>, <c>tools/bench compare</c> (issue 6) and <c>tools/bench connections</c>
+/// (issue 13): one run each, into a
 /// temporary directory (bench/ is left alone), and the reports are produced and parseable. The full
 /// runs are not for CI.
 /// </summary>
@@ -91,6 +92,48 @@ public sealed partial class BenchSmokeTests
         }
     }
 
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public void ConnectionsWritesHeldConnectionsLostAndNewConnectionsPerEventAndSystem()
+    {
+        const int held = 4;
+        var dir = Directory.CreateTempSubdirectory("bench-smoke-connections.").FullName;
+        try
+        {
+            var result = Sh.Run(Bench, "connections", "--runs", "1", "--connections", held.ToString(CultureInfo.InvariantCulture), "--output", dir);
+            Assert.AreEqual(0, result.ExitCode, result.ToString());
+            var report = File.ReadAllText(Path.Combine(dir, "connections.md"));
+            string[] events = ["failback", "failback-link", "false-alarm", "kill", "link-cut"];
+            var lost = TableAfter(report, "## Held connections lost");
+            CollectionAssert.AreEqual(events, lost.Select(r => r[0]).ToArray(), report);
+            foreach (var row in lost)
+            {
+                Assert.AreEqual(4, row.Length, $"event + 3 systems\n{report}");
+                // The static group never fails over a killed service: the kill-based failback has nothing to hold.
+                foreach (var cell in row.Skip(1).Where(c => !c.StartsWith("none opened", StringComparison.Ordinal))) Number(cell, $"lost, {row[0]}");
+            }
+            StringAssert.StartsWith(lost.Single(r => r[0] == "failback")[2], "none opened (refused");
+            // A killed web server takes its connections along under every system.
+            foreach (var cell in lost.Single(r => r[0] == "kill").Skip(1)) Assert.AreEqual(held, Number(cell, "lost on kill"), report);
+            // Nothing moves a stalled master's connections in the static group: they all survive the stall.
+            Assert.AreEqual(0, Number(lost.Single(r => r[0] == "false-alarm")[2], "static group, false alarm"), report);
+
+            var fresh = TableAfter(report, "## New connections after the event");
+            CollectionAssert.AreEqual(events.Select(e => e is "kill" or "link-cut" ? $"{e} → slave" : $"{e} → master").ToArray(), fresh.Select(r => r[0]).ToArray(), report);
+            var kill = fresh.Single(r => r[0] == "kill → slave");
+            var (onSlave, sent) = Fraction(kill[1], "appliance: new connections after a kill");
+            Assert.IsTrue(sent > 0 && onSlave == sent, $"appliance: {onSlave}/{sent} new connections on the slave after a kill\n{report}");
+            Assert.AreEqual(0, Fraction(kill[2], "static group: new connections after a kill").Part, report);
+            foreach (var title in new[] { "## Surviving held connections", "## Longest stall" }) Assert.HasCount(events.Length, TableAfter(report, title), title);
+            var csv = File.ReadAllLines(Path.Combine(dir, "connections", "runs.csv"));
+            Assert.HasCount(1 + 3 * events.Length, csv, string.Join('\n', csv));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>The body rows of the first markdown table after <paramref name="heading"/>, cells trimmed.</summary>
     private static List<string[]> TableAfter(string report, string heading)
     {
@@ -109,6 +152,17 @@ public sealed partial class BenchSmokeTests
         return double.Parse(m.Value, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The first "k/n" in a cell (cells look like "**48/50**; worst: ...").</summary>
+    private static (int Part, int Whole) Fraction(string cell, string what)
+    {
+        var m = FractionRegex().Match(cell);
+        Assert.IsTrue(m.Success, $"{what}: no k/n in '{cell}'");
+        return (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
     [GeneratedRegex(@"-?\d+(\.\d+)?")]
     private static partial Regex NumberRegex();
+
+    [GeneratedRegex(@"(\d+)/(\d+)")]
+    private static partial Regex FractionRegex();
 }

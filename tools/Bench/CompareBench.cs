@@ -5,15 +5,9 @@ using System.Text.Json;
 namespace Appliance.Bench;
 
 /// <summary>
-/// <c>tools/bench compare</c>: the appliance beside what an office would use instead, on one lab, the
-/// same faults and the same instrument, in one run:
-/// <list type="bullet">
-/// <item>the appliance (the real firmware, its lab defaults, NAT);</item>
-/// <item>the study's own mechanism: a static OpenFlow fast-failover group watching ports only, with
-/// the study's NAT rewrite, programmed once with ovs-ofctl and no controller;</item>
-/// <item>keepalived VRRP between the two servers (VIP on the servers, the bridge a plain learning
-/// switch), with its default 1 s advert interval and tuned to 0.1 s, nginx checked by a vrrp_script.</item>
-/// </list>
+/// <c>tools/bench compare</c>: the appliance beside what an office would use instead (<see cref="Contenders"/>:
+/// the static fast-failover group of the study, keepalived with 1 s and 0.1 s adverts), on one lab, the
+/// same faults and the same instrument, in one run.
 /// Faults on the master: link down, service kill, freeze. Instrument: labtool udp-stream at 1 kHz
 /// from the client to the VIP's echo responders (outage = first answer of the new server − last of
 /// the old one, at the client; one datagram lost ≈ 1 ms of outage).
@@ -22,20 +16,11 @@ internal static class CompareBench
 {
     private const string LabName = "cmp";
     private const string LabNet = "198.19.252";
-    private const string StaticCookie = "0x57a7";
-    private const string NormalCookie = "0x4a11";
 
     private static readonly string[] Faults = ["link-down", "kill", "freeze"];
 
-    /// <param name="Settle">How long phase 2 goes on after the return: keepalived sends a second round of
-    /// gratuitous ARPs 5 s after becoming master (garp_master_delay), which must fall inside it.</param>
-    private sealed record Peer(string Key, string Title, TimeSpan DetectCap, TimeSpan ReturnCap, TimeSpan Settle, bool Vrrp = false);
-
-    private static readonly Peer Appliance = new("appliance", "appliance (ours)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(0.5));
-    private static readonly Peer StaticGroup = new("static-ff", "static FF group (the study)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(0.5));
-    private static readonly Peer Keepalived1 = new("keepalived-1s", "keepalived, advert 1 s", TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(6), Vrrp: true);
-    private static readonly Peer KeepalivedFast = new("keepalived-0.1s", "keepalived, advert 0.1 s", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6), Vrrp: true);
-    private static readonly Peer[] Peers = [Appliance, StaticGroup, Keepalived1, KeepalivedFast];
+    private static readonly Contender Appliance = Contenders.Appliance;
+    private static readonly Contender[] Peers = [Contenders.Appliance, Contenders.StaticGroup, Contenders.Keepalived1, Contenders.KeepalivedFast];
 
     private sealed record Run(string Peer, string Fault, int N, bool Detected, double FailoverMs, int FailoverLost, double? FailbackMs, int FailbackLost, int Sent, int Lost, int Stalls, string Note)
     {
@@ -60,67 +45,15 @@ internal static class CompareBench
         Console.WriteLine($"compare benchmark: {runs} runs per fault and system; load {loadBefore}");
         var results = new List<Run>();
         var started = new List<Background>();
-        var work = Directory.CreateTempSubdirectory("appliance-bench-cmp.").FullName;
         using (var lab = Lab.Up(LabName, LabNet))
         {
-            Firmware? firmware = null;
-            var config = lab.WriteConfig("hold=off");
             try
             {
-                // 1. The appliance.
-                firmware = Firmware.StartOn(lab, config);
-                lab.WaitServing("master", TimeSpan.FromSeconds(10));
-                await FaultRunsAsync(lab, Appliance, runs, results, started, rawDir);
-                await File.WriteAllTextAsync(Path.Combine(rawDir, "appliance-firmware.log"), firmware.Log);
-                // SIGTERM leaves the rules on the switch (docs/cli.md, while the firmware is down); they are removed below.
-                firmware.Terminate();
-                firmware.Dispose();
-                firmware = null;
-
-                // 2. The study's mechanism: a static fast-failover group, no controller.
-                ClearSwitch(lab);
-                ProgramStaticGroup(lab);
-                Sh.Check(Host.LabScript, "exec", "--name", lab.Name, "client", "ip", "neigh", "flush", "all");
-                lab.WaitServing("master", TimeSpan.FromSeconds(10));
-                await File.WriteAllTextAsync(Path.Combine(rawDir, "static-ff-flows.txt"), DumpSwitch(lab));
-                await FaultRunsAsync(lab, StaticGroup, runs, results, started, rawDir);
-
-                // 3, 4. keepalived: the VIP lives on the servers. The lab in DSR mode gives every server the
-                // VIP on loopback (never answering ARP for it there), so the echo responders and nginx answer
-                // it; keepalived adds it on eth0 of the VRRP master, which alone answers ARP and sends the
-                // gratuitous ARPs that move the clients. The bridge is a plain learning switch.
-                Sh.Check(Host.LabScript, "up", "--name", lab.Name, "--dsr");
-                VipOffLoopback(lab);
-                ClearSwitch(lab);
-                Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", lab.Bridge, $"cookie={NormalCookie},priority=0,actions=NORMAL");
-                Sh.Check(Host.LabScript, "exec", "--name", lab.Name, "client", "ip", "neigh", "flush", "all");
-                foreach (var (peer, advert) in new[] { (Keepalived1, "1"), (KeepalivedFast, "0.1") })
-                {
-                    var daemons = StartKeepalived(lab, peer, advert, work, started);
-                    try
-                    {
-                        lab.WaitServing("master", TimeSpan.FromSeconds(20));
-                        await FaultRunsAsync(lab, peer, runs, results, started, rawDir);
-                    }
-                    finally
-                    {
-                        foreach (var (role, daemon) in daemons)
-                        {
-                            daemon.Stop(TimeSpan.FromSeconds(5));
-                            await File.WriteAllTextAsync(Path.Combine(rawDir, $"{peer.Key}-{role}.log"), daemon.Output);
-                            daemon.Dispose();
-                            started.Remove(daemon);
-                        }
-                    }
-                    Sh.Check(Host.LabScript, "exec", "--name", lab.Name, "client", "ip", "neigh", "flush", "all");
-                }
+                await Contenders.RunEachAsync(lab, Peers, rawDir, started, peer => FaultRunsAsync(lab, peer, runs, results, started, rawDir));
             }
             finally
             {
                 foreach (var process in started) process.Dispose();
-                firmware?.Dispose();
-                File.Delete(config);
-                Directory.Delete(work, recursive: true);
             }
         }
         var loadAfter = Host.Load();
@@ -133,139 +66,9 @@ internal static class CompareBench
         return 0;
     }
 
-    // ------------------------------------------------------------------ peers
-
-    /// <summary>
-    /// The DSR lab started every server's echo responder and iperf with the VIP on loopback, so their
-    /// sockets are bound to it; taking it off loopback again leaves those sockets listening while only
-    /// the server that holds the VIP on eth0 (the VRRP master) accepts packets for it, as with a plain
-    /// keepalived set-up. A slave that is not master drops VIP traffic (no forwarding in the namespaces).
-    /// </summary>
-    private static void VipOffLoopback(Lab lab)
-    {
-        foreach (var role in new[] { "master", "slave" })
-        {
-            Sh.Run(Host.LabScript, "exec", "--name", lab.Name, role, "ip", "addr", "del", $"{lab.Vip}/32", "dev", "lo");
-        }
-    }
-
-    /// <summary>Undoes a fault. After a kill, keepalived has taken the VIP off the master; the restarted echo responder and iperf bind it only if it is local, so it is lent on loopback for the restart (the client is on the slave then).</summary>
-    private static void UndoFault(Lab lab, Peer peer, string fault)
-    {
-        if (peer.Vrrp && fault == "kill")
-        {
-            Sh.Run(Host.LabScript, "exec", "--name", lab.Name, "master", "ip", "addr", "add", $"{lab.Vip}/32", "dev", "lo");
-            lab.Fault("restart", "master");
-            Sh.Run(Host.LabScript, "exec", "--name", lab.Name, "master", "ip", "addr", "del", $"{lab.Vip}/32", "dev", "lo");
-            return;
-        }
-        lab.Fault(Undo(fault), "master");
-    }
-
-    private static void ClearSwitch(Lab lab)
-    {
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "del-flows", lab.Bridge);
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "del-groups", lab.Bridge);
-    }
-
-    private static string DumpSwitch(Lab lab) =>
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "dump-groups", lab.Bridge) +
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "--no-stats", "dump-flows", lab.Bridge);
-
-    /// <summary>
-    /// What the study's Ryu app ends up with, written once: the switch answers ARP for the VIP, VIP
-    /// traffic goes to a fast-failover group (bucket 1 watches the master's port, bucket 2 the slave's)
-    /// that rewrites the destination to the chosen server (NAT, as the study's forward rules), replies
-    /// from a server to the client are rewritten to come from the VIP (the study's reverse rules), and
-    /// everything else is switched normally. Port liveness is all it watches.
-    /// </summary>
-    private static void ProgramStaticGroup(Lab lab)
-    {
-        var br = lab.Bridge;
-        var vip = lab.Vip;
-        var vmac = lab.Vmac;
-        var (master, slave, client) = (lab.Host("master"), lab.Host("slave"), lab.Host("client"));
-        static string Bucket(LabHost server) => $"bucket=watch_port:{server.Port},actions=set_field:{server.Mac}->eth_dst,set_field:{server.Address}->ip_dst,output:{server.Port}";
-        string Reply(LabHost server) => $"cookie={StaticCookie},priority=100,ip,in_port={server.Port},nw_src={server.Address},nw_dst={client.Address},actions=set_field:{vmac}->eth_src,set_field:{vip}->ip_src,output:{client.Port}";
-        Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-group", br, $"group_id=1,type=ff,{Bucket(master)},{Bucket(slave)}");
-        var flows = new[]
-        {
-            $"cookie={StaticCookie},priority=200,arp,arp_tpa={vip},arp_op=1,actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:{vmac}->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],set_field:{vmac}->arp_sha,move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:{vip}->arp_spa,IN_PORT",
-            $"cookie={StaticCookie},priority=100,ip,nw_dst={vip},actions=group:1",
-            Reply(master),
-            Reply(slave),
-            $"cookie={StaticCookie},priority=0,actions=NORMAL",
-        };
-        foreach (var flow in flows) Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "add-flow", br, flow);
-    }
-
-    /// <summary>The keepalived configuration of one server. <paramref name="advert"/> "1" is keepalived's default (VRRPv2); "0.1" needs VRRPv3 (centisecond adverts).</summary>
-    internal static string KeepalivedConfig(Lab lab, string role, string advert)
-    {
-        var v3 = advert != "1";
-        var priority = role == "master" ? 150 : 100;
-        return $$"""
-            # keepalived for lab {{lab.Name}}, {{role}} (written by tools/bench compare)
-            global_defs {
-                router_id {{lab.Name}}_{{role}}
-                script_user root
-                enable_script_security
-                vrrp_version {{(v3 ? 3 : 2)}}
-            }
-            # nginx answering on the server's own address; a refused connection fails at once.
-            # keepalived 2.2 runs scripts at most once a second ("interval 0.1" is refused: 1..4294 s).
-            vrrp_script chk_nginx {
-                script "/usr/bin/curl -sf -o /dev/null --noproxy * -m 1 http://{{lab.AddressOf(role)}}/health"
-                interval 1
-                timeout 1
-                fall 1
-                rise 1
-            }
-            vrrp_instance VI_1 {
-                state BACKUP
-                interface {{lab.Host(role).Interface}}
-                virtual_router_id 51
-                priority {{priority}}
-                advert_int {{advert}}
-                virtual_ipaddress {
-                    {{lab.Vip}}/24 dev {{lab.Host(role).Interface}}
-                }
-                track_script {
-                    chk_nginx
-                }
-            }
-
-            """;
-    }
-
-    private static List<(string Role, Background Daemon)> StartKeepalived(Lab lab, Peer peer, string advert, string work, List<Background> started)
-    {
-        var daemons = new List<(string, Background)>();
-        foreach (var role in new[] { "master", "slave" })
-        {
-            var conf = Path.Combine(work, $"{peer.Key}-{role}.conf");
-            File.WriteAllText(conf, KeepalivedConfig(lab, role, advert));
-            // -n: no daemon (we own the process), -l: log to our output, -P: VRRP only; pid files of our own
-            // so that two keepalived on one file system do not take each other for a running instance.
-            var daemon = Background.InHost(lab, role, "keepalived", "-n", "-l", "-P", "-f", conf,
-                "-p", Path.Combine(work, $"{peer.Key}-{role}.pid"), "-r", Path.Combine(work, $"{peer.Key}-{role}-vrrp.pid"));
-            started.Add(daemon);
-            daemons.Add((role, daemon));
-        }
-        return daemons;
-    }
-
     // ------------------------------------------------------------------ runs
 
-    private static string Undo(string fault) => fault switch
-    {
-        "link-down" => "link-up",
-        "kill" => "restart",
-        "freeze" => "thaw",
-        _ => throw new ArgumentOutOfRangeException(nameof(fault)),
-    };
-
-    private static async Task FaultRunsAsync(Lab lab, Peer peer, int runs, List<Run> results, List<Background> started, string rawDir)
+    private static async Task FaultRunsAsync(Lab lab, Contender peer, int runs, List<Run> results, List<Background> started, string rawDir)
     {
         foreach (var fault in Faults)
         {
@@ -365,7 +168,7 @@ internal static class CompareBench
     /// frozen master's late answers out of the figures: when it is thawed it answers what its socket
     /// queued, which the phase-1 instruments (already stopped) never credit: an answer that late is lost.
     /// </summary>
-    private static async Task<Run> OneRunAsync(Lab lab, Peer peer, string fault, int n, List<Background> started, string rawDir)
+    private static async Task<Run> OneRunAsync(Lab lab, Contender peer, string fault, int n, List<Background> started, string rawDir)
     {
         var rawFile = Path.Combine(rawDir, Host.Inv($"{peer.Key}-{fault}-{n:00}.txt"));
         var note = "";
@@ -379,10 +182,10 @@ internal static class CompareBench
             await Task.Delay(500);
             var (udp1, http1) = await first.StopAsync(rawFile, started);
 
-            await File.AppendAllTextAsync(rawFile, $"# phase 2: {Undo(fault)} at 0.3 s\n");
+            await File.AppendAllTextAsync(rawFile, $"# phase 2: {Contenders.Undo(fault)} at 0.3 s\n");
             var second = await Phase.StartAsync(lab, started);
             await Task.Delay(300);
-            UndoFault(lab, peer, fault);
+            Contenders.UndoFault(lab, peer, fault);
             if (detected)
             {
                 if (!await second.Udp.WaitForAsync("slave -> master", peer.ReturnCap)) note = Host.Inv($"not back on the master {peer.ReturnCap.TotalSeconds} s after the fault was undone");
@@ -412,18 +215,7 @@ internal static class CompareBench
         }
         finally
         {
-            // Whatever happened, the next run starts from a healthy master that serves the VIP.
-            try
-            {
-                lab.WaitServing("master", TimeSpan.FromSeconds(15));
-            }
-            catch (LabException)
-            {
-                Console.WriteLine($"  {peer.Key} {fault} run {n}: the master did not serve again within 15 s; repairing the lab");
-                Sh.Check(Host.LabScript, "up", "--name", lab.Name);
-                if (peer.Vrrp) VipOffLoopback(lab);
-                lab.WaitServing("master", TimeSpan.FromSeconds(20));
-            }
+            Contenders.RestoreMaster(lab, peer, Host.Inv($"{peer.Key} {fault} run {n}"));
         }
     }
 
@@ -466,13 +258,7 @@ internal static class CompareBench
         t.AppendLine("master answers what its sockets queued when it is thawed; phase 1's instruments are gone by then, so those");
         t.AppendLine("late answers count as lost, as they are for a client.");
         t.AppendLine();
-        t.AppendLine("| system | what it is |");
-        t.AppendLine("|---|---|");
-        t.AppendLine("| appliance (ours) | the real firmware with the lab's defaults: NAT, http probes every 20 ms (timeout 40 ms, fall 3, rise 3), automatic failback, `hold_down: off` (a fault every few seconds is flapping by design here) |");
-        t.AppendLine("| static FF group (the study) | the study's mechanism without its controller: ARP responder for the VIP, VIP → fast-failover group (bucket per server, `watch_port`, NAT rewrite), reverse rules from the servers to the client, NORMAL for the rest; programmed once with `ovs-ofctl` (flows in `compare/static-ff-flows.txt`). Watches port liveness only |");
-        t.AppendLine("| keepalived, advert 1 s | keepalived 2.2.7 VRRP on both servers (priority 150/100, preempt), VIP on the VRRP master's eth0, gratuitous ARP moves the client; `vrrp_script` curls nginx's `/health` every 1 s (fall 1, rise 1); the bridge is a learning switch (one NORMAL flow). VRRPv2, `advert_int 1` (the default) |");
-        t.AppendLine("| keepalived, advert 0.1 s | the same, VRRPv3 with `advert_int 0.1`. The check stays at 1 s: keepalived 2.2 refuses a vrrp_script `interval` below 1 s |");
-        t.AppendLine();
+        Contenders.Describe(t, Peers);
 
         var faults = Faults;
         void Table(string title, Func<List<Run>, string> cell)

@@ -76,6 +76,14 @@ public sealed class Lab : IDisposable
     public void Fault(string kind, string host) => Sh.Check(Tool, "fault", kind, host, "--name", Name);
 
     /// <summary>
+    /// Stops the server's nginx (master process and workers) for <paramref name="length"/> and lets it go on
+    /// (<c>tools/lab fault stall</c>): the web server hangs while the machine, its kernel and its link stay up.
+    /// Returns after the web server goes on.
+    /// </summary>
+    public void Stall(string server, TimeSpan length) =>
+        Sh.Check(Tool, "fault", "stall", server, "--name", Name, "--for", $"{(int)length.TotalMilliseconds}ms");
+
+    /// <summary>
     /// Hands the switch to <paramref name="firmware"/>, just started with a config from <see cref="WriteConfig"/>:
     /// returns once the firmware says it has adopted and programmed it (<c>tools/lab attach</c>).
     /// </summary>

@@ -1,7 +1,7 @@
 using LabTool;
 
-// labtool: the lab's UDP echo responder, the clients that measure failover, and the hostile
-// office host (forged frames, SYN flood) (README.md).
+// labtool: the lab's UDP echo responder, the clients that measure failover (new and held
+// connections), and the hostile office host (forged frames, SYN flood) (README.md).
 // Exit codes: 0 ok, 1 ran but nothing answered, 2 bad command line.
 
 const string Usage = """
@@ -13,6 +13,10 @@ usage: labtool VERB [options]
               paced, numbered datagrams to a udp-echo; reports loss and server switches
   http-loop   --url URL [--duration 20s] [--interval 0] [--timeout 250ms] [--json FILE] [--live]
               repeated GETs on new connections; reports failures and server switches
+  http-hold   --url URL [--connections 20] [--interval 10ms] [--duration 0] [--connect-timeout 1s]
+              [--stall 50ms] [--silent 1s] [--json FILE] [--live]
+              N kept-alive connections, a GET on each every interval; reports per connection
+              the server, whether it was reset, closed or went silent, and its longest gap
   forge       --type arp-request|arp-reply|udp [--interface eth0] [--eth-src MAC] [--eth-dst MAC]
               [--sha MAC] [--spa IP] [--tha MAC] [--tpa IP] [--src IP] [--dst IP] [--dport 9]
               [--count 1] [--interval 10ms]
@@ -38,6 +42,7 @@ try
         "udp-echo" => UdpEcho.Run(new Options(rest, new HashSet<string>())),
         "udp-stream" => UdpStream.Run(new Options(rest, new HashSet<string> { "live" })),
         "http-loop" => HttpLoop.Run(new Options(rest, new HashSet<string> { "live" })),
+        "http-hold" => HttpHold.Run(new Options(rest, new HashSet<string> { "live" })),
         "forge" => Forge.Run(new Options(rest, new HashSet<string>())),
         "syn-flood" => SynFlood.Run(new Options(rest, new HashSet<string>())),
         _ => throw new UsageException($"unknown verb '{verb}'"),
