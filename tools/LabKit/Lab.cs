@@ -123,25 +123,39 @@ public sealed class Lab : IDisposable
     }
 
     /// <summary>Starts labtool's UDP stream from the client to the VIP's echo responders.</summary>
-    public UdpStream StartUdpStream(TimeSpan duration, int rate = 1000)
+    public Measurement StartUdpStream(TimeSpan duration, int rate = 1000)
     {
         var json = Path.Combine(StateFolder, $"stream-{Guid.NewGuid():n}.json");
         var task = Sh.RunAsync(Tool, "exec", "--name", Name, "client", LabTool, "udp-stream", "--target", $"{Vip}:7",
             "--rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", $"{duration.TotalSeconds}s", "--json", json);
-        return new UdpStream(task, json);
+        return new Measurement(task, json);
+    }
+
+    /// <summary>
+    /// Starts labtool's http-hold from the client: <paramref name="connections"/> kept-alive HTTP connections to the
+    /// VIP, a GET on each every 10 ms, for <paramref name="duration"/> after they all stand; a gap over 50 ms is a stall.
+    /// </summary>
+    public Measurement StartHttpHold(int connections, TimeSpan duration)
+    {
+        var json = Path.Combine(StateFolder, $"hold-{Guid.NewGuid():n}.json");
+        // Real-time priority, as bench connections runs it: a client the scheduler leaves waiting would show its own gaps.
+        var task = Sh.RunAsync(Tool, "exec", "--name", Name, "client", "chrt", "-f", "10", LabTool, "http-hold", "--url", $"http://{Vip}/time",
+            "--connections", connections.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "10ms", "--stall", "50ms",
+            "--duration", $"{duration.TotalSeconds}s", "--json", json);
+        return new Measurement(task, json);
     }
 
     public void Dispose() => Down(Name);
 
     private static void Down(string name) => Sh.Try(Tool, "down", "--name", name);
 
-    /// <summary>A running labtool udp-stream; <see cref="ResultAsync"/> waits for its end.</summary>
-    public sealed class UdpStream(Task<Sh.Result> run, string jsonPath)
+    /// <summary>A running labtool measurement (udp-stream, http-hold); <see cref="ResultAsync"/> waits for its end and reads its JSON.</summary>
+    public sealed class Measurement(Task<Sh.Result> run, string jsonPath)
     {
         public async Task<JsonElement> ResultAsync()
         {
             var result = await run;
-            if (result.ExitCode != 0) throw new LabException($"udp-stream failed: {result}");
+            if (result.ExitCode != 0) throw new LabException($"labtool failed: {result}");
             var json = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath)).RootElement.Clone();
             File.Delete(jsonPath);
             return json;
