@@ -13,7 +13,7 @@ namespace Appliance.Bench;
 /// </summary>
 internal static class FailoverBench
 {
-    private static readonly TimeSpan Stream = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan StreamLength = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan FaultAt = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan UndoAfter = TimeSpan.FromSeconds(1.5);
 
@@ -136,29 +136,20 @@ internal static class FailoverBench
     /// </summary>
     private static async Task<FaultRun> OneRunAsync(Lab lab, string fault)
     {
-        var httpJson = Path.Combine(lab.StateFolder, $"http-{Guid.NewGuid():n}.json");
-        using var http = Background.InHost(lab, "client", Host.LabTool, "http-loop", "--url", $"http://{lab.Vip}/time", "--duration", "0",
-            "--interval", $"{RequestInterval.TotalMilliseconds}ms", "--timeout", $"{RequestTimeout.TotalMilliseconds}ms", "--live", "--json", httpJson);
-        if (!await http.WaitForAsync("as they happen", TimeSpan.FromSeconds(10))) throw new LabException($"http-loop did not start:\n{http.Output}");
-        var stream = lab.StartUdpStream(Stream);
+        using var http = await Instrument.StartAsync(lab, "http-loop", "--url", $"http://{lab.Vip}/time", "--duration", "0",
+            "--interval", $"{RequestInterval.TotalMilliseconds}ms", "--timeout", $"{RequestTimeout.TotalMilliseconds}ms");
+        using var stream = await StartStreamAsync(lab);
         await Task.Delay(FaultAt);
         var faultAt = (double)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         lab.Fault(fault, "master");
         await Task.Delay(UndoAfter);
         var undoAt = (double)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         lab.Fault(Undo(fault), "master");
-        var udp = await stream.ResultAsync();
+        var udp = await stream.EndAsync(StreamLength + TimeSpan.FromSeconds(15));
         // New connections are back on the master a few probe intervals after the undo, inside the
         // stream's last 1.5 s; a slow one gets 2 s more.
         await http.WaitForAsync("slave -> master", TimeSpan.FromSeconds(2));
-        http.Signal("INT");
-        if (await http.WaitExitAsync(TimeSpan.FromSeconds(15)) != 0) throw new LabException($"http-loop failed:\n{http.Output}");
-        JsonElement web;
-        using (var doc = JsonDocument.Parse(await File.ReadAllTextAsync(httpJson)))
-        {
-            web = doc.RootElement.Clone();
-        }
-        File.Delete(httpJson);
+        var web = await http.StopAsync();
 
         // The switches the fault caused; on a busy machine a probe may also time out without a fault.
         var moved = LabToolReport.FirstSwitch(udp, "master", "slave", faultAt);
@@ -172,6 +163,10 @@ internal static class FailoverBench
             newDown, newBack, newBack is null ? null : newBack.FirstNewUnixMs - undoAt,
             (LabToolReport.Switches(udp), LabToolReport.Switches(web)));
     }
+
+    /// <summary>A 1 kHz UDP stream of <see cref="StreamLength"/> from the client to the VIP's echo responders: a new connection.</summary>
+    private static Task<Instrument> StartStreamAsync(Lab lab) =>
+        Instrument.StartAsync(lab, "udp-stream", "--target", $"{lab.Vip}:7", "--rate", "1000", "--duration", $"{StreamLength.TotalSeconds}s");
 
     /// <summary>The firmware's share of one core over <paramref name="span"/>, from /proc (user + system time).</summary>
     private static async Task<double> CpuShareAsync(Firmware firmware, TimeSpan span)
@@ -195,16 +190,18 @@ internal static class FailoverBench
         var results = new List<RestartRun>();
         for (var i = 1; i <= runs; i++)
         {
-            var stream = lab.StartUdpStream(Stream);
+            using var stream = await StartStreamAsync(lab);
             await Task.Delay(FaultAt);
             current().Kill9();
             current().Dispose();
             await Task.Delay(500);
             replace(Firmware.StartOn(lab, config));
-            var json = await stream.ResultAsync();
+            var json = await stream.EndAsync(StreamLength + TimeSpan.FromSeconds(15));
             var run = new RestartRun(json.GetProperty("sent").GetInt32(), json.GetProperty("lost").GetInt32());
             results.Add(run);
-            Console.WriteLine($"  restart run {i}: {run.Lost}/{run.Sent} lost");
+            // What the restarted firmware changed on the switch, if anything: the first place to look when a restart lost datagrams.
+            var changes = current().Log.Split('\n').Where(l => l.Contains("programmed", StringComparison.Ordinal)).Select(l => "\n    " + l.Trim());
+            Console.WriteLine($"  restart run {i}: {run.Lost}/{run.Sent} lost{(run.Lost > 0 ? string.Concat(changes) : "")}");
         }
         return results;
     }
