@@ -32,20 +32,25 @@ internal static class FailoverBench
     /// <param name="BackOnMaster">Whether the master answered the established flow again after the move (failback must not move it).</param>
     /// <param name="NewFailover">New connections' switch from the master to the slave.</param>
     /// <param name="NewFailback">New connections' switch back to the master after that.</param>
-    /// <param name="NewBackAfterUndoMs">From the moment the undo was issued to the first request the master answered.</param>
+    /// <param name="NewBackAfterUndoMs">From the moment the undo was complete (<c>tools/lab fault</c> returned) to the first request the master answered.</param>
     /// <param name="Switches">How often each instrument saw the answering server change: 1 (stream) and 2 (requests) when only the fault moved them.</param>
+    /// <param name="Downs">The firmware's "down" events in the run (its log), for runs with more switches than the fault explains.</param>
     internal sealed record FaultRun(
         string? AtFault, LabToolReport.Change? Moved, long LostAfterMove, bool BackOnMaster, int Sent, int Lost,
-        LabToolReport.Change? NewFailover, LabToolReport.Change? NewFailback, double? NewBackAfterUndoMs, (int Stream, int Requests) Switches)
+        LabToolReport.Change? NewFailover, LabToolReport.Change? NewFailback, double? NewBackAfterUndoMs, (int Stream, int Requests) Switches,
+        string[] Downs)
     {
-        /// <summary>Whether something besides the fault moved traffic: a false alarm (probes timing out on a busy machine).</summary>
+        /// <summary>Whether traffic changed servers more often than the fault and its undo explain.</summary>
         public bool Extra => Switches.Stream > 1 || Switches.Requests > 2;
     }
 
     /// <summary>The runs of one fault under one configuration.</summary>
     internal sealed record FaultSet(string Fault, string Title, List<FaultRun> Runs);
 
-    internal sealed record RestartRun(int Sent, int Lost);
+    /// <summary>A stream across a firmware kill -9 and restart; times in ms from the stream's start.</summary>
+    /// <param name="LongestGapMs">The longest time without answers, and when it began.</param>
+    /// <param name="Stalls">How often the sender itself fell behind (descheduled) and restarted its schedule.</param>
+    internal sealed record RestartRun(int Sent, int Lost, double KilledAtMs, double AttachedAtMs, double LongestGapMs, double LongestGapFromMs, int Stalls);
 
     public static async Task<int> RunAsync(int runs, string output)
     {
@@ -64,7 +69,7 @@ internal static class FailoverBench
             try
             {
                 lab.WaitServing("master", TimeSpan.FromSeconds(10));
-                sets.Add(await FaultRunsAsync(lab, "link-down", "link down (cable pulled)", runs));
+                sets.Add(await FaultRunsAsync(lab, firmware, "link-down", "link down (cable pulled)", runs));
                 restart = await RestartRunsAsync(lab, config, Math.Max(3, runs / 2), f => firmware = f, () => firmware);
             }
             finally
@@ -77,9 +82,9 @@ internal static class FailoverBench
                 lab.WaitServing("master", TimeSpan.FromSeconds(10));
                 cpu = await CpuShareAsync(firmware, TimeSpan.FromSeconds(30));
                 Console.WriteLine($"  firmware CPU while probing 2 servers by http every 20 ms: {cpu:0.0} % of one core");
-                sets.Add(await FaultRunsAsync(lab, "kill", "service killed (connection refused)", runs));
-                sets.Add(await FaultRunsAsync(lab, "freeze", "server frozen (SIGSTOP)", runs));
-                sets.Add(await FaultRunsAsync(lab, "blackhole", "traffic dropped (nftables)", runs));
+                sets.Add(await FaultRunsAsync(lab, firmware, "kill", "service killed (connection refused)", runs));
+                sets.Add(await FaultRunsAsync(lab, firmware, "freeze", "server frozen (SIGSTOP)", runs));
+                sets.Add(await FaultRunsAsync(lab, firmware, "blackhole", "traffic dropped (nftables)", runs));
             }
             finally
             {
@@ -90,7 +95,7 @@ internal static class FailoverBench
             try
             {
                 lab.WaitServing("master", TimeSpan.FromSeconds(10));
-                sets.Add(await FaultRunsAsync(lab, "freeze", "server frozen (SIGSTOP), `hard_down: 0`", runs));
+                sets.Add(await FaultRunsAsync(lab, firmware, "freeze", "server frozen (SIGSTOP), `hard_down: 0`", runs));
             }
             finally
             {
@@ -113,17 +118,17 @@ internal static class FailoverBench
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
-    private static async Task<FaultSet> FaultRunsAsync(Lab lab, string fault, string title, int runs)
+    private static async Task<FaultSet> FaultRunsAsync(Lab lab, Firmware firmware, string fault, string title, int runs)
     {
         var set = new FaultSet(fault, title, []);
         for (var i = 1; i <= runs; i++)
         {
-            var run = await OneRunAsync(lab, fault);
+            var run = await OneRunAsync(lab, firmware, fault);
             set.Runs.Add(run);
             Console.WriteLine(Host.Inv($"  {title} run {i}: established ") +
                 (run.Moved is { } m ? Host.Inv($"{Host.Ms(m.OutageMs)} ms ({m.Lost} lost), then {run.LostAfterMove} lost, {(run.BackOnMaster ? "BACK ON THE MASTER" : "stayed on the slave")}") : $"NOT MOVED (on {run.AtFault ?? "nobody"} at the fault)") +
                 Host.Inv($"; new connections {Host.Ms(run.NewFailover?.OutageMs ?? double.NaN)} ms ({run.NewFailover?.Lost} failed), master again {Host.Ms(run.NewBackAfterUndoMs ?? double.NaN)} ms after the undo ({run.NewFailback?.Lost} failed); {run.Lost}/{run.Sent} datagrams lost") +
-                (run.Extra ? Host.Inv($"; EXTRA SWITCHES: stream {run.Switches.Stream}, requests {run.Switches.Requests}") : ""));
+                (run.Extra ? Host.Inv($"; EXTRA SWITCHES: stream {run.Switches.Stream}, requests {run.Switches.Requests}; firmware: {string.Join("; ", run.Downs)}") : ""));
             lab.WaitServing("master", TimeSpan.FromSeconds(10));
         }
         return set;
@@ -134,8 +139,9 @@ internal static class FailoverBench
     /// serves now); the fault 1 s into the stream, undone 1.5 s later; the stream ends 1.5 s after
     /// that, and the request client once new connections reach the master again.
     /// </summary>
-    private static async Task<FaultRun> OneRunAsync(Lab lab, string fault)
+    private static async Task<FaultRun> OneRunAsync(Lab lab, Firmware firmware, string fault)
     {
+        var logFrom = firmware.Log.Length;
         using var http = await Instrument.StartAsync(lab, "http-loop", "--url", $"http://{lab.Vip}/time", "--duration", "0",
             "--interval", $"{RequestInterval.TotalMilliseconds}ms", "--timeout", $"{RequestTimeout.TotalMilliseconds}ms");
         using var stream = await StartStreamAsync(lab);
@@ -143,26 +149,31 @@ internal static class FailoverBench
         var faultAt = (double)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         lab.Fault(fault, "master");
         await Task.Delay(UndoAfter);
-        var undoAt = (double)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         lab.Fault(Undo(fault), "master");
+        var undoneAt = (double)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var udp = await stream.EndAsync(StreamLength + TimeSpan.FromSeconds(15));
-        // New connections are back on the master a few probe intervals after the undo, inside the
-        // stream's last 1.5 s; a slow one gets 2 s more.
-        await http.WaitForAsync("slave -> master", TimeSpan.FromSeconds(2));
+        // New connections are back on the master a few probe intervals after the undo, usually inside
+        // the stream's last 1.5 s; restarting killed services can take seconds on a busy machine.
+        await http.WaitForAsync("slave -> master", TimeSpan.FromSeconds(5));
         var web = await http.StopAsync();
 
         // The switches the fault caused; on a busy machine a probe may also time out without a fault.
         var moved = LabToolReport.FirstSwitch(udp, "master", "slave", faultAt);
         var newDown = LabToolReport.FirstSwitch(web, "master", "slave", faultAt);
-        var newBack = newDown is null ? null : LabToolReport.FirstSwitch(web, "slave", "master", undoAt);
+        // The master answers nothing between the fault and its undo: the first return after the failover is the failback.
+        var newBack = newDown is null ? null : LabToolReport.FirstSwitch(web, "slave", "master", newDown.FirstNewUnixMs);
         return new FaultRun(
             LabToolReport.ServerAt(udp, faultAt), moved,
             moved is null ? 0 : LabToolReport.LostAfter(udp, moved.FirstNewSeq),
             moved is not null && LabToolReport.AnsweredAfter(udp, "master", moved.FirstNewSeq),
             udp.GetProperty("sent").GetInt32(), udp.GetProperty("lost").GetInt32(),
-            newDown, newBack, newBack is null ? null : newBack.FirstNewUnixMs - undoAt,
-            (LabToolReport.Switches(udp), LabToolReport.Switches(web)));
+            newDown, newBack, newBack is null ? null : newBack.FirstNewUnixMs - undoneAt,
+            (LabToolReport.Switches(udp), LabToolReport.Switches(web)), Downs(firmware.Log[logFrom..]));
     }
+
+    /// <summary>The firmware's "X down: why" events in a piece of its log.</summary>
+    private static string[] Downs(string log) =>
+        [.. log.Split('\n').Where(l => l.Contains(" down: ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf("] ", StringComparison.Ordinal) + 2)..].Trim())];
 
     /// <summary>A 1 kHz UDP stream of <see cref="StreamLength"/> from the client to the VIP's echo responders: a new connection.</summary>
     private static Task<Instrument> StartStreamAsync(Lab lab) =>
@@ -192,16 +203,22 @@ internal static class FailoverBench
         {
             using var stream = await StartStreamAsync(lab);
             await Task.Delay(FaultAt);
+            var killedAt = (double)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             current().Kill9();
             current().Dispose();
             await Task.Delay(500);
             replace(Firmware.StartOn(lab, config));
+            var attachedAt = (double)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var json = await stream.EndAsync(StreamLength + TimeSpan.FromSeconds(15));
-            var run = new RestartRun(json.GetProperty("sent").GetInt32(), json.GetProperty("lost").GetInt32());
+            var start = json.GetProperty("start_unix_ms").GetDouble();
+            var gap = json.GetProperty("longest_gap");
+            var run = new RestartRun(json.GetProperty("sent").GetInt32(), json.GetProperty("lost").GetInt32(), killedAt - start, attachedAt - start,
+                gap.GetProperty("ms").GetDouble(), gap.GetProperty("from_ms").GetDouble(), json.GetProperty("sender_stalls").GetInt32());
             results.Add(run);
             // What the restarted firmware changed on the switch, if anything: the first place to look when a restart lost datagrams.
             var changes = current().Log.Split('\n').Where(l => l.Contains("programmed", StringComparison.Ordinal)).Select(l => "\n    " + l.Trim());
-            Console.WriteLine($"  restart run {i}: {run.Lost}/{run.Sent} lost{(run.Lost > 0 ? string.Concat(changes) : "")}");
+            Console.WriteLine(Host.Inv($"  restart run {i}: {run.Lost}/{run.Sent} lost; killed at {run.KilledAtMs:0} ms, attached at {run.AttachedAtMs:0} ms, longest gap {run.LongestGapMs:0.0} ms from {run.LongestGapFromMs:0} ms, {run.Stalls} sender stalls") +
+                (run.Lost > 0 ? string.Concat(changes) : ""));
         }
         return results;
     }
