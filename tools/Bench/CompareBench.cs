@@ -149,19 +149,6 @@ internal static class CompareBench
         }
     }
 
-    /// <summary>The first switch from one server to another: its outage (ms) and lost probes.</summary>
-    private static (double Ms, int Lost)? FirstSwitch(JsonElement report, string from, string to)
-    {
-        foreach (var change in report.GetProperty("switches").EnumerateArray())
-        {
-            if (change.GetProperty("from").GetString() == from && change.GetProperty("to").GetString() == to)
-            {
-                return (change.GetProperty("outage_ms").GetDouble(), change.GetProperty("lost").GetInt32());
-            }
-        }
-        return null;
-    }
-
     /// <summary>
     /// One run in two phases, each with fresh instruments. Phase 1: the fault, until 0.5 s after the
     /// failover (or a cap). Phase 2: the fault undone, until the master answers again. The split keeps a
@@ -197,20 +184,20 @@ internal static class CompareBench
             await Task.Delay(peer.Settle);
             var (udp2, http2) = await second.StopAsync(rawFile, started);
 
-            var down = FirstSwitch(udp1, "master", "slave");
-            var back = FirstSwitch(udp2, "slave", "master");
+            var down = LabToolReport.FirstSwitch(udp1, "master", "slave");
+            var back = LabToolReport.FirstSwitch(udp2, "slave", "master");
             // No failover: the outage is the time without answers from the fault to the end of phase 1.
-            var failoverMs = down?.Ms ?? udp1.GetProperty("longest_gap").GetProperty("ms").GetDouble();
+            var failoverMs = down?.OutageMs ?? udp1.GetProperty("longest_gap").GetProperty("ms").GetDouble();
             var failoverLost = down?.Lost ?? udp1.GetProperty("lost").GetInt32();
-            return new Run(peer.Key, fault, n, down is not null, failoverMs, failoverLost, back?.Ms, back?.Lost ?? 0,
+            return new Run(peer.Key, fault, n, down is not null, failoverMs, failoverLost, back?.OutageMs, back?.Lost ?? 0,
                 udp1.GetProperty("sent").GetInt32() + udp2.GetProperty("sent").GetInt32(),
                 udp1.GetProperty("lost").GetInt32() + udp2.GetProperty("lost").GetInt32(),
                 udp1.GetProperty("sender_stalls").GetInt32() + udp2.GetProperty("sender_stalls").GetInt32(), note)
             {
                 ReturnPhaseLost = udp2.GetProperty("lost").GetInt32(),
                 Flaps = back is null ? 0 : udp2.GetProperty("switches").EnumerateArray().Count(c => c.GetProperty("from").GetString() == "master" && c.GetProperty("to").GetString() == "slave"),
-                TcpFailoverMs = FirstSwitch(http1, "master", "slave")?.Ms,
-                TcpFailbackMs = FirstSwitch(http2, "slave", "master")?.Ms,
+                TcpFailoverMs = LabToolReport.FirstSwitch(http1, "master", "slave")?.OutageMs,
+                TcpFailbackMs = LabToolReport.FirstSwitch(http2, "slave", "master")?.OutageMs,
             };
         }
         finally

@@ -453,6 +453,10 @@ internal static partial class PaperBench
         t.AppendLine("  1 s long to them. The column \"seen by the client\" is labtool's own figure for the same requests (first");
         t.AppendLine("  answer from the new server − last from the old one, at the client). `tools/bench failover` measures the");
         t.AppendLine("  switch itself with a 1 kHz UDP stream.");
+        t.AppendLine("- Every request is a new TCP connection, so these are the downtime and failback of new connections.");
+        t.AppendLine("  Established connections stay on the slave through a failback (docs/configuration.md, \"Established");
+        t.AppendLine("  connections\"); `tools/bench failover` measures them apart. The iperf stream of Table 8 is one such");
+        t.AppendLine("  connection: a pulled link moves it in the switch at once, as before, and it is over before the link returns.");
         t.AppendLine("- Failback needs `rise` (3) good probes after the link returns (docs/configuration.md: a link coming back alone is not");
         t.AppendLine("  enough); the slave serves until then, so a failback costs no answers at the client.");
         t.AppendLine("- **iperf's server report cannot be taken as it comes** when a failover happens mid-run: iperf2 numbers");
