@@ -108,6 +108,8 @@ internal static class CompareBench
 
         public Background Udp => _udp;
 
+        public Background Http => _http;
+
         public static async Task<Phase> StartAsync(Lab lab, List<Background> started)
         {
             var phase = new Phase(lab, started);
@@ -175,7 +177,10 @@ internal static class CompareBench
             Contenders.UndoFault(lab, peer, fault);
             if (detected)
             {
-                if (!await second.Udp.WaitForAsync("slave -> master", peer.ReturnCap)) note = Host.Inv($"not back on the master {peer.ReturnCap.TotalSeconds} s after the fault was undone");
+                // A contender that pins connections keeps phase 2's stream (opened on the slave) there: its
+                // return is that of new connections.
+                var returning = peer.Pins ? second.Http : second.Udp;
+                if (!await returning.WaitForAsync("slave -> master", peer.ReturnCap)) note = Host.Inv($"not back on the master {peer.ReturnCap.TotalSeconds} s after the fault was undone");
             }
             else
             {
@@ -279,9 +284,13 @@ internal static class CompareBench
 
         Table(Host.Inv($"## Outage on failover (ms): median (min–max) of {runs} run(s)"), Detection);
         Table("## Datagrams lost on failover (1 kHz: ≈ ms)", rs => Cell([.. rs.Select(r => (double)r.FailoverLost)], "0"));
+        string Returned(List<Run> rs, Func<List<Run>, string> cell) =>
+            rs.All(r => !r.Detected) ? "no failover, nothing to return"
+            : rs.All(r => r.FailbackMs is null) && Peers.First(p => p.Key == rs[0].Peer).Pins ? "stays on the slave (pinned): no outage"
+            : cell(rs);
         Table("## Outage when the master returns (ms): median (min–max)",
-            rs => rs.All(r => r.FailbackMs is null) ? "no failover, nothing to return" : Cell([.. rs.Where(r => r.FailbackMs is not null).Select(r => r.FailbackMs!.Value)]));
-        Table("## Datagrams lost when the master returns", rs => rs.All(r => r.FailbackMs is null) ? "no failover, nothing to return" : Cell([.. rs.Where(r => r.FailbackMs is not null).Select(r => (double)r.FailbackLost)], "0"));
+            rs => Returned(rs, r => Cell([.. r.Where(x => x.FailbackMs is not null).Select(x => x.FailbackMs!.Value)])));
+        Table("## Datagrams lost when the master returns", rs => Returned(rs, r => Cell([.. r.Where(x => x.FailbackMs is not null).Select(x => (double)x.FailbackLost)], "0")));
         Table("## Datagrams lost in the whole return phase (the return and the seconds after it)", rs => Cell([.. rs.Select(r => (double)r.ReturnPhaseLost)], "0") + (rs.Any(r => r.Flaps > 0) ? Host.Inv($"; back to the slave after the return in {rs.Count(r => r.Flaps > 0)}/{rs.Count}") : ""));
         Table("## TCP view: outage on failover (ms), http-loop", rs => rs.All(r => r.TcpFailoverMs is null) ? "no switch seen" : Cell([.. rs.Where(r => r.TcpFailoverMs is not null).Select(r => r.TcpFailoverMs!.Value)]) + (rs.Any(r => r.TcpFailoverMs is null) ? Host.Inv($"; no switch in {rs.Count(r => r.TcpFailoverMs is null)}/{rs.Count}") : ""));
         Table("## TCP view: outage when the master returns (ms), http-loop", rs => rs.All(r => r.TcpFailbackMs is null) ? "no switch seen" : Cell([.. rs.Where(r => r.TcpFailbackMs is not null).Select(r => r.TcpFailbackMs!.Value)]) + (rs.Any(r => r.TcpFailbackMs is null) ? Host.Inv($"; no switch in {rs.Count(r => r.TcpFailbackMs is null)}/{rs.Count}") : ""));
@@ -343,6 +352,11 @@ internal static class CompareBench
         t.AppendLine("- Kill and freeze: the static group watches ports only and never fails over; its outage lasts until the");
         t.AppendLine("  fault is undone (here a cap of 2 s; in an office, until someone notices). keepalived sees a killed nginx");
         t.AppendLine("  only at its next check (at most 1 s apart) and a frozen server when its adverts stop.");
+        t.AppendLine("- The appliance pins connections (docs/configuration.md, Established connections): a UDP flow opened on the");
+        t.AppendLine("  slave stays there when the master returns, so its return costs nothing at all and only new connections (the");
+        t.AppendLine("  TCP view) go back; and a frozen master's established flow moves at `hard_down` (500 ms of silence), not at");
+        t.AppendLine("  its soft-down, because a master that stalls for less keeps its connections (bench/connections.md). New");
+        t.AppendLine("  connections (the TCP view) leave a frozen master within about 100 ms.");
         t.AppendLine("- Return: the appliance waits for `rise` good probes and the static group for the port, while the slave");
         t.AppendLine("  keeps serving, so a return after a link fault or a freeze costs no datagrams. keepalived preempts when the");
         t.AppendLine("  master's VRRP instance takes over again and moves the client by gratuitous ARP. A return with 0 lost but a");

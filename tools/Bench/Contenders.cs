@@ -10,7 +10,8 @@ namespace Appliance.Bench;
 /// <param name="Settle">How long a benchmark goes on watching after the return: keepalived sends a second
 /// round of gratuitous ARPs 5 s after becoming master (garp_master_delay), which must fall inside it.</param>
 /// <param name="Advert">keepalived's advert interval in seconds ("1", its default, or "0.1"); null for the systems in the switch.</param>
-internal sealed record Contender(string Key, string Title, TimeSpan DetectCap, TimeSpan ReturnCap, TimeSpan Settle, string Description, string? Advert = null)
+/// <param name="Pins">Established connections stay on their server when it returns (the appliance): only new connections go back.</param>
+internal sealed record Contender(string Key, string Title, TimeSpan DetectCap, TimeSpan ReturnCap, TimeSpan Settle, string Description, string? Advert = null, bool Pins = false)
 {
     /// <summary>keepalived: the VIP lives on the servers and moves by gratuitous ARP.</summary>
     public bool Vrrp => Advert is not null;
@@ -33,7 +34,8 @@ internal static class Contenders
     private const string NormalCookie = "0x4a11";
 
     public static readonly Contender Appliance = new("appliance", "appliance (ours)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(0.5),
-        "the real firmware with the lab's defaults: NAT, http probes every 20 ms (timeout 40 ms, fall 3, rise 3), automatic failback, `hold_down: off` (a fault every few seconds is flapping by design here)");
+        "the real firmware with the lab's defaults: NAT, http probes every 20 ms (timeout 40 ms, fall 3, rise 3), automatic failback, `hold_down: off` (a fault every few seconds is flapping by design here), `hard_down: 500ms` (a frozen or silent master's established connections move after 500 ms of silence; new ones at once)",
+        Pins: true);
 
     public static readonly Contender StaticGroup = new("static-ff", "static FF group (the study)", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(0.5),
         "the study's mechanism without its controller: ARP responder for the VIP, VIP → fast-failover group (bucket per server, `watch_port`, NAT rewrite), reverse rules from the servers to the client, NORMAL for the rest; programmed once with `ovs-ofctl` (flows in `static-ff-flows.txt` beside the raw data). Watches port liveness only");
