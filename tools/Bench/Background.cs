@@ -136,9 +136,14 @@ internal sealed class Background : IDisposable
 
     public void Dispose()
     {
+        // Twice is harmless: a failed stop disposes it, and the caller's clean-up again.
+        if (_disposed) return;
+        _disposed = true;
         Kill();
         _process.Dispose();
     }
+
+    private bool _disposed;
 }
 
 /// <summary>Things every benchmark's report says about where and when it ran.</summary>

@@ -87,7 +87,7 @@ internal static class CompareBench
     /// <summary>
     /// The instruments of one phase of a run, both from the client to the VIP: labtool udp-stream
     /// (1 kHz, echo on UDP 7) and labtool http-loop (a new TCP connection per request to nginx, one
-    /// every 10 ms, 100 ms timeout), each stopped with SIGINT (they still write their full report).
+    /// every 10 ms, 100 ms timeout), each stopped with SIGTERM (they still write their full report).
     /// </summary>
     private sealed class Phase
     {
@@ -125,8 +125,8 @@ internal static class CompareBench
         {
             try
             {
-                _udp.Signal("INT");
-                _http.Signal("INT");
+                _udp.Signal("TERM");
+                _http.Signal("TERM");
                 await _udp.WaitExitAsync(TimeSpan.FromSeconds(15));
                 await _http.WaitExitAsync(TimeSpan.FromSeconds(15));
                 await File.AppendAllTextAsync(rawFile, "## udp-stream\n" + _udp.Output + "## http-loop\n" + _http.Output);

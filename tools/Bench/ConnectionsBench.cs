@@ -180,7 +180,7 @@ internal static class ConnectionsBench
         }
     }
 
-    /// <summary>labtool http-hold from the client to the VIP: started, waited for until its connections stand, stopped with SIGINT.</summary>
+    /// <summary>labtool http-hold from the client to the VIP: started, waited for until its connections stand, stopped with SIGTERM.</summary>
     private sealed class Hold
     {
         private readonly Background _process;
@@ -209,7 +209,7 @@ internal static class ConnectionsBench
         {
             try
             {
-                _process.Signal("INT");
+                _process.Signal("TERM");
                 await _process.WaitExitAsync(TimeSpan.FromSeconds(15));
                 await File.AppendAllTextAsync(rawFile, "## held connections (http-hold)\n" + _process.Output);
                 using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(_json));

@@ -35,10 +35,13 @@ internal sealed class Instrument : IDisposable
     /// <inheritdoc cref="Background.WaitForAsync"/>
     public Task<bool> WaitForAsync(string text, TimeSpan timeout) => _process.WaitForAsync(text, timeout);
 
-    /// <summary>Stops it (SIGINT: it still writes its whole report) and returns the report.</summary>
+    /// <summary>
+    /// Stops it (SIGTERM: it still writes its whole report) and returns the report. Not SIGINT: a bench
+    /// started in the background of a shell script inherits SIGINT ignored, and so do the instruments.
+    /// </summary>
     public Task<JsonElement> StopAsync()
     {
-        _process.Signal("INT");
+        _process.Signal("TERM");
         return EndAsync(TimeSpan.FromSeconds(15));
     }
 

@@ -116,7 +116,7 @@ internal static partial class PaperBench
         var upAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         lab.Fault("link-up", "master");
         await Task.Delay(1000);
-        client.Signal("INT");
+        client.Signal("TERM");
         await client.WaitExitAsync(TimeSpan.FromSeconds(20));
         // nginx writes its log line when the answer has gone: give the last ones a moment.
         await Task.Delay(200);
