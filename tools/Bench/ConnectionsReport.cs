@@ -142,6 +142,10 @@ internal static class ConnectionsReport
         }
         t.AppendLine("## Notes");
         t.AppendLine();
+        t.AppendLine("- The appliance pins each connection to the server it started on (docs/configuration.md, \"Established");
+        t.AppendLine("  connections\"): a failback and a false alarm move only new connections, so the held ones stay where they are;");
+        t.AppendLine("  a killed service or a dead link makes the master hard-down and its connections move (and are reset there).");
+        t.AppendLine("  keepalived moves the VIP, and with it every connection, at each failback.");
         t.AppendLine("- A connection that reaches a server which never saw it is reset by that server: with NAT in the switch the");
         t.AppendLine("  other server gets a segment of a connection it has no socket for; with keepalived the VIP's new holder has");
         t.AppendLine("  none either. No system here moves an established connection and keeps it, so a kill or a link cut loses the");
