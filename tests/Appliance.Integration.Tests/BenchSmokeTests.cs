@@ -110,7 +110,9 @@ public sealed partial class BenchSmokeTests
             {
                 Assert.AreEqual(4, row.Length, $"event + 3 systems\n{report}");
                 // The static group never fails over a killed service: the kill-based failback has nothing to hold.
-                foreach (var cell in row.Skip(1).Where(c => !c.StartsWith("none opened", StringComparison.Ordinal))) Number(cell, $"lost, {row[0]}");
+                // A run that broke shows as "—"; the bench's output says why.
+                var failed = string.Join("\n", result.Output.Split('\n').Where(l => l.Contains("FAILED", StringComparison.Ordinal)));
+                foreach (var cell in row.Skip(1).Where(c => !c.StartsWith("none opened", StringComparison.Ordinal))) Number(cell, $"lost, {row[0]} ({failed})");
             }
             StringAssert.StartsWith(lost.Single(r => r[0] == "failback")[2], "none opened (refused");
             // A killed web server takes its connections along under every system.

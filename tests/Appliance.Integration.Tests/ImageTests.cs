@@ -41,7 +41,7 @@ public sealed class ImageTests
         {
             var check = Sh.Run(binary.FullName, "check", "--config", Path.Combine(Sh.RepositoryRoot, "firmware/Config/examples/appliance.yml"));
             Assert.AreEqual(0, check.ExitCode, check.ToString());
-            StringAssert.Contains(check.Output, "VIP to the failover group");
+            StringAssert.Contains(check.Output, "VIP: look up the connection's pin");
         }
     }
 }

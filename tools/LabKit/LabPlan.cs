@@ -20,6 +20,7 @@ public sealed record LabPlan(
     string TokenFile,
     string Vip,
     string Vmac,
+    int ConntrackZone,
     IReadOnlyList<LabHost> Hosts)
 {
     private static readonly string Tool = Path.Combine(Sh.RepositoryRoot, "tools/lab");
@@ -50,6 +51,7 @@ public sealed record LabPlan(
             Text(plan, "token_file"),
             Text(plan.GetProperty("vip"), "address"),
             Text(plan.GetProperty("vip"), "mac"),
+            plan.GetProperty("conntrack_zone").GetInt32(),
             [.. plan.GetProperty("hosts").EnumerateArray().Select(LabHost.Parse)]);
     }
 
