@@ -36,9 +36,9 @@ internal static class HostileBench
         string multipart, stall, flood, spoofing, summary;
         using (var lab = Lab.Up(LabName, LabNet))
         {
-            // Zones of its own: the userspace datapath's zones are shared by every lab on the machine.
-            var zone = 5000 + (10 * Random.Shared.Next(50));
-            var zones = $"{zone}-{zone + 1}";
+            // The lab's own zones (the servers' and the pin zone), at the bench's limit instead of the lab's.
+            var zone = lab.Plan.ConntrackZone;
+            var zones = $"{zone}-{zone + 2}";
             var ctLimits = Path.Combine(Sh.RepositoryRoot, "ovs-config/ct-limits");
             Firmware? firmware = null;
             try
@@ -46,7 +46,6 @@ internal static class HostileBench
                 // What appliance-bridge does at boot on the box, here for the lab's userspace datapath.
                 Sh.Check(ctLimits, "--datapath", "netdev", "--zones", zones, "--limit", ConntrackLimit.ToString(CultureInfo.InvariantCulture));
                 var config = lab.WriteConfig();
-                File.WriteAllText(config, File.ReadAllText(config).Replace("mode: nat }", $"mode: nat, conntrack_zone: {zone} }}", StringComparison.Ordinal));
                 firmware = Firmware.StartOn(lab, config);
                 lab.WaitServing("master", TimeSpan.FromSeconds(10));
                 using var api = new ApiLoad(lab);
@@ -70,9 +69,7 @@ internal static class HostileBench
             {
                 firmware?.Dispose();
                 if (firmware is not null) await File.WriteAllTextAsync(FirmwareLog, firmware.Log);
-                Sh.Try(ctLimits, "--datapath", "netdev", "--zones", zones, "--limit", "off");
-                Sh.Try("ovs-appctl", "dpctl/flush-conntrack", $"zone={zone}");
-                Sh.Try("ovs-appctl", "dpctl/flush-conntrack", $"zone={zone + 1}");
+                // tools/lab down (the lab's disposal) lifts the zones' limits and flushes them.
             }
         }
         var dhcp = await HostileFiles.DhcpAsync();
