@@ -45,19 +45,24 @@ internal static class ConnectionsBench
                     {
                         for (var n = 1; n <= runs; n++)
                         {
-                            try
+                            // A broken run (an instrument that did not start, a lab command that failed) is tried
+                            // once more; broken twice, it costs that run, not the others: it is listed in the
+                            // report without figures. Either way the report names it.
+                            for (var attempt = 1; attempt <= 2; attempt++)
                             {
-                                var run = await OneRunAsync(lab, system, ev, n, connections, started, rawDir);
-                                results.Add(run);
-                                Console.WriteLine($"  {run.Summary()}");
-                            }
-                            catch (Exception e) when (e is LabException or TimeoutException or JsonException or InvalidOperationException or IOException)
-                            {
-                                // One broken run (an instrument that did not start, a lab command that failed) costs
-                                // that run, not the others: it is listed in the report without figures.
-                                var what = Host.Inv($"{system.Title}, {ev.Key}, run {n}: {e.Message.Split('\n')[0]} (raw: `connections/{system.Key}-{ev.Key}-{n:00}.txt`)");
-                                failed.Add(what);
-                                Console.WriteLine($"  FAILED {what}\n{e}");
+                                try
+                                {
+                                    var run = await OneRunAsync(lab, system, ev, n, connections, started, rawDir);
+                                    results.Add(run);
+                                    Console.WriteLine($"  {run.Summary()}");
+                                    break;
+                                }
+                                catch (Exception e) when (e is LabException or TimeoutException or JsonException or InvalidOperationException or IOException)
+                                {
+                                    var what = Host.Inv($"{system.Title}, {ev.Key}, run {n}{(attempt == 1 ? "" : ", tried again")}: {e.Message.Split('\n')[0]} (raw: `connections/{system.Key}-{ev.Key}-{n:00}.txt`)");
+                                    failed.Add(what);
+                                    Console.WriteLine($"  FAILED {what}\n{e}");
+                                }
                             }
                         }
                     }

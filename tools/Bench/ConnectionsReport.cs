@@ -135,7 +135,7 @@ internal static class ConnectionsReport
         }
         if (failed.Count > 0)
         {
-            t.AppendLine("Runs that failed (left out of the tables):");
+            t.AppendLine("Runs that broke (left out of the tables; a run that broke once was tried again, and its figures are those of the second try):");
             t.AppendLine();
             foreach (var f in failed) t.AppendLine($"- {f}");
             t.AppendLine();
