@@ -32,9 +32,7 @@ public sealed class HeldConnectionTests
             firmware.WaitForEvent("failback to master from slave", Settle);
             lab.WaitServing("master", Settle);
 
-            firmware.Kill9();
-            firmware.Dispose();
-            firmware = Firmware.StartOn(lab, config);
+            firmware = firmware.RestartOn(lab, config);
             firmware.WaitForEvent("switch connected; its failover group sends to [master, slave]", Settle);
             lab.WaitServing("master", Settle);
             var result = await hold.ResultAsync();

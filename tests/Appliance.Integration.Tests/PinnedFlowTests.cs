@@ -142,9 +142,7 @@ public sealed class PinnedFlowTests
     /// <summary>kill -9 and start again: the new firmware adopts the switch as it is, with nothing to change.</summary>
     private static Firmware Restart(Lab lab, Firmware firmware, string config, string group)
     {
-        firmware.Kill9();
-        firmware.Dispose();
-        var restarted = Firmware.StartOn(lab, config);
+        var restarted = firmware.RestartOn(lab, config);
         restarted.WaitForEvent($"switch connected; its failover group sends to {group}", Settle);
         Assert.DoesNotContain("(switch connected)", restarted.Log, "the restarted firmware found the switch right and changed nothing:\n" + restarted.LogTail(30));
         return restarted;

@@ -149,6 +149,14 @@ public sealed class Firmware : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>kill -9, then a new firmware started on the lab with <paramref name="configPath"/> (<see cref="StartOn"/>).</summary>
+    public Firmware RestartOn(Lab lab, string configPath)
+    {
+        Kill9();
+        Dispose();
+        return StartOn(lab, configPath);
+    }
+
     /// <summary>SIGTERM, as systemd stops it; returns the exit code.</summary>
     public int Terminate()
     {
