@@ -45,6 +45,10 @@ public static class ConfigDefaults
     public const int Fall = 3;
     public const int Rise = 3;
 
+    /// <summary><c>health.passive_refusals</c>: the first refused client connection is the last.</summary>
+    public const int PassiveRefusals = 1;
+    public static readonly TimeSpan PassiveWithin = TimeSpan.FromSeconds(1);
+
     public const FailbackMode Failback = FailbackMode.Auto;
 
     public const PanelDriver Driver = PanelDriver.Auto;
@@ -80,6 +84,13 @@ public static class ConfigLimits
 
     /// <summary>Each server has a conntrack zone and one more holds the pins (docs/configuration.md#service): 16 bits leave room for this many.</summary>
     public const int MaxServers = 255;
+
+    /// <summary><c>health.passive_ports</c>: each port is two rules in the switch.</summary>
+    public const int MaxPassivePorts = 16;
+
+    public const int MaxPassiveRefusals = 1000;
+
+    public static readonly TimeSpan MaxPassiveWithin = TimeSpan.FromMinutes(10);
 
     public const int MinFallRise = 1;
     public const int MaxFallRise = 100;

@@ -35,8 +35,10 @@ internal sealed partial class ConfigReader
                 $"must be at most {ConfigDuration.Format(ConfigLimits.MaxHardDown)}, got {ConfigDuration.Format(hd)}");
             hardDown = null;
         }
+        // Read even when the probe is in error, so that its keys are known and checked too.
+        PassiveHealthConfig? passive = ReadPassive(health, probe ?? ConfigDefaults.Probe, port ?? ConfigDefaults.HealthPort);
         if (probe is null || port is null || path is null || interval is null || timeout is null || fall is null || rise is null
-            || holdDown is null || flapWindow is null || hardDown is null)
+            || holdDown is null || flapWindow is null || hardDown is null || passive is null)
         {
             return null;
         }
@@ -45,6 +47,7 @@ internal sealed partial class ConfigReader
             HoldDown = holdDown.Value,
             FlapWindow = flapWindow.Value,
             HardDown = hardDown.Value,
+            Passive = passive,
         };
     }
 

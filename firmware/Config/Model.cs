@@ -178,6 +178,30 @@ public sealed record HealthConfig(ProbeKind Probe, int Port, string Path, TimeSp
     /// server that stalls for a moment keeps them. Zero moves them as soon as it is down.
     /// </summary>
     public TimeSpan HardDown { get; init; } = ConfigDefaults.HardDown;
+
+    /// <summary><c>health.passive*</c>: servers' refusals of client connections, seen in the switch, mark them down at once.</summary>
+    public PassiveHealthConfig Passive { get; init; } = PassiveHealthConfig.Default;
+}
+
+/// <summary>
+/// Passive health: a server that answers a new client connection to one of <see cref="Ports"/> with
+/// a TCP reset, or a datagram with ICMP port or host unreachable, <see cref="Refusals"/> times within
+/// <see cref="Within"/>, is down at once and its established connections move (docs/configuration.md#passive-health).
+/// </summary>
+/// <param name="Enabled"><c>health.passive</c>: on or off.</param>
+/// <param name="Ports"><c>health.passive_ports</c>: the service's TCP and UDP ports whose refusals count; none watches nothing.</param>
+public sealed record PassiveHealthConfig(bool Enabled, IReadOnlyList<ushort> Ports, int Refusals, TimeSpan Within)
+{
+    /// <summary>On, one refusal is enough, no port watched: the reader adds the probe's port for tcp and http probes.</summary>
+    public static PassiveHealthConfig Default { get; } = new(true, [], ConfigDefaults.PassiveRefusals, ConfigDefaults.PassiveWithin);
+
+    /// <summary>The switch reports refusals: on, with at least one port.</summary>
+    public bool Watching => Enabled && Ports.Count > 0;
+
+    public bool Equals(PassiveHealthConfig? other) =>
+        other is not null && Enabled == other.Enabled && Ports.SequenceEqual(other.Ports) && Refusals == other.Refusals && Within == other.Within;
+
+    public override int GetHashCode() => HashCode.Combine(Enabled, Ports.Count, Refusals, Within);
 }
 
 /// <summary><c>panel:</c> the front panel's GPIO lines.</summary>

@@ -13,6 +13,8 @@ namespace Appliance.Policy;
 /// <item>A server goes down after <c>fall</c> failed probes in a row, or at once when its link dies;
 /// it comes back only after <c>rise</c> good probes in a row: a link coming back is not enough
 /// (with <c>probe: link</c>, the link is the probe).</item>
+/// <item>A server that refuses <c>health.passive_refusals</c> new client connections within
+/// <c>health.passive_within</c> (seen in the switch) is down and hard-down at once (FailoverPolicy.Passive.cs).</item>
 /// <item>Down keeps a server's established connections on it (soft-down) until it is surely gone:
 /// link dead, probe refused, or silent past <c>health.hard_down</c> (FailoverPolicy.Connections.cs).</item>
 /// <item>A server that went down <see cref="HoldDownSettings.Threshold"/> times within the window
@@ -51,6 +53,7 @@ public sealed partial class FailoverPolicy
         _holdDown = holdDown ?? HoldDownSettings.From(config.Health);
         _servers = [.. config.Servers.Select((s, i) => ServerStatus.Initial(s.Name, i))];
         _unproven = new bool[_servers.Length];
+        _refusals = [.. _servers.Select(_ => new Queue<TimeSpan>())];
     }
 
     public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired, Intent);
@@ -78,6 +81,9 @@ public sealed partial class FailoverPolicy
                 break;
             case ProbeResult probe:
                 OnProbe(probe);
+                break;
+            case ClientRefused refused:
+                OnRefused(refused);
                 break;
             case FailbackRequested request:
                 reply = OnFailback(request);

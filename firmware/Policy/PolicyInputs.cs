@@ -41,6 +41,33 @@ public sealed record LinkChanged(TimeSpan At, string Server, bool Up, LinkSource
 /// <param name="Refused">The server itself said no (TCP reset, connection refused): its service is gone, not slow.</param>
 public sealed record ProbeResult(TimeSpan At, string Server, bool Healthy, string Detail = "", bool Refused = false) : PolicyInput(At);
 
+/// <summary>How a server refused a client.</summary>
+public enum RefusalKind
+{
+    /// <summary>A TCP reset in answer to a connection it never accepted.</summary>
+    TcpReset,
+
+    /// <summary>ICMP port unreachable in answer to a datagram.</summary>
+    PortUnreachable,
+
+    /// <summary>ICMP host unreachable in answer to a datagram.</summary>
+    HostUnreachable,
+}
+
+/// <summary>
+/// The switch saw <paramref name="Server"/> refuse a new client connection to the VIP's
+/// <paramref name="Port"/> (passive health; only the server's own port is watched).
+/// </summary>
+public sealed record ClientRefused(TimeSpan At, string Server, RefusalKind Kind, ushort Port) : PolicyInput(At)
+{
+    public string Describe() => Kind switch
+    {
+        RefusalKind.TcpReset => $"TCP port {Port}: reset",
+        RefusalKind.PortUnreachable => $"UDP port {Port}: port unreachable",
+        _ => $"UDP port {Port}: host unreachable",
+    };
+}
+
 /// <summary>Operator asks to return to the highest-priority healthy server (short press, API, CLI).</summary>
 public sealed record FailbackRequested(TimeSpan At, string Source) : PolicyInput(At);
 

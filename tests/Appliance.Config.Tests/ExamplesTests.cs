@@ -25,7 +25,7 @@ public sealed class ExamplesTests
         Assert.AreEqual(new ServerConfig("slave", IPAddress.Parse("10.0.0.2"), 2u, null), c.Servers[1]);
         Assert.AreSame(c.Servers[0], c.Master);
         Assert.AreEqual(
-            new HealthConfig(ProbeKind.Http, 80, "/", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(40), 3, 3),
+            new HealthConfig(ProbeKind.Http, 80, "/", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(40), 3, 3) { Passive = PassiveHealthConfig.Default with { Ports = [80] } },
             c.Health);
         Assert.AreEqual(FailbackMode.Auto, c.Failback);
         Assert.AreEqual(new PanelConfig(PanelDriver.Auto, 0, 17, 27, 22, 23, true), c.Panel);
@@ -53,7 +53,7 @@ public sealed class ExamplesTests
         Assert.AreEqual(new IPEndPoint(IPAddress.Parse("198.18.0.6"), 8080), c.Api.Listen);
         Assert.AreEqual("/run/appliance/lab.token", c.Api.TokenFile);
         Assert.AreEqual(
-            new HealthConfig(ProbeKind.Http, 80, "/", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(40), 3, 3),
+            new HealthConfig(ProbeKind.Http, 80, "/", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(40), 3, 3) { Passive = PassiveHealthConfig.Default with { Ports = [80] } },
             c.Health);
         Assert.IsEmpty(c.Warnings, string.Join("\n", c.Warnings));
     }
@@ -174,6 +174,10 @@ public sealed class DefaultsTests
               timeout: 2s
               fall: 1
               rise: 100
+              passive: off
+              passive_ports: [8443, 53]
+              passive_refusals: 5
+              passive_within: 2s
             failback: manual
             panel:
               driver: libgpiod
@@ -194,7 +198,10 @@ public sealed class DefaultsTests
         Assert.AreEqual(new ServerConfig("web-2", IPAddress.Parse("172.16.5.4"), 9u, null), c.Servers[1]);
         Assert.AreEqual(new ServerConfig("web-3", IPAddress.Parse("172.16.5.5"), 10u, new MacAddress(0x0011_2233_4456UL)), c.Servers[2]);
         Assert.AreEqual(
-            new HealthConfig(ProbeKind.Tcp, 8443, "/healthz?full=1", TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(2), 1, 100),
+            new HealthConfig(ProbeKind.Tcp, 8443, "/healthz?full=1", TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(2), 1, 100)
+            {
+                Passive = new PassiveHealthConfig(false, [8443, 53], 5, TimeSpan.FromSeconds(2)),
+            },
             c.Health);
         Assert.AreEqual(FailbackMode.Manual, c.Failback);
         Assert.AreEqual(new PanelConfig(PanelDriver.Libgpiod, 2, 0, 1, 2, 3, false), c.Panel);

@@ -183,7 +183,7 @@ public sealed class HostileInputTests
         Assert.HasCount(3, errors, string.Join("\n", errors));
         AssertError(errors[0], 6, 1, @"a\x1b[31m\r\nb", @"unknown key ""a\x1b[31m\r\nb""; expected one of bridge, openflow, service, servers, health, failback, panel, api");
         AssertError(errors[1], 7, 11, "failback", @"expected one of auto, manual, got ""\x1b[2J\x85\u202eok\x7f""");
-        AssertError(errors[2], 8, 11, @"health.x\ty", @"unknown key ""x\ty""; expected one of probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down");
+        AssertError(errors[2], 8, 11, @"health.x\ty", @"unknown key ""x\ty""; expected one of probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down, passive, passive_ports, passive_refusals, passive_within");
         foreach (ConfigError e in errors)
         {
             string printed = e.ToString();

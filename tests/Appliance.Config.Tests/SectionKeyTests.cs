@@ -32,7 +32,7 @@ public sealed class SectionKeyTests
             "appliance.yml:3:13: openflow.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of listen, allow_remote, datapath_id",
             "appliance.yml:4:29: service.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of vip, vmac, mode, conntrack_zone, conntrack_limit",
             "appliance.yml:6:49: servers[0].zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of name, address, port, mac",
-            "appliance.yml:8:11: health.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down",
+            "appliance.yml:8:11: health.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down, passive, passive_ports, passive_refusals, passive_within",
             "appliance.yml:9:10: panel.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of driver, chip, leds, button",
             "appliance.yml:9:31: panel.leds.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of master, slave, fault",
             "appliance.yml:9:56: panel.button.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of pin, pull_up",

@@ -102,7 +102,7 @@ public sealed class StructureTests
               probe: tcp
               colour: red
             """), 8, 3, "health.colour",
-            "unknown key \"colour\"; expected one of probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down");
+            "unknown key \"colour\"; expected one of probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down, passive, passive_ports, passive_refusals, passive_within");
     }
 
     [TestMethod]
@@ -153,7 +153,7 @@ public sealed class StructureTests
     public void SectionOfTheWrongTypeIsAnError()
     {
         AssertSingle(WithMinimal("health: [1, 2]"), 6, 9, "health",
-            "expected a mapping (probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down), got a list");
+            "expected a mapping (probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down, passive, passive_ports, passive_refusals, passive_within), got a list");
         AssertSingle(WithMinimal("panel: gpio"), 6, 8, "panel",
             "expected a mapping (driver, chip, leds, button), got \"gpio\"");
         AssertSingle(WithMinimal("panel:\n  leds: 17"), 7, 9, "panel.leds",

@@ -5,7 +5,7 @@ internal sealed class Harness
 {
     private readonly FailoverPolicy _policy;
 
-    public Harness(string failback = "auto", string probe = "http", int servers = 2, int fall = 3, int rise = 3, string holdDown = "5s", string? hardDown = null)
+    public Harness(string failback = "auto", string probe = "http", int servers = 2, int fall = 3, int rise = 3, string holdDown = "5s", string? hardDown = null, string? passive = null)
     {
         var names = new[] { "master", "slave", "spare" };
         var list = string.Join("\n", Enumerable.Range(0, servers).Select(i => $"  - {{ name: {names[i]}, address: 198.18.0.{i + 1}, port: {i + 1} }}"));
@@ -14,7 +14,7 @@ internal sealed class Harness
             service: { vip: 198.18.0.100 }
             servers:
             {{list}}
-            health: { probe: {{probe}}, interval: 20ms, timeout: 40ms, fall: {{fall}}, rise: {{rise}}, hold_down: {{holdDown}}{{(hardDown is null ? "" : $", hard_down: {hardDown}")}} }
+            health: { probe: {{probe}}, interval: 20ms, timeout: 40ms, fall: {{fall}}, rise: {{rise}}, hold_down: {{holdDown}}{{(hardDown is null ? "" : $", hard_down: {hardDown}")}}{{(passive is null ? "" : $", {passive}")}} }
             failback: {{failback}}
             """;
         Config = ConfigLoader.Parse(yaml, "test.yml");
@@ -69,6 +69,9 @@ internal sealed class Harness
             Send(t => new ProbeResult(t, server, healthy, healthy ? "HTTP 200" : detail.Length > 0 ? detail : "connection refused", refused));
         }
     }
+
+    /// <summary>The switch saw <paramref name="server"/> refuse a client connection.</summary>
+    public PolicyDecision Refused(string server, RefusalKind kind = RefusalKind.TcpReset, ushort port = 80) => Send(t => new ClientRefused(t, server, kind, port));
 
     public PolicyDecision Link(string server, bool up) => Send(t => new LinkChanged(t, server, up));
 
