@@ -73,6 +73,28 @@ public sealed partial class LabTests
         StringAssert.Contains(e.Message, "service.mode", e.Message);
     }
 
+    [TestMethod]
+    public void TheLabsConfigWatchesItsOwnServicesPassively()
+    {
+        using var lab = Host.NewLab();
+        // The lab's nginx (TCP 80) and UDP echo (7); the other passive settings are the firmware's own unless given.
+        var health = HealthLine(lab.WriteConfig());
+        StringAssert.EndsWith(health, ", passive_ports: [80, 7] }", health);
+        Assert.IsFalse(health.Contains("passive:", StringComparison.Ordinal), health);
+        Assert.IsFalse(health.Contains("passive_refusals", StringComparison.Ordinal), health);
+        Assert.IsFalse(health.Contains("passive_within", StringComparison.Ordinal), health);
+
+        health = HealthLine(lab.WriteConfig("passive=off", "passive_ports=8080, 9", "passive_refusals=2", "passive_within=1.5s"));
+        StringAssert.EndsWith(health, ", passive: off, passive_ports: [8080, 9], passive_refusals: 2, passive_within: 1.5s }", health);
+
+        var refused = Sh.Run(Path.Combine(Sh.RepositoryRoot, "tools/lab"), "config", "--name", lab.Name, "passive_ports=80,http");
+        Assert.AreEqual(2, refused.ExitCode, refused.ToString());
+        StringAssert.Contains(refused.Error, "passive_ports", refused.ToString());
+    }
+
+    private static string HealthLine(string config) =>
+        File.ReadLines(config).Single(l => l.StartsWith("health: ", StringComparison.Ordinal));
+
     [GeneratedRegex(@"bytes from ([0-9a-f]{2}(?::[0-9a-f]{2}){5}) ")]
     private static partial Regex ReplyMac();
 }

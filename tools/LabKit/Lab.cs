@@ -1,13 +1,12 @@
-using System.Text.Json;
-
 namespace Appliance.LabKit;
 
 /// <summary>
 /// A lab made by the product's own <c>tools/lab</c>: master, slave (and spare) namespaces with
 /// nginx, iperf and a UDP echo responder, a client namespace, the management address on the
 /// bridge. Each lab gets its own name and /24, so a test never meets another's leftovers.
+/// Measuring instruments on the client: Lab.Instruments.cs; programs started on a host: Lab.Programs.cs.
 /// </summary>
-public sealed class Lab : IDisposable
+public sealed partial class Lab : IDisposable
 {
     private static readonly string Tool = Path.Combine(Sh.RepositoryRoot, "tools/lab");
     private static readonly string LabTool = Path.Combine(Sh.RepositoryRoot, "artifacts/labtool/labtool");
@@ -122,43 +121,7 @@ public sealed class Lab : IDisposable
         throw new LabException($"the VIP was answered by {last ?? "nobody"}, not {server}, after {timeout.TotalSeconds} s");
     }
 
-    /// <summary>Starts labtool's UDP stream from the client to the VIP's echo responders.</summary>
-    public Measurement StartUdpStream(TimeSpan duration, int rate = 1000)
-    {
-        var json = Path.Combine(StateFolder, $"stream-{Guid.NewGuid():n}.json");
-        var task = Sh.RunAsync(Tool, "exec", "--name", Name, "client", LabTool, "udp-stream", "--target", $"{Vip}:7",
-            "--rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), "--duration", $"{duration.TotalSeconds}s", "--json", json);
-        return new Measurement(task, json);
-    }
-
-    /// <summary>
-    /// Starts labtool's http-hold from the client: <paramref name="connections"/> kept-alive HTTP connections to the
-    /// VIP, a GET on each every 10 ms, for <paramref name="duration"/> after they all stand; a gap over 50 ms is a stall.
-    /// </summary>
-    public Measurement StartHttpHold(int connections, TimeSpan duration)
-    {
-        var json = Path.Combine(StateFolder, $"hold-{Guid.NewGuid():n}.json");
-        // Real-time priority, as bench connections runs it: a client the scheduler leaves waiting would show its own gaps.
-        var task = Sh.RunAsync(Tool, "exec", "--name", Name, "client", "chrt", "-f", "10", LabTool, "http-hold", "--url", $"http://{Vip}/time",
-            "--connections", connections.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "10ms", "--stall", "50ms",
-            "--duration", $"{duration.TotalSeconds}s", "--json", json);
-        return new Measurement(task, json);
-    }
-
     public void Dispose() => Down(Name);
 
     private static void Down(string name) => Sh.Try(Tool, "down", "--name", name);
-
-    /// <summary>A running labtool measurement (udp-stream, http-hold); <see cref="ResultAsync"/> waits for its end and reads its JSON.</summary>
-    public sealed class Measurement(Task<Sh.Result> run, string jsonPath)
-    {
-        public async Task<JsonElement> ResultAsync()
-        {
-            var result = await run;
-            if (result.ExitCode != 0) throw new LabException($"labtool failed: {result}");
-            var json = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath)).RootElement.Clone();
-            File.Delete(jsonPath);
-            return json;
-        }
-    }
 }

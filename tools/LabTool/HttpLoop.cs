@@ -18,6 +18,11 @@ namespace LabTool;
 /// --timeout bounds one request: it is also the resolution of the measured outage, because a
 /// request sent into a dead server only fails after it. --interval is the time between request
 /// starts (0: back to back).
+///
+/// Failures by kind: refused (a reset answered the SYN: nothing listens), reset (a reset or the end
+/// of the connection after it was made, before a whole answer), timeout (no whole answer within
+/// --timeout, the connect included), status (an answer other than 2xx/3xx), unreachable, error;
+/// each with its time, so a test can tell when the refusals stopped.
 /// </summary>
 static partial class HttpLoop
 {
@@ -52,6 +57,7 @@ static partial class HttpLoop
         long freq = Stopwatch.Frequency;
         var trace = new Trace(10_000);
         var failures = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var failed = new List<Failure>();
         Console.WriteLine($"http-loop {url}: {(duration > TimeSpan.Zero ? $"{duration.TotalSeconds:0.###} s" : "until stopped")}, " +
                           $"timeout {timeout.TotalMilliseconds:0} ms{(live ? "; switches as they happen:" : "")}");
 
@@ -109,6 +115,7 @@ static partial class HttpLoop
             else
             {
                 failures[failure] = failures.GetValueOrDefault(failure) + 1;
+                if (failed.Count < MaxFailuresListed) failed.Add(new Failure(seq, failure, started, done));
             }
         }
 
@@ -119,6 +126,10 @@ static partial class HttpLoop
         Console.WriteLine($"http-loop {url}: {elapsed.ToString("F3", CultureInfo.InvariantCulture)} s, {sent} requests " +
                           $"({(elapsed > 0 ? sent / elapsed : 0).ToString("F1", CultureInfo.InvariantCulture)}/s)");
         Console.WriteLine("failures: " + (failures.Count == 0 ? "none" : string.Join(", ", failures.Select(kv => $"{kv.Key} {kv.Value}"))));
+        if (failed.Count > 0)
+            Console.WriteLine("failures by kind: " + string.Join(", ", failed.GroupBy(f => f.Kind).Select(g =>
+                $"{g.Key} {g.Count()} (first #{g.First().Seq} at {Seconds(g.First().Done - t0)}, last #{g.Last().Seq} at {Seconds(g.Last().Done - t0)})")) +
+                (failed.Count < failures.Values.Sum() ? $"; only the first {failed.Count} failures listed" : ""));
         var report = new Report(a, t0, startUnixMs, "requests");
         report.PrintText(Console.Out);
         if (json is not null)
@@ -132,9 +143,46 @@ static partial class HttpLoop
                 j.WriteStartObject("failures");
                 foreach (var kv in failures) j.WriteNumber(kv.Key, kv.Value);
                 j.WriteEndObject();
+                j.WriteStartObject("failures_by_kind");
+                foreach (var kind in Kinds) j.WriteNumber(kind, failures.Where(kv => KindOf(kv.Key) == kind).Sum(kv => kv.Value));
+                j.WriteEndObject();
+                j.WriteNumber("failed_total", failures.Values.Sum());
+                j.WriteStartArray("failed");
+                foreach (var f in failed)
+                {
+                    j.WriteStartObject();
+                    j.WriteNumber("seq", f.Seq);
+                    j.WriteString("kind", f.Kind);
+                    j.WriteString("detail", f.Detail);
+                    j.WriteNumber("start_ms", Math.Round(Report.Ms(f.Started - t0), 3));
+                    j.WriteNumber("at_ms", Math.Round(Report.Ms(f.Done - t0), 3));
+                    j.WriteNumber("unix_ms", Math.Round(startUnixMs + Report.Ms(f.Done - t0), 3));
+                    j.WriteEndObject();
+                }
+                j.WriteEndArray();
             });
         return a.Answered > 0 ? 0 : 1;
     }
+
+    const int MaxFailuresListed = 100_000;
+
+    /// <summary>What a failure was, in the words the report lists them by (failures_by_kind, failed[].kind).</summary>
+    static readonly string[] Kinds = ["refused", "reset", "timeout", "status", "unreachable", "error"];
+
+    /// <param name="Detail">as counted in "failures": the kind, "http 503", or the socket error</param>
+    sealed record Failure(long Seq, string Detail, long Started, long Done)
+    {
+        public string Kind => KindOf(Detail);
+    }
+
+    static string KindOf(string detail) => detail switch
+    {
+        "refused" or "reset" or "timeout" or "unreachable" => detail,
+        _ when detail.StartsWith("http ", StringComparison.Ordinal) => "status",
+        _ => "error",
+    };
+
+    static string Seconds(long ticks) => (Report.Ms(ticks) / 1000).ToString("F3", CultureInfo.InvariantCulture) + " s";
 
     static string ServerName(HttpResponseMessage resp, string body)
     {
@@ -148,6 +196,9 @@ static partial class HttpLoop
     static string Classify(HttpRequestException e)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            // The handler's ConnectTimeout ends a connect that our own timeout would have ended too.
+            if (x is TimeoutException or OperationCanceledException) return "timeout";
             if (x is SocketException se)
                 return se.SocketErrorCode switch
                 {
@@ -157,6 +208,7 @@ static partial class HttpLoop
                     SocketError.HostUnreachable or SocketError.NetworkUnreachable => "unreachable",
                     var c => c.ToString().ToLowerInvariant(),
                 };
+        }
         return e.HttpRequestError == HttpRequestError.ResponseEnded ? "reset" : "error " + e.HttpRequestError.ToString().ToLowerInvariant();
     }
 

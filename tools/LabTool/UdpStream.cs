@@ -28,6 +28,11 @@ namespace LabTool;
 /// An answer that comes back more than --late after its datagram left counts as lost (and as
 /// late): a server that was frozen and thawed answers everything queued meanwhile, seconds too
 /// late for any client, and those answers must not hide the outage.
+///
+/// Refusals: the socket reads the ICMP errors sent back (UdpErrorSocket): a datagram answered with port
+/// or host unreachable is refused, and the quoted payload names it. Linux rate-limits those messages
+/// (a burst of about 6, then one a second per peer), so after the first refusal most datagrams to a
+/// dead port are simply unanswered: "lost after the first refusal" counts both.
 /// </summary>
 static class UdpStream
 {
@@ -50,7 +55,6 @@ static class UdpStream
         sock.ReceiveBufferSize = 4 << 20;
         sock.SendBufferSize = 4 << 20;
         sock.Bind(new IPEndPoint(IPAddress.Any, 0));
-        var targetSa = target.Serialize();
 
         long freq = Stopwatch.Frequency;
         double expectedCount = duration > TimeSpan.Zero ? rate * duration.TotalSeconds : rate * 60;
@@ -71,36 +75,53 @@ static class UdpStream
         string? firstStray = null;
         bool receiving = true;
 
+        var udp = UdpErrorSocket.Open(sock, target, size);
+        long refused = 0, icmpOther = 0, firstRefusedSeq = -1, firstRefusedAt = 0;
         var receiver = new Thread(() =>
         {
             var buf = new byte[65536];
-            var from = new SocketAddress(AddressFamily.InterNetwork);
             while (Volatile.Read(ref receiving))
             {
-                if (!sock.Poll(20_000, SelectMode.SelectRead)) continue;
-                int n;
-                try { n = sock.ReceiveFrom(buf, SocketFlags.None, from); }
-                catch (SocketException) { continue; }
-                long at = Stopwatch.GetTimestamp();
-                var p = buf.AsSpan(0, n);
-                if (n >= HeaderSize && BinaryPrimitives.ReadUInt64LittleEndian(p[4..]) == warmupId) continue;
-                if (!from.Equals(targetSa) || n < size + 2 || !p[..4].SequenceEqual(Magic)
-                    || BinaryPrimitives.ReadUInt64LittleEndian(p[4..]) != runId || p[size] != (byte)'|')
+                var (readable, error) = udp.Wait(20);
+                while (error && udp.TryRead())
                 {
-                    // Not an answer to this run from the address we sent to (e.g. a server answering
-                    // from its own address instead of the VIP): count it, never credit it.
-                    if (stray++ == 0) firstStray = from.Equals(targetSa) ? "malformed reply" : $"reply from another address ({n} bytes)";
-                    continue;
+                    var q = udp.Payload;
+                    if (!udp.FromIcmp || !udp.WasSentToTarget || q.Length < 20 || !q[..4].SequenceEqual(Magic)
+                        || BinaryPrimitives.ReadUInt64LittleEndian(q[4..]) != runId)
+                        continue; // warm-up, an earlier run, a local error
+                    if (udp.Type == UdpErrorSocket.DestinationUnreachable && udp.Code is UdpErrorSocket.PortUnreachable or UdpErrorSocket.HostUnreachable)
+                    {
+                        long refusedSeq = (long)BinaryPrimitives.ReadUInt64LittleEndian(q[12..]);
+                        if (refused++ == 0) firstRefusedAt = Stopwatch.GetTimestamp();
+                        if (firstRefusedSeq < 0 || refusedSeq < firstRefusedSeq) firstRefusedSeq = refusedSeq;
+                    }
+                    else icmpOther++;
                 }
-                long seq = (long)BinaryPrimitives.ReadUInt64LittleEndian(p[12..]);
-                long sentAt = BinaryPrimitives.ReadInt64LittleEndian(p[20..]);
-                if (at - sentAt > lateTicks)
+                while (readable)
                 {
-                    lateAnswers++;
-                    continue;
+                    int n = udp.Receive(buf, out bool fromTarget);
+                    if (n < 0) break;
+                    long at = Stopwatch.GetTimestamp();
+                    var p = buf.AsSpan(0, n);
+                    if (n >= HeaderSize && BinaryPrimitives.ReadUInt64LittleEndian(p[4..]) == warmupId) continue;
+                    if (!fromTarget || n < size + 2 || !p[..4].SequenceEqual(Magic)
+                        || BinaryPrimitives.ReadUInt64LittleEndian(p[4..]) != runId || p[size] != (byte)'|')
+                    {
+                        // Not an answer to this run from the address we sent to (e.g. a server answering
+                        // from its own address instead of the VIP): count it, never credit it.
+                        if (stray++ == 0) firstStray = fromTarget ? "malformed reply" : $"reply from another address ({n} bytes)";
+                        continue;
+                    }
+                    long seq = (long)BinaryPrimitives.ReadUInt64LittleEndian(p[12..]);
+                    long sentAt = BinaryPrimitives.ReadInt64LittleEndian(p[20..]);
+                    if (at - sentAt > lateTicks)
+                    {
+                        lateAnswers++;
+                        continue;
+                    }
+                    short server = trace.Intern(p[(size + 1)..]);
+                    if (trace.Record(seq, server, at, at - sentAt)) watch.OnAnswer(seq, server, at);
                 }
-                short server = trace.Intern(p[(size + 1)..]);
-                if (trace.Record(seq, server, at, at - sentAt)) watch.OnAnswer(seq, server, at);
             }
         })
         { IsBackground = true, Name = "receiver", Priority = ThreadPriority.AboveNormal };
@@ -116,7 +137,7 @@ static class UdpStream
         for (int i = 0; i < 5; i++)
         {
             Pacer.WaitUntil(Stopwatch.GetTimestamp() + freq / 1000);
-            try { sock.SendTo(payload, SocketFlags.None, targetSa); } catch (SocketException) { }
+            udp.Send(payload);
         }
         Thread.Sleep(20);
         BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(4), runId);
@@ -146,8 +167,7 @@ static class UdpStream
             lastSend = Stopwatch.GetTimestamp();
             BinaryPrimitives.WriteUInt64LittleEndian(payload.AsSpan(12), (ulong)seqNo);
             BinaryPrimitives.WriteInt64LittleEndian(payload.AsSpan(20), lastSend);
-            try { sock.SendTo(payload, SocketFlags.None, targetSa); }
-            catch (SocketException) { /* no route while a link is down: the datagram is lost */ }
+            udp.Send(payload); // false: no route while a link is down, and the datagram is lost
         }
         long sent = seqNo;
         double elapsed = (lastSend - t0) / (double)freq;
@@ -170,6 +190,13 @@ static class UdpStream
                 (stalls > 5 ? ", ..." : ""));
         if (stray > 0) Console.WriteLine($"stray datagrams ignored: {stray} (first: {firstStray})");
         if (lateAnswers > 0) Console.WriteLine($"answers later than {late.TotalMilliseconds:0} ms, counted as lost: {lateAnswers}");
+        // Everything after the first refusal that went unanswered: refused, or lost on its way.
+        long lostAfterRefusal = firstRefusedSeq < 0 ? 0 : trace.UnansweredBetween(firstRefusedSeq, sent);
+        if (refused > 0)
+            Console.WriteLine($"refused (ICMP port/host unreachable): {refused}, the first #{firstRefusedSeq} " +
+                              $"at {(Report.Ms(firstRefusedAt - t0) / 1000).ToString("F4", CultureInfo.InvariantCulture)} s; " +
+                              $"unanswered after it: {lostAfterRefusal}");
+        if (icmpOther > 0) Console.WriteLine($"other ICMP errors: {icmpOther}");
         var report = new Report(a, t0, startUnixMs, "datagrams");
         report.PrintText(Console.Out);
 
@@ -187,6 +214,22 @@ static class UdpStream
                 j.WriteNumber("stray", stray);
                 j.WriteNumber("late", lateAnswers);
                 j.WriteNumber("late_after_ms", late.TotalMilliseconds);
+                j.WriteNumber("refused", refused);
+                if (refused > 0)
+                {
+                    j.WriteNumber("first_refused_seq", firstRefusedSeq);
+                    j.WriteNumber("first_refused_ms", Math.Round(Report.Ms(firstRefusedAt - t0), 3));
+                    j.WriteNumber("first_refused_unix_ms", Math.Round(startUnixMs + Report.Ms(firstRefusedAt - t0), 3));
+                    j.WriteNumber("lost_after_first_refusal", lostAfterRefusal);
+                }
+                else
+                {
+                    j.WriteNull("first_refused_seq");
+                    j.WriteNull("first_refused_ms");
+                    j.WriteNull("first_refused_unix_ms");
+                    j.WriteNull("lost_after_first_refusal");
+                }
+                j.WriteNumber("icmp_other", icmpOther);
                 j.WriteStartArray("stalls");
                 foreach (var (at, length) in stallLog)
                 {
