@@ -59,6 +59,7 @@ public static class OfpPrinter
             OfpType.GetAsyncRequest => Describe<GetAsyncRequest>(message, out text, out error),
             OfpType.GetAsyncReply => Describe<GetAsyncReply>(message, out text, out error),
             OfpType.SetAsync => Describe<SetAsync>(message, out text, out error),
+            OfpType.MeterMod => Describe<MeterMod>(message, out text, out error),
             OfpType.MultipartRequest => OfpCodec.PeekMultipartType(body) switch
             {
                 OfpMultipartType.Desc => Describe<DescRequest>(message, out text, out error),
@@ -69,6 +70,9 @@ public static class OfpPrinter
                 OfpMultipartType.Group => Describe<GroupStatsRequest>(message, out text, out error),
                 OfpMultipartType.GroupDesc => Describe<GroupDescRequest>(message, out text, out error),
                 OfpMultipartType.PortDesc => Describe<PortDescRequest>(message, out text, out error),
+                OfpMultipartType.Meter => Describe<MeterStatsRequest>(message, out text, out error),
+                OfpMultipartType.MeterConfig => Describe<MeterConfigRequest>(message, out text, out error),
+                OfpMultipartType.MeterFeatures => Describe<MeterFeaturesRequest>(message, out text, out error),
                 _ => Unknown(OfpBadRequestCode.BadMultipart, "ofp_multipart.type", out error),
             },
             OfpType.MultipartReply => OfpCodec.PeekMultipartType(body) switch
@@ -81,6 +85,9 @@ public static class OfpPrinter
                 OfpMultipartType.Group => Describe<GroupStatsReply>(message, out text, out error),
                 OfpMultipartType.GroupDesc => Describe<GroupDescReply>(message, out text, out error),
                 OfpMultipartType.PortDesc => Describe<PortDescReply>(message, out text, out error),
+                OfpMultipartType.Meter => Describe<MeterStatsReply>(message, out text, out error),
+                OfpMultipartType.MeterConfig => Describe<MeterConfigReply>(message, out text, out error),
+                OfpMultipartType.MeterFeatures => Describe<MeterFeaturesReply>(message, out text, out error),
                 _ => Unknown(OfpBadRequestCode.BadMultipart, "ofp_multipart.type", out error),
             },
             _ => Unknown(OfpBadRequestCode.BadType, "ofp_header.type", out error),

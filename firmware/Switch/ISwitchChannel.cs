@@ -2,7 +2,7 @@ namespace Appliance.Switch;
 
 /// <summary>
 /// What a controller needs of one connection with a switch: which datapath it is, its ports, and
-/// its flow and group tables, changed by barrier-confirmed batches and read back by MULTIPART
+/// its flow, group and meter tables, changed by barrier-confirmed batches and read back by MULTIPART
 /// requests. <see cref="SwitchSession"/> is the OpenFlow connection; tests put a switch held in
 /// memory behind the same interface.
 /// </summary>
@@ -38,4 +38,7 @@ public interface ISwitchChannel
 
     /// <summary>Every group's definition (<c>OFPMP_GROUP_DESC</c>), all parts of the reply.</summary>
     Task<ValueList<GroupDesc>> ReadGroupDescAsync(CancellationToken cancellation = default);
+
+    /// <summary>Every meter's definition (<c>OFPMP_METER_CONFIG</c>), all parts of the reply.</summary>
+    Task<ValueList<MeterConfig>> ReadMeterConfigAsync(CancellationToken cancellation = default);
 }

@@ -99,6 +99,9 @@ public sealed partial class SwitchSession
     public Task<ValueList<GroupDesc>> ReadGroupDescAsync(CancellationToken cancellation = default) =>
         MultipartAsync<GroupDescRequest, GroupDescReply, GroupDesc>(new GroupDescRequest(), cancellation);
 
+    public Task<ValueList<MeterConfig>> ReadMeterConfigAsync(CancellationToken cancellation = default) =>
+        MultipartAsync<MeterConfigRequest, MeterConfigReply, MeterConfig>(new MeterConfigRequest(), cancellation);
+
     /// <summary>Sends a registered request; if the caller gives up before it is written, nothing waits for its answer.</summary>
     private async ValueTask SendRequestAsync<T>(T request, uint xid, CancellationToken cancellation)
         where T : IOfpMessage

@@ -55,6 +55,11 @@ internal sealed class FakeSwitch
         get { lock (_lock) return _tables.Groups; }
     }
 
+    public IReadOnlyList<MeterConfig> Meters
+    {
+        get { lock (_lock) return _tables.Meters; }
+    }
+
     /// <summary>Every batch received, in order, whether or not it was answered.</summary>
     public IReadOnlyList<ReceivedBatch> Batches
     {
@@ -146,7 +151,7 @@ internal sealed class FakeSwitch
         lock (_lock) _tables.CountPackets(which, packets);
     }
 
-    /// <summary>The bridge forgets every flow and group, as ovs-vswitchd restarted without restoring them.</summary>
+    /// <summary>The bridge forgets every flow, group and meter, as ovs-vswitchd restarted without restoring them.</summary>
     public void LoseTables()
     {
         lock (_lock) _tables.Clear();
@@ -236,6 +241,8 @@ internal sealed class FakeSwitch
     }
 
     internal ValueList<GroupDesc> ReadGroupsLocked() => OverTheWire(GroupDescReply.FromEntries([.. _tables.Groups])).Entries;
+
+    internal ValueList<MeterConfig> ReadMetersLocked() => OverTheWire(MeterConfigReply.FromEntries([.. _tables.Meters])).Entries;
 
     private static T OverTheWire<T>(T reply)
         where T : struct, IOfpMessage<T>

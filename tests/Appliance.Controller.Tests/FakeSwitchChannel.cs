@@ -48,6 +48,13 @@ internal sealed class FakeSwitchChannel(FakeSwitch owner, ISwitchHandler handler
         return Answer(owner.ReadGroupsLocked, cancellation);
     }
 
+    public Task<ValueList<MeterConfig>> ReadMeterConfigAsync(CancellationToken cancellation = default)
+    {
+        if (IsClosed) return Task.FromException<ValueList<MeterConfig>>(Disconnected());
+        owner.Receive(this, OfpMultipartType.MeterConfig);
+        return Answer(owner.ReadMetersLocked, cancellation);
+    }
+
     /// <summary>Ends the channel once: fails what waits, then tells the handler, as a session that died does.</summary>
     public void Close(string reason)
     {

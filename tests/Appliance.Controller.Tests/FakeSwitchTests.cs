@@ -4,7 +4,7 @@ namespace Appliance.Controller.Tests;
 
 /// <summary>The fake switch keeps its tables as Open vSwitch does; the controller's tests rely on it.</summary>
 [TestClass]
-public sealed class FakeSwitchTests
+public sealed partial class FakeSwitchTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
     private static readonly IPAddress Vip = IPAddress.Parse("198.18.0.100");

@@ -1,7 +1,7 @@
 namespace Appliance.Controller.Tests;
 
 /// <summary>
-/// The flow and group tables of one bridge, changed the way Open vSwitch changes them (the idea
+/// The flow, group and meter tables of one bridge, changed the way Open vSwitch changes them (the idea
 /// of Faucet's FakeOFTable). Messages arrive as bytes and are decoded, as the switch would;
 /// entries are reported back with their match fields in an order of the switch's own.
 /// </summary>
@@ -12,6 +12,12 @@ namespace Appliance.Controller.Tests;
 /// wide; a flow whose actions name a missing group is refused (OFPBAC_BAD_OUT_GROUP); GROUP_MOD
 /// ADD of an existing group fails with OFPGMFC_GROUP_EXISTS, MODIFY of a missing one with
 /// OFPGMFC_UNKNOWN_GROUP, and DELETE removes the group and every flow whose actions use it.
+/// METER_MOD likewise: ADD of an existing meter fails with OFPMMFC_METER_EXISTS, MODIFY of a missing
+/// one with OFPMMFC_UNKNOWN_METER, an ADD or MODIFY of meter 0 or past OFPM_MAX (but the slowpath and
+/// controller meters) with OFPMMFC_INVALID_METER; DELETE of a missing meter is no error, and DELETE
+/// removes every flow whose meter instruction names the meter; a flow whose meter instruction names a
+/// missing meter is refused (OFPMMFC_INVALID_METER). A controller action's meter_id is not checked:
+/// OVS takes such a flow and logs the unknown meter.
 /// Packet counters are kept as far as tests set them (<see cref="CountPackets"/>): an ADD that
 /// replaces an entry keeps its counters, as OVS does without OFPFF_RESET_COUNTS. Not kept:
 /// timeouts, byte counters, overlap checks, table-miss defaults; the firmware uses none.
@@ -22,10 +28,13 @@ internal sealed class OvsTables
 
     private readonly Dictionary<FlowKey, FlowStats> _flows = [];
     private readonly SortedDictionary<uint, GroupDesc> _groups = [];
+    private readonly SortedDictionary<uint, MeterConfig> _meters = [];
 
     public IReadOnlyList<FlowStats> Flows => [.. _flows.Values.Select(Reported)];
 
     public IReadOnlyList<GroupDesc> Groups => [.. _groups.Values];
+
+    public IReadOnlyList<MeterConfig> Meters => [.. _meters.Values];
 
     /// <summary>Applies one message as received; the error the switch answers with, or null.</summary>
     public OfpErrorCode? Apply(byte[] wire)
@@ -37,6 +46,8 @@ internal sealed class OvsTables
                 return OfpCodec.TryDecode<FlowMod>(wire, out var flowMod, out var flowError) ? Apply(flowMod) : flowError.Code;
             case OfpType.GroupMod:
                 return OfpCodec.TryDecode<GroupMod>(wire, out var groupMod, out var groupError) ? Apply(groupMod) : groupError.Code;
+            case OfpType.MeterMod:
+                return OfpCodec.TryDecode<MeterMod>(wire, out var meterMod, out var meterError) ? Apply(meterMod) : meterError.Code;
             default:
                 return OfpErrorCode.Of(OfpBadRequestCode.BadType);
         }
@@ -60,6 +71,7 @@ internal sealed class OvsTables
     {
         _flows.Clear();
         _groups.Clear();
+        _meters.Clear();
     }
 
     private OfpErrorCode? Apply(FlowMod mod)
@@ -68,6 +80,7 @@ internal sealed class OvsTables
         {
             if (mod.TableId > OfpTable.Max) return OfpErrorCode.Of(OfpFlowModFailedCode.BadTableId);
             if (GroupsOf(mod.Instructions).Any(g => !_groups.ContainsKey(g))) return OfpErrorCode.Of(OfpBadActionCode.BadOutGroup);
+            if (MeterOf(mod.Instructions) is { } meter && !_meters.ContainsKey(meter)) return OfpErrorCode.Of(OfpMeterModFailedCode.InvalidMeter);
         }
         switch (mod.Command)
         {
@@ -125,6 +138,34 @@ internal sealed class OvsTables
         }
     }
 
+    private OfpErrorCode? Apply(MeterMod mod)
+    {
+        if (mod.Command is OfpMeterModCommand.Add or OfpMeterModCommand.Modify
+            && (mod.MeterId == 0 || (mod.MeterId > OfpMeter.Max && mod.MeterId is not (OfpMeter.SlowPath or OfpMeter.Controller))))
+        {
+            return OfpErrorCode.Of(OfpMeterModFailedCode.InvalidMeter);
+        }
+        switch (mod.Command)
+        {
+            case OfpMeterModCommand.Add:
+                if (_meters.ContainsKey(mod.MeterId)) return OfpErrorCode.Of(OfpMeterModFailedCode.MeterExists);
+                _meters[mod.MeterId] = new MeterConfig(mod.Flags, mod.MeterId, mod.Bands);
+                return null;
+            case OfpMeterModCommand.Modify:
+                if (!_meters.ContainsKey(mod.MeterId)) return OfpErrorCode.Of(OfpMeterModFailedCode.UnknownMeter);
+                _meters[mod.MeterId] = new MeterConfig(mod.Flags, mod.MeterId, mod.Bands);
+                return null;
+            case OfpMeterModCommand.Delete:
+                // Meter 0 does not exist in OpenFlow: OVS deletes nothing for it.
+                HashSet<uint> deleted = mod.MeterId == OfpMeter.All ? [.. _meters.Keys] : _meters.ContainsKey(mod.MeterId) ? [mod.MeterId] : [];
+                foreach (var id in deleted) _meters.Remove(id);
+                foreach (var (key, _) in _flows.Where(p => MeterOf(p.Value.Instructions) is { } m && deleted.Contains(m)).ToArray()) _flows.Remove(key);
+                return null;
+            default:
+                return OfpErrorCode.Of(OfpMeterModFailedCode.BadCommand);
+        }
+    }
+
     /// <summary>Whether a non-strict request selects the flow: table, cookie under its mask, out_port, out_group, and a match no narrower than the flow's.</summary>
     private static bool Selects(FlowStats flow, byte tableId, ulong cookie, ulong cookieMask, uint outPort, uint outGroup, Match match)
     {
@@ -144,6 +185,8 @@ internal sealed class OvsTables
 
     private static IEnumerable<uint> GroupsOf(InstructionList instructions) =>
         ActionsOf(instructions).OfType<GroupAction>().Select(g => g.GroupId);
+
+    private static uint? MeterOf(InstructionList instructions) => instructions.OfType<MeterInstruction>().FirstOrDefault()?.MeterId;
 
     /// <summary>The entry as a FLOW reply carries it: OVS writes match fields in its own order, not the controller's.</summary>
     private static FlowStats Reported(FlowStats flow)

@@ -121,6 +121,76 @@ public sealed class ChannelOnOvsTests
         }
     }
 
+    /// <summary>
+    /// Passive health's pieces on the real switch: a meter, a flow matching servers' resets by
+    /// tcp_flags (an ONF experimenter field in OpenFlow 1.3) and connection-tracking fields that
+    /// sends them to us through that meter (NXAST_CONTROLLER2), and a ct_label set on commit. What
+    /// OVS reports back is what we installed: the reconciler compares exactly that.
+    /// </summary>
+    [TestMethod]
+    public async Task MetersTcpFlagsAndMeteredControllerActionsReadBackAsInstalled()
+    {
+        using var bridge = PlainBridge.Create();
+        var endpoint = new IPEndPoint(IPAddress.Loopback, FreeTcpPort());
+        var recorder = new ChannelRecorder();
+        await using var listener = new SwitchListener(endpoint, recorder, DatapathBinding.FromOvsdb(bridge.Name), new SwitchSessionOptions(), TimeProvider.System, NullLoggerFactory.Instance);
+        listener.Start();
+        bridge.SetController($"tcp:127.0.0.1:{endpoint.Port}");
+        await recorder.WaitForAsync(r => r.Connected.Count >= 1, "OVS to connect", ConnectTimeout);
+        var session = recorder.Connected[0];
+
+        var features = await session.RequestAsync<MeterFeaturesRequest, MeterFeaturesReply>(new MeterFeaturesRequest());
+        Assert.IsGreaterThan(0u, features.Features.MaxMeter, "the userspace datapath has meters");
+
+        // A server's meter, read back as made; then the errors the fake switch copies.
+        var meter = new MeterMod(OfpMeterModCommand.Add, OfpMeterFlags.Pktps | OfpMeterFlags.Burst, 1, [MeterBand.Drop(200, 50)]);
+        var added = await session.ApplyAsync([meter]);
+        Assert.IsTrue(added.Succeeded, added.ToString());
+        Assert.AreEqual(new MeterConfig(OfpMeterFlags.Pktps | OfpMeterFlags.Burst, 1, [MeterBand.Drop(200, 50)]), (await session.ReadMeterConfigAsync()).Single());
+        var refused = await session.ApplyAsync(
+        [
+            meter,
+            meter with { Command = OfpMeterModCommand.Modify, MeterId = 5 },
+            meter with { MeterId = 0 },
+            meter with { Command = OfpMeterModCommand.Delete, MeterId = 9, Bands = [] },
+            new FlowMod { TableId = 9, Instructions = InstructionList.Of(new MeterInstruction(9), new ApplyActionsInstruction(new OutputAction(1))) },
+        ]);
+        CollectionAssert.AreEqual(
+            new[] { (0, OfpErrorCode.Of(OfpMeterModFailedCode.MeterExists)), (1, OfpErrorCode.Of(OfpMeterModFailedCode.UnknownMeter)), (2, OfpErrorCode.Of(OfpMeterModFailedCode.InvalidMeter)), (4, OfpErrorCode.Of(OfpMeterModFailedCode.InvalidMeter)) },
+            refused.Errors.Select(e => (e.Index, e.Code)).ToArray(), refused.ToString());
+
+        // tcp,tcp_flags=+rst,in_port=1 seen in the reply direction of a tracked connection to port 80, to us through meter 1.
+        var resets = new FlowMod
+        {
+            TableId = 8, Priority = 10, Cookie = 0x9a,
+            Match = Match.Of(
+                OxmField.InPort(1), OxmField.EthType(0x0800), OxmField.IpProto(6), OxmField.TcpFlags(0x004, 0x004),
+                OxmField.CtState(0x28, 0x28), OxmField.CtNwProto(6), OxmField.CtTpDst(80), OxmField.CtLabel(0, 1)),
+            Instructions = InstructionList.Apply(new NxControllerAction(MaxLen: 128, MeterId: 1)),
+        };
+        var label = new FlowMod
+        {
+            TableId = 8, Priority = 10, Cookie = 0x9b,
+            Match = Match.Of(OxmField.InPort(2), OxmField.EthType(0x0800)),
+            Instructions = InstructionList.Apply(new NxConntrackAction(NxConntrackFlags.Commit, 5, NxConntrackAction.NoRecirc, ActionList.Of(new SetFieldAction(OxmField.CtLabel(1))))),
+        };
+        var installed = await session.ApplyAsync([resets, label]);
+        Assert.IsTrue(installed.Succeeded, installed.ToString());
+
+        var flows = await session.ReadFlowStatsAsync(new FlowStatsRequest(new FlowSelector { TableId = 8 }));
+        foreach (var flow in new[] { resets, label })
+        {
+            var read = flows.Single(f => f.Cookie == flow.Cookie);
+            Assert.AreEqual(flow.Match, read.Match, read.Match.ToString());
+            Assert.AreEqual(flow.Instructions, read.Instructions, read.Instructions.ToString());
+        }
+        var dump = bridge.DumpFlows();
+        StringAssert.Contains(dump, "tcp_flags=+rst");
+        StringAssert.Contains(dump, "actions=controller(max_len=128,meter_id=1)");
+        StringAssert.Contains(dump, "actions=ct(commit,zone=5,exec(set_field:0x1->ct_label))");
+        Assert.IsEmpty(recorder.Errors, string.Join(", ", recorder.Errors));
+    }
+
     private static int FreeTcpPort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -150,6 +220,8 @@ public sealed class ChannelOnOvsTests
             Sh.Check("ovs-vsctl", "set-controller", Name, target);
             Sh.Check("ovs-vsctl", "set", "controller", Name, "max_backoff=1000");
         }
+
+        public string DumpFlows() => Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", Name);
 
         public void Dispose() => Sh.Try("ovs-vsctl", "--if-exists", "del-br", Name);
     }

@@ -68,4 +68,17 @@ public sealed class AllocationTests
         var bytes = SampleBytes("flow_mod_arp_responder");
         Assert.AreEqual(0, AllocatedBy(() => RoundTrips<FlowMod>(bytes)));
     }
+
+    [TestMethod]
+    public void FlowModWithExperimenterFieldsAndControllerTwoAllocatesNothing()
+    {
+        // tcp_flags (64-bit experimenter header), ct fields and NXAST_CONTROLLER2's properties.
+        var bytes = SampleBytes("flow_mod_passive_health");
+        Assert.AreEqual(0, AllocatedBy(() => RoundTrips<FlowMod>(bytes)));
+        Assert.AreEqual(0, AllocatedBy(() =>
+        {
+            OfpCodec.TryDecode<FlowMod>(bytes, out var flowMod, out _);
+            if (!flowMod.Match.TryGet(OxmFieldId.TcpFlags, out var flags) || flags.Value != 0x004) throw new InvalidOperationException();
+        }));
+    }
 }

@@ -7,13 +7,13 @@ namespace Appliance.OpenFlow.Tests;
 /// independently of the encoder, for the messages the product relies on most.
 /// </summary>
 [TestClass]
-public sealed class GoldenBytesTests
+public sealed partial class GoldenBytesTests
 {
-    private static void AssertEncodes<T>(T message, string hex)
+    private static void AssertEncodes<T>(T message, string hex, uint xid = 0x1234)
         where T : struct, IOfpMessage<T>
     {
         var expected = Hex.Bytes(hex);
-        var actual = OfpCodec.Encode(message, 0x1234);
+        var actual = OfpCodec.Encode(message, xid);
         Assert.AreEqual(Hex.Of(expected), Hex.Of(actual));
         Assert.IsTrue(OfpCodec.TryDecode<T>(expected, out var decoded, out var error), error.ToString());
         Assert.AreEqual(message, decoded);

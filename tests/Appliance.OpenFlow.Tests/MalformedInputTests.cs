@@ -5,7 +5,7 @@ namespace Appliance.OpenFlow.Tests;
 
 /// <summary>Every way a message can be wrong gives the typed error the switch itself would send.</summary>
 [TestClass]
-public sealed class MalformedInputTests
+public sealed partial class MalformedInputTests
 {
     private static readonly FlowMod Template = new()
     {

@@ -33,6 +33,20 @@ public sealed class PropertyTests
     }
 
     [TestMethod]
+    public void RandomMeterModsRoundTripExactly()
+    {
+        var random = new RandomMessages(seed: 5);
+        for (var i = 0; i < 1000; i++)
+        {
+            var meterMod = random.Meter();
+            var bytes = OfpCodec.Encode(meterMod, (uint)i);
+            Assert.IsTrue(OfpCodec.TryDecode<MeterMod>(bytes, out var decoded, out var error), $"{meterMod}: {error}");
+            Assert.AreEqual(meterMod, decoded);
+            CollectionAssert.AreEqual(bytes, OfpCodec.Encode(decoded, (uint)i));
+        }
+    }
+
+    [TestMethod]
     public void MatchEqualityIgnoresFieldOrder()
     {
         var random = new RandomMessages(seed: 3);
@@ -65,6 +79,13 @@ public sealed class PropertyTests
             var printed = Ovs.OfpPrint(OfpCodec.Encode(groupMod, 7));
             Assert.DoesNotContain("error", printed, printed);
             Assert.Contains($"group_id={groupMod.GroupId},type=ff", printed, printed);
+        }
+        for (var i = 0; i < 20; i++)
+        {
+            var meterMod = random.Meter();
+            var printed = Ovs.OfpPrint(OfpCodec.Encode(meterMod, 7));
+            Assert.DoesNotContain("error", printed, printed);
+            Assert.Contains($"meter={meterMod.MeterId} ", printed, printed);
         }
     }
 }

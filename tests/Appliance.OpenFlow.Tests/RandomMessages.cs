@@ -35,6 +35,7 @@ internal sealed class RandomMessages(int seed)
                     fields.Add(OxmField.IpProto(6));
                     if (Coin) fields.Add(OxmField.TcpSrc((ushort)_random.Next(1, 65536)));
                     if (Coin) fields.Add(OxmField.TcpDst((ushort)_random.Next(1, 65536)));
+                    if (Coin) fields.Add(OxmField.TcpFlags((ushort)_random.Next(0, 0x1000), Coin ? null : (ushort)_random.Next(1, 0x1000)));
                     break;
                 case 1:
                     fields.Add(OxmField.IpProto(17));
@@ -66,7 +67,7 @@ internal sealed class RandomMessages(int seed)
     {
         while (true)
         {
-            switch (_random.Next(9))
+            switch (_random.Next(10))
             {
                 case 0: return new OutputAction((uint)_random.Next(1, 100));
                 case 1: return new OutputAction(_random.Next(3) switch { 0 => OfpPort.Normal, 1 => OfpPort.InPort, _ => OfpPort.Local });
@@ -81,6 +82,14 @@ internal sealed class RandomMessages(int seed)
                     return Coin
                     ? new NxConntrackAction(NxConntrackFlags.Commit, (ushort)_random.Next(0, 65536), (byte)_random.Next(1, 250), ActionList.Of(new NxNatAction(NxNatFlags.Destination, Ipv4())))
                     : new NxConntrackAction(NxConntrackFlags.None, (ushort)_random.Next(0, 65536), (byte)_random.Next(1, 250), ActionList.Of(new NxNatAction()));
+                case 9:
+                    return new NxControllerAction(
+                        Coin ? ushort.MaxValue : (ushort)_random.Next(0, 65535),
+                        Coin ? (ushort)0 : (ushort)_random.Next(1, 65536),
+                        (OfpPacketInReason)_random.Next(0, 3),
+                        Coin ? NxControllerAction.NoMeter : (uint)_random.Next(1, 1000),
+                        Coin ? OfpBytes.Empty : Bytes(_random.Next(1, 20)),
+                        Coin);
             }
         }
     }
@@ -102,6 +111,24 @@ internal sealed class RandomMessages(int seed)
             Match = match,
             Instructions = InstructionList.Of([.. instructions]),
         };
+    }
+
+    private byte[] Bytes(int count)
+    {
+        var bytes = new byte[count];
+        _random.NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>A meter as Open vSwitch takes it: one unit, drop or dscp_remark bands.</summary>
+    public MeterMod Meter()
+    {
+        var command = (OfpMeterModCommand)_random.Next(3);
+        var flags = (Coin ? OfpMeterFlags.Kbps : OfpMeterFlags.Pktps) | (Coin ? OfpMeterFlags.Burst : 0) | (Coin ? OfpMeterFlags.Stats : 0);
+        var bands = Enumerable.Range(0, _random.Next(0, 4)).Select(_ => Coin
+            ? MeterBand.Drop((uint)_random.Next(1, 1_000_000), (uint)_random.Next(0, 10_000))
+            : new MeterBand(OfpMeterBandType.DscpRemark, (uint)_random.Next(1, 1_000_000), (uint)_random.Next(0, 10_000), (byte)_random.Next(1, 64))).ToArray();
+        return new MeterMod(command, flags, (uint)_random.Next(1, 1000), bands);
     }
 
     public GroupMod FastFailoverGroup()

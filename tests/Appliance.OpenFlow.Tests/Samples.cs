@@ -6,7 +6,7 @@ namespace Appliance.OpenFlow.Tests;
 /// One example of every message the codec speaks, with what Open vSwitch's own decoder must say
 /// about our encoding of it. Shared by the golden, round-trip, cross-check and fuzz tests.
 /// </summary>
-public sealed record Sample(string Name, byte[] Bytes, Func<ReadOnlyMemory<byte>, bool> DecodesToSame, string[] OvsLines)
+public sealed partial record Sample(string Name, byte[] Bytes, Func<ReadOnlyMemory<byte>, bool> DecodesToSame, string[] OvsLines)
 {
     public static Sample Of<T>(string name, T message, params string[] ovsLines)
         where T : struct, IOfpMessage<T>
@@ -45,7 +45,9 @@ public sealed record Sample(string Name, byte[] Bytes, Func<ReadOnlyMemory<byte>
 
     public static readonly Bucket SlaveBucket = new(ActionList.Of(new SetFieldAction(OxmField.EthDst(MacAddress.Parse("02:00:c6:12:00:02"))), new OutputAction(2)), WatchPort: 2);
 
-    public static IEnumerable<Sample> All()
+    public static IEnumerable<Sample> All() => Base().Concat(PassiveHealth());
+
+    private static IEnumerable<Sample> Base()
     {
         yield return Of("hello", Hello.OpenFlow13, "OFPT_HELLO (OF1.3) (xid=0x1234):", "version bitmap: 0x04");
         yield return Of("error", new ErrorMsg(OfpErrorCode.Of(OfpBadMatchCode.BadField), Hex.Bytes("0400000800000007")), "OFPT_ERROR (OF1.3) (xid=0x1234): OFPBMC_BAD_FIELD");

@@ -165,6 +165,25 @@ public sealed class SessionTests
     }
 
     [TestMethod]
+    public async Task MeterConfigIsReadForEveryMeterAndItsPartsJoined()
+    {
+        var (listener, _, fake, session) = await ConnectedAsync();
+        await using (listener)
+        await using (fake)
+        {
+            var asking = session.ReadMeterConfigAsync();
+            var (request, body) = await fake.ReceiveAsync<MeterConfigRequest>();
+            Assert.AreEqual(OfpMeter.All, body.MeterId);
+            var first = new MeterConfig(OfpMeterFlags.Pktps | OfpMeterFlags.Burst, 1, [MeterBand.Drop(200, 50)]);
+            var second = new MeterConfig(OfpMeterFlags.Kbps, 2, []);
+            await fake.SendAsync(new MeterConfigReply(OfpMultipartFlags.More, [first]), request.Xid);
+            Assert.IsFalse(asking.IsCompleted);
+            await fake.SendAsync(new MeterConfigReply(OfpMultipartFlags.None, [second]), request.Xid);
+            CollectionAssert.AreEqual(new[] { first, second }, (await asking).ToArray());
+        }
+    }
+
+    [TestMethod]
     public async Task RequestRefusedWithErrorThrowsIt()
     {
         var (listener, _, fake, session) = await ConnectedAsync();

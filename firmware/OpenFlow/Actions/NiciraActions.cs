@@ -8,16 +8,21 @@ namespace Appliance.OpenFlow;
 public enum NxActionSubtype : ushort
 {
     RegMove = 6,
+    Controller = 20,
     Conntrack = 35,
     Nat = 36,
+    Controller2 = 37,
 }
 
 /// <summary>
 /// The Nicira experimenter actions Open vSwitch accepts in OpenFlow 1.3 (<c>ofp-actions.c</c>).
 /// Header: <c>type=0xffff, len, experimenter=0x00002320, subtype</c>.
 /// </summary>
-public abstract record NiciraAction(NxActionSubtype Subtype) : OfpAction
+public abstract record NiciraAction : OfpAction
 {
+    /// <summary>The <c>nx_action_subtype</c> the action travels under.</summary>
+    public abstract NxActionSubtype Subtype { get; }
+
     private protected void WriteNxHeader(ref OfpWriter w, int length)
     {
         WriteHeader(ref w, OfpActionType.Experimenter, length);
@@ -40,6 +45,8 @@ public abstract record NiciraAction(NxActionSubtype Subtype) : OfpAction
             NxActionSubtype.RegMove => NxRegMoveAction.ReadBody(ref r, materialize),
             NxActionSubtype.Conntrack => NxConntrackAction.ReadBody(ref r, materialize),
             NxActionSubtype.Nat => NxNatAction.ReadBody(ref r, materialize),
+            NxActionSubtype.Controller => NxControllerAction.ReadBody(ref r, materialize),
+            NxActionSubtype.Controller2 => NxControllerAction.ReadBody2(ref r, materialize),
             _ => FailSubtype(ref r),
         };
     }
@@ -68,8 +75,15 @@ public abstract record NiciraAction(NxActionSubtype Subtype) : OfpAction
 /// back in OpenFlow 1.3, so what we install and what we read back are byte-identical.
 /// </summary>
 public sealed record NxRegMoveAction(OxmFieldId Source, OxmFieldId Destination, int NBits, int SourceOffset = 0, int DestinationOffset = 0)
-    : NiciraAction(NxActionSubtype.RegMove)
+    : NiciraAction
 {
+    // NXAST_REG_MOVE as written here carries 32-bit field headers; an experimenter field has a 64-bit one.
+    public OxmFieldId Source { get; } = Source.IsExperimenter ? throw new ArgumentException("move takes no experimenter field", nameof(Source)) : Source;
+
+    public OxmFieldId Destination { get; } = Destination.IsExperimenter ? throw new ArgumentException("move takes no experimenter field", nameof(Destination)) : Destination;
+
+    public override NxActionSubtype Subtype => NxActionSubtype.RegMove;
+
     /// <summary>Moves a whole field into another of the same width.</summary>
     public static NxRegMoveAction Whole(OxmFieldId source, OxmFieldId destination)
     {
@@ -125,8 +139,10 @@ public enum NxConntrackFlags : ushort
 /// connection, applying NAT (the nested actions) and continuing in <see cref="RecircTable"/>.
 /// </summary>
 public sealed record NxConntrackAction(NxConntrackFlags Flags, ushort Zone, byte RecircTable = NxConntrackAction.NoRecirc, ActionList Actions = default)
-    : NiciraAction(NxActionSubtype.Conntrack)
+    : NiciraAction
 {
+    public override NxActionSubtype Subtype => NxActionSubtype.Conntrack;
+
     /// <summary><c>NX_CT_RECIRC_NONE</c>: do not continue processing in another table.</summary>
     public const byte NoRecirc = 0xff;
 
@@ -203,8 +219,10 @@ public enum NxNatFlags : ushort
 /// and an address it rewrites new connections to that address.
 /// </summary>
 public sealed record NxNatAction(NxNatFlags Flags = NxNatFlags.None, IPAddress? Ipv4Min = null, IPAddress? Ipv4Max = null, ushort? ProtoMin = null, ushort? ProtoMax = null)
-    : NiciraAction(NxActionSubtype.Nat)
+    : NiciraAction
 {
+    public override NxActionSubtype Subtype => NxActionSubtype.Nat;
+
     [Flags]
     private enum RangePresent : ushort
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 
 namespace Appliance.OpenFlow;
 
@@ -22,7 +23,7 @@ public readonly record struct OxmField
     {
         var info = id.Info;
         var all = AllOnes(info.Size);
-        if (value > all) throw new ArgumentOutOfRangeException(nameof(value), $"{info.Name} is {info.Size} bytes wide");
+        if (value > LowBits(info.ValueBits)) throw new ArgumentOutOfRangeException(nameof(value), $"{info.Name} is {info.ValueBits} bits wide");
         if (mask is { } m && m != all)
         {
             if (!info.Maskable) throw new ArgumentException($"{info.Name} cannot be masked", nameof(mask));
@@ -58,7 +59,7 @@ public readonly record struct OxmField
     public int Size => Id.Info.Size;
 
     /// <summary>Bytes on the wire, header included.</summary>
-    public int EncodedLength => 4 + Size * (HasMask ? 2 : 1);
+    public int EncodedLength => Id.HeaderLength + Size * (HasMask ? 2 : 1);
 
     public uint AsUInt32 => (uint)Value;
 
@@ -89,6 +90,14 @@ public readonly record struct OxmField
     public static OxmField CtZone(ushort zone) => new(OxmFieldId.NxCtZone, zone);
     /// <summary>The 32-bit mark of the packet's connection: matched after <c>ct</c>, set by <c>ct(commit, exec(set_field))</c>.</summary>
     public static OxmField CtMark(uint mark, uint? mask = null) => new(OxmFieldId.NxCtMark, mark, mask);
+    /// <summary>The 128-bit label of the packet's connection: matched after <c>ct</c>, set by <c>ct(commit, exec(set_field))</c>.</summary>
+    public static OxmField CtLabel(UInt128 label, UInt128? mask = null) => new(OxmFieldId.NxCtLabel, label, mask);
+    /// <summary>The IP protocol of the connection's original direction; needs a <c>ct_state</c> bit that implies a connection.</summary>
+    public static OxmField CtNwProto(byte protocol) => new(OxmFieldId.NxCtNwProto, protocol);
+    /// <summary>The destination port of the connection's original direction; needs a <c>ct_state</c> bit that implies a connection.</summary>
+    public static OxmField CtTpDst(ushort port, ushort? mask = null) => new(OxmFieldId.NxCtTpDst, port, mask);
+    /// <summary>The 12 TCP flag bits (FIN 0x001, SYN 0x002, RST 0x004, ACK 0x010, …); with a mask, <c>tcp_flags=+rst</c> is (0x004, 0x004).</summary>
+    public static OxmField TcpFlags(ushort flags, ushort? mask = null) => new(OxmFieldId.TcpFlags, flags, mask);
     public static OxmField Register(int index, uint value, uint? mask = null) => new(OxmFieldId.NxReg(index), value, mask);
 
     private static OxmField Ipv4Field(OxmFieldId id, IPAddress address, int prefixLength) =>
@@ -101,10 +110,18 @@ public readonly record struct OxmField
     public static OxmField Read(ref OfpReader r)
     {
         var header = r.ReadUInt32();
+        var oxmClass = (OxmClass)(header >> 16);
+        var experimenter = oxmClass == OxmClass.Experimenter ? r.ReadUInt32() : 0;
         if (!r.Ok) return default;
-        var id = new OxmFieldId((OxmClass)(header >> 16), (byte)((header >> 9) & 0x7f));
+        var id = new OxmFieldId(oxmClass, (byte)((header >> 9) & 0x7f), experimenter);
         var hasMask = (header & 0x100) != 0;
-        var length = (int)(header & 0xff);
+        // An experimenter field's oxm_length counts its experimenter id.
+        var length = (int)(header & 0xff) - (id.IsExperimenter ? 4 : 0);
+        if (length < 0)
+        {
+            r.Fail(OfpErrorCode.Of(OfpBadMatchCode.BadLen), "oxm_length");
+            return default;
+        }
         if (!id.TryGetInfo(out var info))
         {
             r.Fail(OfpErrorCode.Of(OfpBadMatchCode.BadField), "oxm_field");
@@ -128,13 +145,18 @@ public readonly record struct OxmField
             r.Fail(OfpErrorCode.Of(OfpBadMatchCode.BadWildcards), "oxm_value");
             return default;
         }
+        if (value > LowBits(info.ValueBits))
+        {
+            r.Fail(OfpErrorCode.Of(OfpBadMatchCode.BadValue), "oxm_value");
+            return default;
+        }
         // A mask of all ones matches like no mask: keep one form so equal matches compare equal.
         return mask == all ? new OxmField(id, value, all, false) : new OxmField(id, value, mask, true);
     }
 
     public void Write(ref OfpWriter w)
     {
-        w.WriteUInt32(Id.Header(HasMask));
+        Id.WriteHeader(ref w, HasMask);
         WriteValue(Value, w.Reserve(Size));
         if (HasMask) WriteValue(Mask, w.Reserve(Size));
     }
@@ -158,7 +180,9 @@ public readonly record struct OxmField
         }
     }
 
-    internal static UInt128 AllOnes(int size) => size >= 16 ? UInt128.MaxValue : (UInt128.One << (size * 8)) - 1;
+    internal static UInt128 AllOnes(int size) => LowBits(size * 8);
+
+    private static UInt128 LowBits(int bits) => bits >= 128 ? UInt128.MaxValue : (UInt128.One << bits) - 1;
 
     private static byte[] ToBigEndian16(UInt128 value)
     {
@@ -171,6 +195,7 @@ public readonly record struct OxmField
     public override string ToString()
     {
         var info = Id.TryGetInfo(out var i) ? i : new OxmFieldInfo(Id.ToString(), 16, true);
+        if (info.Format == OxmFormat.TcpFlags) return $"{info.Name}={TcpFlagsText((uint)Value, (uint)Mask)}";
         var text = $"{info.Name}={Format(info, Value)}";
         return HasMask ? $"{text}/{Format(info, Mask)}" : text;
     }
@@ -184,4 +209,30 @@ public readonly record struct OxmField
         OxmFormat.Port => OfpPort.Name((uint)value),
         _ => value.ToString(CultureInfo.InvariantCulture),
     };
+
+    private static readonly string[] TcpFlagNames = ["fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns", "[200]", "[400]", "[800]"];
+
+    /// <summary>
+    /// As <c>ovs-ofctl</c> (<c>format_flags_masked</c>): the set flags joined by '|' when all 12 bits
+    /// are matched, otherwise each matched bit as +name or -name (<c>+rst</c>, <c>+syn-ack</c>).
+    /// </summary>
+    private static string TcpFlagsText(uint value, uint mask)
+    {
+        mask &= 0xfff;
+        if (mask == 0) return "0/0";
+        var text = new StringBuilder();
+        for (var bit = 0; bit < TcpFlagNames.Length; bit++)
+        {
+            var flag = 1u << bit;
+            if (mask == 0xfff)
+            {
+                if ((value & flag) != 0) text.Append(text.Length > 0 ? "|" : "").Append(TcpFlagNames[bit]);
+            }
+            else if ((mask & flag) != 0)
+            {
+                text.Append((value & flag) != 0 ? '+' : '-').Append(TcpFlagNames[bit]);
+            }
+        }
+        return text.Length > 0 ? text.ToString() : "0";
+    }
 }

@@ -10,16 +10,26 @@ public enum OxmClass : ushort
 }
 
 /// <summary>What the codec knows about a field: its name, width and whether it may carry a mask.</summary>
-public readonly record struct OxmFieldInfo(string Name, byte Size, bool Maskable, OxmFormat Format = OxmFormat.Decimal);
+/// <param name="Bits">How many low bits of the value may be set; 0 for all of <paramref name="Size"/> bytes.</param>
+public readonly record struct OxmFieldInfo(string Name, byte Size, bool Maskable, OxmFormat Format = OxmFormat.Decimal, byte Bits = 0)
+{
+    /// <summary>The width of a valid value in bits: <c>tcp_flags</c> travels in 16 bits but has 12.</summary>
+    public int ValueBits => Bits == 0 ? Size * 8 : Bits;
+}
 
 /// <summary>How a field's value is written for people (as <c>ovs-ofctl</c> does).</summary>
-public enum OxmFormat { Decimal, Hex, Mac, Ipv4, Ipv6, Port }
+public enum OxmFormat { Decimal, Hex, Mac, Ipv4, Ipv6, Port, TcpFlags }
 
 /// <summary>
-/// Names an OXM field: its class and field number. The wire header adds the has-mask bit and a
-/// length, both derived from the field's known width, so they are never stored.
+/// Names an OXM field: its class and field number, and for the experimenter class the experimenter
+/// whose field it is. The wire header adds the has-mask bit and a length, both derived from the
+/// field's known width, so they are never stored.
 /// </summary>
-public readonly record struct OxmFieldId(OxmClass Class, byte Field)
+/// <param name="Experimenter">
+/// For <see cref="OxmClass.Experimenter"/>, the experimenter id that follows the 32-bit header on
+/// the wire (an experimenter OXM has a 64-bit header); zero for every other class.
+/// </param>
+public readonly record struct OxmFieldId(OxmClass Class, byte Field, uint Experimenter = 0)
 {
     // OpenFlow 1.3.5 §7.2.3.7, oxm_ofb_match_fields.
     public static readonly OxmFieldId InPort = Basic(0);
@@ -67,6 +77,16 @@ public readonly record struct OxmFieldId(OxmClass Class, byte Field)
     public static readonly OxmFieldId NxCtState = new(OxmClass.Nxm1, 105);
     public static readonly OxmFieldId NxCtZone = new(OxmClass.Nxm1, 106);
     public static readonly OxmFieldId NxCtMark = new(OxmClass.Nxm1, 107);
+    public static readonly OxmFieldId NxCtLabel = new(OxmClass.Nxm1, 108);
+    public static readonly OxmFieldId NxCtNwProto = new(OxmClass.Nxm1, 119);
+    public static readonly OxmFieldId NxCtTpDst = new(OxmClass.Nxm1, 125);
+
+    /// <summary>
+    /// <c>tcp_flags</c>: OpenFlow 1.3 has no such field, and Open vSwitch speaks it there as the ONF
+    /// experimenter field <c>ONFOXM_ET_TCP_FLAGS</c> (<c>meta-flow.h</c>), in matches it is given and
+    /// in the flows it reports.
+    /// </summary>
+    public static readonly OxmFieldId TcpFlags = new(OxmClass.Experimenter, 42, OfpExperimenterId.Onf);
 
     public static OxmFieldId NxReg(int index) =>
         index is >= 0 and < 16 ? new(OxmClass.Nxm1, (byte)index) : throw new ArgumentOutOfRangeException(nameof(index));
@@ -81,6 +101,7 @@ public readonly record struct OxmFieldId(OxmClass Class, byte Field)
             OxmClass.OpenFlowBasic => BasicInfo(Field),
             OxmClass.Nxm0 => Nxm0Info(Field),
             OxmClass.Nxm1 => Nxm1Info(Field),
+            OxmClass.Experimenter => ExperimenterInfo(Experimenter, Field),
             _ => default,
         };
         return info.Name is not null;
@@ -88,14 +109,30 @@ public readonly record struct OxmFieldId(OxmClass Class, byte Field)
 
     public OxmFieldInfo Info => TryGetInfo(out var info) ? info : throw new InvalidOperationException($"unknown OXM field {this}");
 
-    /// <summary>The 32-bit OXM header for this field (<c>OXM_HEADER</c> / <c>OXM_HEADER_W</c>).</summary>
+    public bool IsExperimenter => Class == OxmClass.Experimenter;
+
+    /// <summary>Bytes of the header on the wire: 8 for an experimenter field, whose experimenter id follows.</summary>
+    public int HeaderLength => IsExperimenter ? 8 : 4;
+
+    /// <summary>
+    /// The first 32 bits of the header (<c>OXM_HEADER</c> / <c>OXM_HEADER_W</c>), all of it except for
+    /// an experimenter field, whose <c>oxm_length</c> counts its 4-byte experimenter id too.
+    /// </summary>
     public uint Header(bool hasMask)
     {
-        var size = Info.Size * (hasMask ? 2 : 1);
-        return ((uint)Class << 16) | ((uint)Field << 9) | (hasMask ? 1u << 8 : 0) | (uint)size;
+        var length = Info.Size * (hasMask ? 2 : 1) + (IsExperimenter ? 4 : 0);
+        return ((uint)Class << 16) | ((uint)Field << 9) | (hasMask ? 1u << 8 : 0) | (uint)length;
     }
 
-    public override string ToString() => TryGetInfo(out var info) ? info.Name : $"oxm({(ushort)Class:x4}:{Field})";
+    /// <summary>Writes the whole header: <see cref="Header"/>, and the experimenter id of an experimenter field.</summary>
+    public void WriteHeader(ref OfpWriter w, bool hasMask)
+    {
+        w.WriteUInt32(Header(hasMask));
+        if (IsExperimenter) w.WriteUInt32(Experimenter);
+    }
+
+    public override string ToString() => TryGetInfo(out var info) ? info.Name
+        : IsExperimenter ? $"oxm({(ushort)Class:x4}:{Experimenter:x8}:{Field})" : $"oxm({(ushort)Class:x4}:{Field})";
 
     private static OxmFieldInfo BasicInfo(byte field) => field switch
     {
@@ -184,6 +221,13 @@ public readonly record struct OxmFieldId(OxmClass Class, byte Field)
         123 => new("ct_ipv6_dst", 16, true, OxmFormat.Ipv6),
         124 => new("ct_tp_src", 2, true),
         125 => new("ct_tp_dst", 2, true),
+        _ => default,
+    };
+
+    // The experimenter fields Open vSwitch uses in OpenFlow 1.3 matches (meta-flow.h, "OXM: ONFOXM_ET_*").
+    private static OxmFieldInfo ExperimenterInfo(uint experimenter, byte field) => (experimenter, field) switch
+    {
+        (OfpExperimenterId.Onf, 42) => new("tcp_flags", 2, true, OxmFormat.TcpFlags, Bits: 12),
         _ => default,
     };
 

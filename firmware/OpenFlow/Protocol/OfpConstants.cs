@@ -93,10 +93,14 @@ public static class OfpControllerMaxLen
     public const ushort NoBuffer = 0xffff;
 }
 
-/// <summary>The experimenter number of the Nicira extensions Open vSwitch uses.</summary>
+/// <summary>Experimenter numbers of the extensions Open vSwitch uses.</summary>
 public static class OfpExperimenterId
 {
+    /// <summary>Nicira (<c>NX_VENDOR_ID</c>): the Nicira actions and NXM fields.</summary>
     public const uint Nicira = 0x0000_2320;
+
+    /// <summary>The ONF (<c>ONF_VENDOR_ID</c>, "ONF\0"): OpenFlow 1.3 extension fields such as <c>tcp_flags</c>.</summary>
+    public const uint Onf = 0x4f4e_4600;
 }
 
 [Flags]
@@ -183,6 +187,47 @@ public enum OfpFlowModFlags : ushort
 public enum OfpGroupModCommand : ushort { Add = 0, Modify = 1, Delete = 2 }
 
 public enum OfpGroupType : byte { All = 0, Select = 1, Indirect = 2, FastFailover = 3 }
+
+public enum OfpMeterModCommand : ushort { Add = 0, Modify = 1, Delete = 2 }
+
+[Flags]
+public enum OfpMeterFlags : ushort
+{
+    None = 0,
+    /// <summary>Rates in kilobits per second (the default when neither unit is given).</summary>
+    Kbps = 1 << 0,
+    /// <summary>Rates in packets per second.</summary>
+    Pktps = 1 << 1,
+    /// <summary>Use the bands' burst sizes.</summary>
+    Burst = 1 << 2,
+    /// <summary>Keep statistics.</summary>
+    Stats = 1 << 3,
+}
+
+public enum OfpMeterBandType : ushort { Drop = 1, DscpRemark = 2, Experimenter = 0xffff }
+
+/// <summary>Meter numbers of <c>ofp_meter</c>.</summary>
+public static class OfpMeter
+{
+    /// <summary>Highest number of a meter a controller can make.</summary>
+    public const uint Max = 0xffff_0000;
+    /// <summary>The meter of packets sent to the controller by the switch's slow path.</summary>
+    public const uint SlowPath = 0xffff_fffd;
+    /// <summary>The meter of every packet sent to the controller.</summary>
+    public const uint Controller = 0xffff_fffe;
+    /// <summary>Every meter, in requests and deletes.</summary>
+    public const uint All = 0xffff_ffff;
+
+    /// <summary>The name <c>ovs-ofctl</c> prints for a meter number.</summary>
+    public static string Name(uint meter) => meter switch
+    {
+        <= Max => meter.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        SlowPath => "slowpath",
+        Controller => "controller",
+        All => "all",
+        _ => "unknown",
+    };
+}
 
 public enum OfpControllerRole : uint { NoChange = 0, Equal = 1, Master = 2, Slave = 3 }
 

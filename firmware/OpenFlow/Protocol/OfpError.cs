@@ -68,6 +68,18 @@ public enum OfpSwitchConfigFailedCode : ushort { BadFlags = 0, BadLen = 1, EPerm
 
 public enum OfpRoleRequestFailedCode : ushort { Stale = 0, Unsup = 1, BadRole = 2 }
 
+public enum OfpMeterModFailedCode : ushort
+{
+    Unknown = 0, MeterExists = 1, InvalidMeter = 2, UnknownMeter = 3, BadCommand = 4, BadFlags = 5, BadRate = 6,
+    BadBurst = 7, BadBand = 8, BadBandValue = 9, OutOfMeters = 10, OutOfBands = 11,
+}
+
+/// <remarks>
+/// Open vSwitch also reports malformed properties of its extensions (<c>OFPBPC_*</c>, e.g. in
+/// <c>NXAST_CONTROLLER2</c>) under these codes in OpenFlow 1.3 (<c>ofp-errors.h</c>).
+/// </remarks>
+public enum OfpTableFeaturesFailedCode : ushort { BadTable = 0, BadMetadata = 1, BadType = 2, BadLen = 3, BadArgument = 4, EPerm = 5 }
+
 /// <summary>An error as the protocol names it: a type and a type-specific code.</summary>
 public readonly record struct OfpErrorCode(OfpErrorType Type, ushort Code)
 {
@@ -82,6 +94,8 @@ public readonly record struct OfpErrorCode(OfpErrorType Type, ushort Code)
     public static OfpErrorCode Of(OfpTableModFailedCode code) => new(OfpErrorType.TableModFailed, (ushort)code);
     public static OfpErrorCode Of(OfpSwitchConfigFailedCode code) => new(OfpErrorType.SwitchConfigFailed, (ushort)code);
     public static OfpErrorCode Of(OfpRoleRequestFailedCode code) => new(OfpErrorType.RoleRequestFailed, (ushort)code);
+    public static OfpErrorCode Of(OfpMeterModFailedCode code) => new(OfpErrorType.MeterModFailed, (ushort)code);
+    public static OfpErrorCode Of(OfpTableFeaturesFailedCode code) => new(OfpErrorType.TableFeaturesFailed, (ushort)code);
 
     /// <summary>The code's name, e.g. <c>BadMatch.BadField</c>, or the number when the type has no known codes.</summary>
     public string CodeName => Type switch
@@ -97,6 +111,8 @@ public readonly record struct OfpErrorCode(OfpErrorType Type, ushort Code)
         OfpErrorType.TableModFailed => ((OfpTableModFailedCode)Code).ToString(),
         OfpErrorType.SwitchConfigFailed => ((OfpSwitchConfigFailedCode)Code).ToString(),
         OfpErrorType.RoleRequestFailed => ((OfpRoleRequestFailedCode)Code).ToString(),
+        OfpErrorType.MeterModFailed => ((OfpMeterModFailedCode)Code).ToString(),
+        OfpErrorType.TableFeaturesFailed => ((OfpTableFeaturesFailedCode)Code).ToString(),
         _ => Code.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

@@ -37,20 +37,25 @@ internal static class Multipart
         return r.Ok ? new ValueList<T>(entries) : default;
     }
 
-    /// <summary>Reads entries that start with their own 16-bit length, each in a bounded slice.</summary>
-    public static ValueList<T> ReadSized<T>(ref OfpReader r, ReadEntry<T> read, string what)
+    /// <summary>
+    /// Reads entries that carry their own 16-bit length, each in a bounded slice. The length is
+    /// mostly the entry's first field, which <paramref name="read"/> then does not see; where
+    /// <paramref name="lengthOffset"/> puts it further in (<c>ofp_meter_stats</c>), <paramref name="read"/>
+    /// reads the whole entry.
+    /// </summary>
+    public static ValueList<T> ReadSized<T>(ref OfpReader r, ReadEntry<T> read, string what, int lengthOffset = 0)
     {
         var entries = new List<T>();
         while (r.Remaining > 0 && r.Ok)
         {
-            var length = r.Remaining >= 2 ? r.RemainingSpan[0] << 8 | r.RemainingSpan[1] : 0;
-            if (length < 4)
+            var length = r.Remaining >= lengthOffset + 2 ? r.RemainingSpan[lengthOffset] << 8 | r.RemainingSpan[lengthOffset + 1] : 0;
+            if (length < lengthOffset + 4)
             {
                 r.Fail(OfpErrorCode.Of(OfpBadRequestCode.BadLen), what);
                 break;
             }
             var entry = r.Slice(length, OfpErrorCode.Of(OfpBadRequestCode.BadLen), what);
-            entry.Skip(2);
+            if (lengthOffset == 0) entry.Skip(2);
             var value = read(ref entry);
             entry.ExpectEnd(what);
             r.Absorb(entry);
