@@ -13,6 +13,19 @@ public sealed class ProbeMetrics(IReadOnlyList<string> servers)
 
     public IReadOnlyList<Series> All => _series;
 
+    /// <summary>The switch reported a refusal of a client connection by <paramref name="server"/> (passive health).</summary>
+    public void RecordRefusal(string server, Policy.RefusalKind kind)
+    {
+        foreach (var series in _series)
+        {
+            if (series.Server == server)
+            {
+                series.RecordRefusal(kind);
+                return;
+            }
+        }
+    }
+
     public void Record(string server, bool healthy, TimeSpan latency)
     {
         foreach (var series in _series)
@@ -28,6 +41,7 @@ public sealed class ProbeMetrics(IReadOnlyList<string> servers)
     public sealed class Series(string server)
     {
         private readonly long[] _buckets = new long[Bounds.Length];
+        private readonly long[] _refusals = new long[Enum.GetValues<Policy.RefusalKind>().Length];
         private long _ok;
         private long _failed;
         private long _sumMicroseconds;
@@ -41,6 +55,11 @@ public sealed class ProbeMetrics(IReadOnlyList<string> servers)
         public long Count => Ok + Failed;
 
         public double SumSeconds => Interlocked.Read(ref _sumMicroseconds) / 1e6;
+
+        /// <summary>Refusals of client connections the switch reported, of that kind.</summary>
+        public long Refusals(Policy.RefusalKind kind) => Interlocked.Read(ref _refusals[(int)kind]);
+
+        internal void RecordRefusal(Policy.RefusalKind kind) => Interlocked.Increment(ref _refusals[(int)kind]);
 
         /// <summary>Cumulative count of probes at or below each bound, as Prometheus buckets are.</summary>
         public long[] Cumulative()

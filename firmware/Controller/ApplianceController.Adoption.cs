@@ -109,7 +109,17 @@ public sealed partial class ApplianceController
     {
         var flows = await session.ReadFlowStatsAsync(FlowStatsRequest.All).ConfigureAwait(false);
         var groups = await session.ReadGroupDescAsync().ConfigureAwait(false);
-        return RuleSet.FromSwitch(flows, groups);
+        ValueList<MeterConfig> meters;
+        try
+        {
+            meters = await session.ReadMeterConfigAsync().ConfigureAwait(false);
+        }
+        catch (OpenFlowErrorException)
+        {
+            // A datapath without meters: passive health's reports then go unmetered (docs/configuration.md).
+            meters = [];
+        }
+        return RuleSet.FromSwitch(flows, groups, meters);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reading the switch's rules failed: {Reason}")]

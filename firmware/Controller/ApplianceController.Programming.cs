@@ -176,6 +176,7 @@ public sealed partial class ApplianceController
         SwitchConnected => "switch connected",
         LinkChanged link => $"{link.Server} link {(link.Up ? "up" : "down")}",
         ProbeResult probe => $"{probe.Server} probe {(probe.Healthy ? "healthy" : probe.Detail)}",
+        ClientRefused refused => $"{refused.Server} refused a client ({refused.Describe()})",
         FailbackRequested request => $"failback requested ({request.Source})",
         MoveRequested request => $"move requested ({request.Source})",
         _ => input.GetType().Name,

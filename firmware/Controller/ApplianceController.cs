@@ -150,7 +150,11 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
 
     void ISwitchHandler.OnPacketIn(ISwitchChannel channel, in PacketIn packetIn)
     {
-        // No rule sends packets to the controller; a stray one is not worth a log line per packet.
+        // Only passive health's reports come here (metered in the switch); anything else is not
+        // worth a log line per packet. Read now: the packet is a view of the receive buffer.
+        if (!RefusalReport.TryRead(packetIn, out var report) || _config.FindServerByPort(report.ServerPort) is not { } server) return;
+        Probes.RecordRefusal(server.Name, report.Kind);
+        Post(new PolicyCall(new ClientRefused(Now, server.Name, report.Kind, report.Port)));
     }
 
     void ISwitchHandler.OnFlowRemoved(ISwitchChannel channel, in FlowRemoved removed)

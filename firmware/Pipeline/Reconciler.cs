@@ -8,13 +8,31 @@ namespace Appliance.Pipeline;
 public static class Reconciler
 {
     /// <summary>
-    /// Orders the changes so that no packet ever meets a half-made state: groups are created or
-    /// changed before flows that use them, rules are replaced in place (an ADD over the same key is
-    /// atomic), and what is no longer wanted goes last, flows before the groups they use.
+    /// Orders the changes so that no packet ever meets a half-made state: meters and groups are
+    /// created or changed before flows that use them, rules are replaced in place (an ADD over the
+    /// same key is atomic), and what is no longer wanted goes last, flows (and the flows the switch
+    /// learned under the old rules) before the groups and meters they use.
     /// </summary>
     public static IReadOnlyList<IOfpMessage> Diff(RuleSet current, RuleSet desired)
     {
         var messages = new List<IOfpMessage>();
+        // OVS binds a controller action to its meter when the flow is added: a flow added while its
+        // meter was missing stays unmetered until it is added again.
+        var created = new HashSet<uint>();
+        var currentMeters = current.Meters.ToDictionary(m => m.MeterId);
+        foreach (var meter in desired.Meters)
+        {
+            if (!currentMeters.TryGetValue(meter.MeterId, out var existing))
+            {
+                messages.Add(meter.ToMod(OfpMeterModCommand.Add));
+                created.Add(meter.MeterId);
+            }
+            else if (existing != meter)
+            {
+                messages.Add(meter.ToMod(OfpMeterModCommand.Modify));
+            }
+        }
+
         var currentGroups = current.Groups.ToDictionary(g => g.GroupId);
         foreach (var group in desired.Groups)
         {
@@ -27,7 +45,8 @@ public static class Reconciler
         foreach (var flow in desired.Flows)
         {
             desiredKeys.Add(flow.Key);
-            if (!currentFlows.TryGetValue(flow.Key, out var existing) || existing.Cookie != flow.Cookie || existing.Instructions != flow.Instructions)
+            if (!currentFlows.TryGetValue(flow.Key, out var existing) || existing.Cookie != flow.Cookie || existing.Instructions != flow.Instructions
+                || (created.Count > 0 && MetersOf(flow.Instructions).Any(created.Contains)))
             {
                 messages.Add(flow.ToAdd());
             }
@@ -36,13 +55,41 @@ public static class Reconciler
         {
             if (!desiredKeys.Contains(flow.Key)) messages.Add(flow.ToDelete());
         }
+        // What the switch learned under the old rules is not the firmware's decision under the new ones.
+        if (current.Learned is { } learned && learned != desired.Learned) messages.Add(learned.ToDelete());
 
         var desiredGroups = desired.Groups.Select(g => g.GroupId).ToHashSet();
         foreach (var group in current.Groups)
         {
             if (!desiredGroups.Contains(group.GroupId)) messages.Add(new GroupMod(OfpGroupModCommand.Delete, group.Type, group.GroupId, []));
         }
+
+        var desiredMeters = desired.Meters.Select(m => m.MeterId).ToHashSet();
+        foreach (var meter in current.Meters)
+        {
+            if (!desiredMeters.Contains(meter.MeterId)) messages.Add(new MeterMod(OfpMeterModCommand.Delete, default, meter.MeterId, []));
+        }
         return messages;
+    }
+
+    /// <summary>The meters a flow's instructions use: a meter instruction, or a controller action's meter.</summary>
+    public static IEnumerable<uint> MetersOf(InstructionList instructions)
+    {
+        foreach (var instruction in instructions)
+        {
+            switch (instruction)
+            {
+                case MeterInstruction meter:
+                    yield return meter.MeterId;
+                    break;
+                case ActionsInstruction actions:
+                    foreach (var action in actions.Actions)
+                    {
+                        if (action is NxControllerAction { MeterId: var id } && id != NxControllerAction.NoMeter) yield return id;
+                    }
+                    break;
+            }
+        }
     }
 
     /// <summary>
@@ -56,6 +103,7 @@ public static class Reconciler
         {
             new FlowMod { TableId = OfpTable.All, Command = OfpFlowModCommand.Delete, Match = Match.Any },
             new GroupMod(OfpGroupModCommand.Delete, OfpGroupType.All, OfpGroup.All, []),
+            new MeterMod(OfpMeterModCommand.Delete, default, OfpMeter.All, []),
         };
         messages.AddRange(Diff(RuleSet.Empty, desired));
         return messages;

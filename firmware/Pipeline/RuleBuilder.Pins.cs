@@ -78,10 +78,9 @@ public sealed partial class RuleBuilder
         }
     }
 
-    private List<GroupEntry> Groups(DesiredSwitchState desired, IReadOnlyDictionary<string, MacAddress> macs)
+    /// <param name="order">The servers new connections go to, in bucket order, that can be delivered to.</param>
+    private List<GroupEntry> Groups(IReadOnlyList<int> order, DesiredSwitchState desired, IReadOnlyDictionary<string, MacAddress> macs)
     {
-        // Only servers that can be delivered to: a bucket for a server without a MAC would black-hole.
-        var order = desired.Buckets.Select(config.PriorityOf).Where(p => p >= 0 && macs.ContainsKey(config.Servers[p].Name)).ToList();
         var groups = new List<GroupEntry> { new(VipGroup, OfpGroupType.FastFailover, [.. order.Select(PinTo)]) };
         for (var priority = 0; priority < config.Servers.Count; priority++)
         {
@@ -94,6 +93,7 @@ public sealed partial class RuleBuilder
             }
             groups.Add(new GroupEntry(PinnedGroup(priority), OfpGroupType.FastFailover, [.. buckets]));
         }
+        if (Fallback(order) is { } fallback) groups.Add(fallback);
         return groups;
     }
 

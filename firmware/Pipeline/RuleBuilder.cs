@@ -30,6 +30,13 @@ namespace Appliance.Pipeline;
 /// <item><term>6</term><description>Replies from the VIP leave with the VIP's MAC.</description></item>
 /// <item><term>7</term><description>Just pinned or re-pinned: the new pin picks the pinned group; a
 /// packet conntrack would not commit (zone full, invalid) is dropped.</description></item>
+/// <item><term>8</term><description>Passive health: a server's refusal of a connection it never
+/// answered goes to the firmware through the server's meter; a connection's first answer is
+/// marked (RuleBuilder.Passive.cs).</description></item>
+/// <item><term>9</term><description>What the switch learned by itself when the active server refused a
+/// client (RuleBuilder.Reflex.cs).</description></item>
+/// <item><term>10</term><description>The reflex's dispatch: a learned refusal sends new connections and
+/// those pinned to the active server to the fallback group.</description></item>
 /// </list>
 /// Each server has its own conntrack zone, so a connection that moves to another server is
 /// translated afresh for it instead of keeping the old server's mapping (RuleBuilder.Pins.cs).
@@ -72,7 +79,11 @@ public sealed partial class RuleBuilder(ApplianceConfig config)
         flows.Add(new(ClassifierTable, 0, Match.Any, Cookies.Of(RuleKind.Normal), Normal()));
         flows.Add(new(ReplyTable, 0, Match.Any, Cookies.Of(RuleKind.Normal, 1), Normal()));
         AddPinning(flows, macs);
-        return new RuleSet(flows, Groups(desired, macs));
+        // Only servers that can be delivered to: a bucket for a server without a MAC would black-hole.
+        var order = desired.Buckets.Select(config.PriorityOf).Where(p => p >= 0 && macs.ContainsKey(config.Servers[p].Name)).ToList();
+        AddPassiveHealth(flows, order);
+        AddReflex(flows, order);
+        return new RuleSet(flows, Groups(order, desired, macs)) { Meters = Meters(), Learned = Learned(order) };
     }
 
     /// <summary>
@@ -103,7 +114,9 @@ public sealed partial class RuleBuilder(ApplianceConfig config)
         new SetFieldAction(OxmField.ArpSpa(vip)),
         new OutputAction(OfpPort.InPort));
 
-    private InstructionList FromVip() => InstructionList.Apply(new SetFieldAction(OxmField.EthSrc(_vmac)), new OutputAction(OfpPort.Normal));
+    private ActionList FromVipActions => ActionList.Of(new SetFieldAction(OxmField.EthSrc(_vmac)), new OutputAction(OfpPort.Normal));
+
+    private InstructionList FromVip() => InstructionList.Of(new ApplyActionsInstruction(FromVipActions));
 
     private static InstructionList Normal() => InstructionList.Apply(new OutputAction(OfpPort.Normal));
 }

@@ -36,22 +36,55 @@ public sealed record GroupEntry(uint GroupId, OfpGroupType Type, ValueList<Bucke
     public override string ToString() => $"group_id={GroupId},type={Type},{string.Join(",", Buckets)}";
 }
 
+/// <summary>One meter of a rule set.</summary>
+public sealed record MeterEntry(uint MeterId, OfpMeterFlags Flags, ValueList<MeterBand> Bands)
+{
+    public MeterMod ToMod(OfpMeterModCommand command) => new(command, Flags, MeterId, Bands);
+
+    public override string ToString() => $"meter={MeterId},{Flags},{string.Join(",", Bands)}";
+}
+
+/// <summary>
+/// Flows the switch adds by itself (a <c>learn</c> action) in <see cref="TableId"/> under a cookie:
+/// they hold only while the rules that learn them stay as they were (<see cref="Basis"/>), and are
+/// deleted together when those change.
+/// </summary>
+public sealed record LearnedFlows(byte TableId, ulong Cookie, ulong CookieMask, string Basis)
+{
+    public FlowMod ToDelete() => new()
+    {
+        TableId = TableId, Cookie = Cookie, CookieMask = CookieMask, Match = Match.Any, Command = OfpFlowModCommand.Delete,
+    };
+
+    public override string ToString() => $"learned: table={TableId}, cookie=0x{Cookie:x}/0x{CookieMask:x} ({Basis})";
+}
+
 /// <summary>Everything the firmware wants in the switch (or everything the switch has).</summary>
 public sealed record RuleSet(IReadOnlyList<FlowEntry> Flows, IReadOnlyList<GroupEntry> Groups)
 {
     public static RuleSet Empty { get; } = new([], []);
 
-    /// <summary>What a switch holds, as read back through FLOW and GROUP_DESC multipart requests.</summary>
-    public static RuleSet FromSwitch(IEnumerable<FlowStats> flows, IEnumerable<GroupDesc> groups) => new(
+    public IReadOnlyList<MeterEntry> Meters { get; init; } = [];
+
+    /// <summary>The flows the switch may learn under these rules; never known of a rule set read back, whose learned flows are plain flows.</summary>
+    public LearnedFlows? Learned { get; init; }
+
+    /// <summary>What a switch holds, as read back through FLOW, GROUP_DESC and METER_CONFIG multipart requests.</summary>
+    public static RuleSet FromSwitch(IEnumerable<FlowStats> flows, IEnumerable<GroupDesc> groups, IEnumerable<MeterConfig>? meters = null) => new(
         [.. flows.Select(f => new FlowEntry(f.TableId, f.Priority, f.Match, f.Cookie, f.Instructions))],
-        [.. groups.Select(g => new GroupEntry(g.GroupId, g.GroupType, g.Buckets))]);
+        [.. groups.Select(g => new GroupEntry(g.GroupId, g.GroupType, g.Buckets))])
+    {
+        Meters = [.. (meters ?? []).Select(m => new MeterEntry(m.MeterId, m.Flags, m.Bands))],
+    };
 
     /// <summary>Human-readable, one rule per line, as <c>appliance check</c> prints it.</summary>
     public string Describe()
     {
         var text = new StringBuilder();
+        foreach (var meter in Meters.OrderBy(m => m.MeterId)) text.AppendLine(meter.ToString());
         foreach (var group in Groups.OrderBy(g => g.GroupId)) text.AppendLine(group.ToString());
         foreach (var flow in Flows.OrderBy(f => f.TableId).ThenByDescending(f => f.Priority)) text.AppendLine(flow.ToString());
+        if (Learned is not null) text.AppendLine(Learned.ToString());
         return text.ToString();
     }
 }

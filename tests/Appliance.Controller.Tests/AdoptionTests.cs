@@ -22,7 +22,7 @@ public sealed class AdoptionTests
         rig.AssertSwitchHolds(expected);
         var batch = rig.Switch.Batches.Single();
         Assert.AreEqual(channel.Id, batch.Channel);
-        Assert.AreEqual(expected.Flows.Count + expected.Groups.Count, batch.Messages.Count, "one message per rule, nothing else");
+        Assert.AreEqual(expected.Meters.Count + expected.Flows.Count + expected.Groups.Count, batch.Messages.Count, "one message per rule, nothing else");
         Assert.AreEqual("master", rig.Status.Active);
         CollectionAssert.AreEqual(new[] { "master", "slave" }, rig.Status.Buckets.ToArray());
         Assert.IsTrue(rig.Status.SwitchConnected);
@@ -85,7 +85,7 @@ public sealed class AdoptionTests
         var third = await rig.AdoptAsync();
 
         var expected = rig.Expected(ControllerRig.BothMacs, "master", "slave");
-        Assert.AreEqual(expected.Flows.Count + expected.Groups.Count, rig.BatchesOn(third).Single().Messages.Count);
+        Assert.AreEqual(expected.Meters.Count + expected.Flows.Count + expected.Groups.Count, rig.BatchesOn(third).Single().Messages.Count);
         rig.AssertSwitchHolds(expected);
     }
 

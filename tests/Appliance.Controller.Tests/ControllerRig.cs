@@ -20,7 +20,8 @@ internal sealed class ControllerRig : IAsyncDisposable
     private Task? _running;
 
     /// <param name="configuredMacs">The servers whose MAC the config gives; the others are learned.</param>
-    public ControllerRig(string mode = "nat", string failback = "auto", string[]? configuredMacs = null)
+    /// <param name="passive">health.passive: "off" for tests of programming alone, where a failover is only group changes.</param>
+    public ControllerRig(string mode = "nat", string failback = "auto", string[]? configuredMacs = null, string passive = "on")
     {
         configuredMacs ??= ["master", "slave"];
         string Mac(string server, MacAddress mac) => configuredMacs.Contains(server) ? $", mac: {mac}" : "";
@@ -30,7 +31,7 @@ internal sealed class ControllerRig : IAsyncDisposable
             servers:
               - { name: master, address: 198.18.0.1, port: 1{{Mac("master", MasterMac)}} }
               - { name: slave, address: 198.18.0.2, port: 2{{Mac("slave", SlaveMac)}} }
-            health: { probe: http, interval: 20ms, timeout: 40ms, fall: 3, rise: 3, hold_down: 5s }
+            health: { probe: http, interval: 20ms, timeout: 40ms, fall: 3, rise: 3, hold_down: 5s, passive: {{passive}} }
             failback: {{failback}}
             """, "test.yml");
         Clock = new MonotonicClock(Time);

@@ -9,7 +9,7 @@ public sealed class ProgrammingTests
     [TestMethod]
     public async Task AMessageRefusedMidBatchIsReadBackAndRepairedByTheNextChange()
     {
-        await using var rig = new ControllerRig();
+        await using var rig = new ControllerRig(passive: "off");
         rig.Switch.Refuse(m => m is FlowMod { Cookie: var cookie } && cookie == ReplyFromVip, OfpErrorCode.Of(OfpFlowModFailedCode.TableFull));
         rig.Start();
 
@@ -19,7 +19,7 @@ public sealed class ProgrammingTests
         var refusedAt = rig.Switch.Batches.Single().Messages.ToList().FindIndex(m => m is FlowMod { Cookie: var cookie } && cookie == ReplyFromVip);
         Assert.IsTrue(refusedAt > 0 && refusedAt < expected.Flows.Count, "the refused message is in the middle of the batch");
         rig.AssertSwitchHolds(expected with { Flows = [.. expected.Flows.Where(f => f.Cookie != ReplyFromVip)] });
-        Assert.AreEqual("Flow, GroupDesc, Flow, GroupDesc", string.Join(", ", rig.Switch.Reads.Where(r => r.Channel == channel.Id).Select(r => r.Type)), "read again after the refusal");
+        Assert.AreEqual("Flow, GroupDesc, MeterConfig, Flow, GroupDesc, MeterConfig", string.Join(", ", rig.Switch.Reads.Where(r => r.Channel == channel.Id).Select(r => r.Type)), "read again after the refusal");
 
         rig.Switch.StopRefusing();
         rig.Probes("master", healthy: false, 3);
@@ -35,7 +35,7 @@ public sealed class ProgrammingTests
     [TestMethod]
     public async Task AServerWithoutAConfiguredMacGetsItsRulesOnceArpAnswers()
     {
-        await using var rig = new ControllerRig(configuredMacs: ["master"]);
+        await using var rig = new ControllerRig(configuredMacs: ["master"], passive: "off");
         var slaveMac = new TaskCompletionSource<MacAddress?>();
         var asked = new List<string>();
         rig.Start((server, cancellation) =>

@@ -11,7 +11,7 @@ public sealed class StallTests
     [TestMethod]
     public async Task WhileABatchIsOutstandingProbesStillDecideRequestsAreAnsweredAndTheStatusIsPublished()
     {
-        await using var rig = new ControllerRig();
+        await using var rig = new ControllerRig(passive: "off");
         rig.Start();
         var channel = await rig.AdoptAsync();
         rig.Switch.Stall();
@@ -62,7 +62,7 @@ public sealed class StallTests
     [TestMethod]
     public async Task ASwitchThatStallsPastTheRequestTimeoutIsGivenUpAndTheNextSessionGetsTheLatestDecision()
     {
-        await using var rig = new ControllerRig();
+        await using var rig = new ControllerRig(passive: "off");
         rig.Start();
         var channel = await rig.AdoptAsync();
         rig.Switch.Stall();

@@ -25,6 +25,24 @@ public sealed partial record Sample
             new NxConntrackAction(NxConntrackFlags.Commit, 5, NxConntrackAction.NoRecirc, ActionList.Of(new SetFieldAction(OxmField.CtLabel(1))))),
     };
 
+    /// <summary>
+    /// The switch's own reflex to a refusal: it learns a flow that marks new connections (reg0 bit 0)
+    /// for the server of reg2 = 1, and un-wildcards the client's port so that every refusal is seen.
+    /// </summary>
+    public static readonly FlowMod ReflexFlow = new()
+    {
+        TableId = 8, Priority = 100, Cookie = 0x1001,
+        Match = Match.Of(OxmField.InPort(1), OxmField.EthType(0x0800), OxmField.IpProto(6), OxmField.CtState(0x20, 0x30), OxmField.CtNwProto(6)),
+        Instructions = InstructionList.Apply(
+            new NxLearnAction(9, 100, 0x1201, 0, 10,
+            [
+                NxLearnSpec.MatchValue(OxmFieldId.NxReg(2), 1),
+                NxLearnSpec.LoadValue(1, OxmFieldId.NxReg(0), 0, 1),
+                NxLearnSpec.LoadField(OxmFieldId.NxCtTpSrc, OxmFieldId.NxReg(1), 0),
+            ]),
+            new NxResubmitAction(9)),
+    };
+
     /// <summary>A server's meter: 200 packet-ins a second, bursts of 50.</summary>
     public static readonly MeterMod ServerMeter = new(OfpMeterModCommand.Add, OfpMeterFlags.Pktps | OfpMeterFlags.Burst, 1, [MeterBand.Drop(200, 50)]);
 
@@ -32,6 +50,8 @@ public sealed partial record Sample
     {
         yield return Of("flow_mod_passive_health", PassiveHealthFlow,
             "OFPT_FLOW_MOD (OF1.3) (xid=0x1234): ADD table:8 priority=10,ct_state=+rpl+trk,ct_label=0/0x1,ct_nw_proto=6,ct_tp_dst=80,tcp,in_port=1,tcp_flags=+rst cookie:0x9a actions=controller(max_len=128,meter_id=1)");
+        yield return Of("flow_mod_learn_resubmit", ReflexFlow,
+            "OFPT_FLOW_MOD (OF1.3) (xid=0x1234): ADD table:8 priority=100,ct_state=-inv+trk,ct_nw_proto=6,tcp,in_port=1 cookie:0x1001 actions=learn(table=9,hard_timeout=10,priority=100,cookie=0x1201,reg2=0x1,load:0x1->NXM_NX_REG0[0],load:NXM_NX_CT_TP_SRC[]->NXM_NX_REG1[0..15]),resubmit(,9)");
         yield return Of("flow_mod_ct_label", CtLabelFlow,
             "OFPT_FLOW_MOD (OF1.3) (xid=0x1234): ADD table:8 priority=10,ip,in_port=2 cookie:0x9b actions=ct(commit,zone=5,exec(set_field:0x1->ct_label))");
         yield return Of("flow_mod_controller_forms", new FlowMod

@@ -164,7 +164,16 @@ public sealed class PipelineTests
     [TestMethod]
     public void AFailoverIsOneAtomicGroupChange()
     {
-        var builder = new RuleBuilder(Config());
+        // Without passive health's reflex (below) a failover changes groups and nothing else.
+        var config = ConfigLoader.Parse("""
+            bridge: { name: br0, management: 198.18.0.6/24 }
+            service: { vip: 198.18.0.100 }
+            servers:
+              - { name: master, address: 198.18.0.1, port: 1 }
+              - { name: slave, address: 198.18.0.2, port: 2 }
+            health: { passive: off }
+            """, "test.yml");
+        var builder = new RuleBuilder(config);
         var before = builder.Build(Desired("master", "slave"), Macs);
         var after = builder.Build(new DesiredSwitchState(["slave"], "slave", ["master"]), Macs);
         // New connections and master's pinned ones move; slave's pinned group loses its re-pin to master.
@@ -175,13 +184,35 @@ public sealed class PipelineTests
     }
 
     [TestMethod]
-    public void AnEmptySwitchGetsGroupsBeforeTheFlowsThatUseThem()
+    public void WithTheReflexTheGroupsMoveFirstAndTheReflexGoesAfter()
+    {
+        var builder = new RuleBuilder(Config());
+        var before = builder.Build(Desired("master", "slave"), Macs);
+        var after = builder.Build(new DesiredSwitchState(["slave"], "slave", ["master"]), Macs);
+        var changes = Reconciler.Diff(before, after);
+        // The same three group changes come first: traffic moves in one step, as without the reflex.
+        CollectionAssert.AreEquivalent(new uint[] { 1, 2, 3 }, changes.Take(3).Cast<GroupMod>().Select(m => m.GroupId).ToArray());
+        Assert.IsTrue(changes.Take(3).Cast<GroupMod>().All(m => m.Command == OfpGroupModCommand.Modify));
+        // Then what only served the reflex goes: its flows, what the switch learned, the fallback group last.
+        var deleteLearned = changes.OfType<FlowMod>().Single(m => m.Command == OfpFlowModCommand.Delete);
+        Assert.AreEqual(Cookies.Of(RuleKind.Reflex), deleteLearned.Cookie);
+        Assert.AreEqual(Cookies.KindMask, deleteLearned.CookieMask);
+        Assert.AreEqual(9, deleteLearned.TableId);
+        Assert.AreEqual(RuleBuilder.FallbackGroup, ((GroupMod)changes[^1]).GroupId);
+        Assert.AreEqual(OfpGroupModCommand.Delete, ((GroupMod)changes[^1]).Command);
+        Assert.IsNull(after.Learned, "one server left: nothing to fall back to");
+    }
+
+    [TestMethod]
+    public void AnEmptySwitchGetsMetersAndGroupsBeforeTheFlowsThatUseThem()
     {
         var rules = new RuleBuilder(Config()).Build(Desired("master", "slave"), Macs);
         var messages = Reconciler.Diff(RuleSet.Empty, rules);
-        Assert.AreEqual(rules.Groups.Count + rules.Flows.Count, messages.Count);
-        Assert.IsTrue(messages.Take(rules.Groups.Count).All(m => m is GroupMod { Command: OfpGroupModCommand.Add }));
-        Assert.IsTrue(messages.Skip(rules.Groups.Count).All(m => m is FlowMod { Command: OfpFlowModCommand.Add }));
+        var meters = rules.Meters.Count;
+        Assert.AreEqual(meters + rules.Groups.Count + rules.Flows.Count, messages.Count);
+        Assert.IsTrue(messages.Take(meters).All(m => m is MeterMod { Command: OfpMeterModCommand.Add }));
+        Assert.IsTrue(messages.Skip(meters).Take(rules.Groups.Count).All(m => m is GroupMod { Command: OfpGroupModCommand.Add }));
+        Assert.IsTrue(messages.Skip(meters + rules.Groups.Count).All(m => m is FlowMod { Command: OfpFlowModCommand.Add }));
     }
 
     [TestMethod]
@@ -192,7 +223,7 @@ public sealed class PipelineTests
         var stranger = new FlowEntry(0, 5, Match.Of(OxmField.InPort(4)), 0, InstructionList.Apply(new OutputAction(OfpPort.Flood)));
         var stale = Flow(desired, RuleKind.VipToGroup) with { Instructions = InstructionList.Apply(new GroupAction(7)) };
         var strangeGroup = new GroupEntry(7, OfpGroupType.All, []);
-        var current = new RuleSet([.. desired.Flows.Where(f => f.Cookie != stale.Cookie), stale, stranger], [.. desired.Groups, strangeGroup]);
+        var current = new RuleSet([.. desired.Flows.Where(f => f.Cookie != stale.Cookie), stale, stranger], [.. desired.Groups, strangeGroup]) { Meters = desired.Meters };
         var messages = Reconciler.Diff(current, desired);
         Assert.HasCount(3, messages);
         Assert.AreEqual(OfpFlowModCommand.Add, ((FlowMod)messages[0]).Command);

@@ -87,6 +87,18 @@ public sealed class Firmware : IDisposable
         return JsonDocument.Parse(http.GetStringAsync("api/status").GetAwaiter().GetResult()).RootElement.Clone();
     }
 
+    /// <summary>The events of GET /api/status, oldest first: their kind and message.</summary>
+    public IReadOnlyList<(string Kind, string Message)> Events() =>
+        [.. Status().GetProperty("events").EnumerateArray().Select(e => (e.GetProperty("kind").GetString() ?? "", e.GetProperty("message").GetString() ?? ""))];
+
+    /// <summary>GET /metrics: the Prometheus text.</summary>
+    public string Metrics()
+    {
+        if (_api is null) throw new InvalidOperationException("the firmware's API is known once it is started on a lab (StartOn)");
+        using var http = new HttpClient { BaseAddress = _api, Timeout = TimeSpan.FromSeconds(2) };
+        return http.GetStringAsync("metrics").GetAwaiter().GetResult();
+    }
+
     /// <summary>
     /// Waits until the firmware's event list (GET /api/status) holds <paramref name="occurrences"/> events whose
     /// message contains <paramref name="text"/>.

@@ -44,4 +44,7 @@ public sealed partial class Lab
     public LabProcess StartHttpSlow(string server, int port, int backlog = 1, TimeSpan? delay = null) =>
         Start(server, "listening on", LabTool, "http-slow", "--port", port.ToString(CultureInfo.InvariantCulture), "--name", server,
             "--backlog", backlog.ToString(CultureInfo.InvariantCulture), "--delay", Ms(delay ?? TimeSpan.FromMilliseconds(500)));
+
+    /// <summary>labtool forge in <paramref name="host"/>: forged frames as a spoofing host sends them (tools/LabTool/README.md); waits for the last.</summary>
+    public string Forge(string host, params string[] arguments) => Sh.Check(Tool, ["exec", "--name", Name, host, LabTool, "forge", .. arguments]);
 }

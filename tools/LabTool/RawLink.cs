@@ -110,7 +110,7 @@ readonly record struct MacAddress(ulong Value)
     }
 }
 
-/// <summary>Ethernet frames for ARP, UDP and TCP SYN over IPv4, with correct checksums.</summary>
+/// <summary>Ethernet frames for ARP, UDP, TCP and ICMP unreachable over IPv4, with correct checksums.</summary>
 static class Frames
 {
     public const int ArpLength = 42;
@@ -150,7 +150,13 @@ static class Frames
         return f.Length;
     }
 
-    public static int Syn(byte[] frame, MacAddress ethSrc, MacAddress ethDst, uint src, uint dst, ushort sourcePort, ushort destinationPort, uint sequence)
+    public const byte TcpSyn = 0x02, TcpRst = 0x04, TcpAck = 0x10;
+
+    public static int Syn(byte[] frame, MacAddress ethSrc, MacAddress ethDst, uint src, uint dst, ushort sourcePort, ushort destinationPort, uint sequence) =>
+        Tcp(frame, ethSrc, ethDst, src, dst, sourcePort, destinationPort, sequence, 0, TcpSyn);
+
+    /// <summary>A bare TCP segment (20-byte header, no payload) with the given flags.</summary>
+    public static int Tcp(byte[] frame, MacAddress ethSrc, MacAddress ethDst, uint src, uint dst, ushort sourcePort, ushort destinationPort, uint sequence, uint ack, byte flags)
     {
         var f = frame.AsSpan(0, SynLength);
         Ethernet(f, ethSrc, ethDst, 0x0800);
@@ -160,11 +166,35 @@ static class Frames
         BinaryPrimitives.WriteUInt16BigEndian(tcp, sourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(tcp[2..], destinationPort);
         BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], sequence);
+        BinaryPrimitives.WriteUInt32BigEndian(tcp[8..], ack);
         tcp[12] = 5 << 4;     // 20-byte header
-        tcp[13] = 0x02;       // SYN
-        BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], 64240);
+        tcp[13] = flags;
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], flags == TcpSyn ? (ushort)64240 : (ushort)0);
         BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], TransportChecksum(src, dst, 6, tcp[..20]));
         return SynLength;
+    }
+
+    /// <summary>
+    /// ICMP destination unreachable (code 3: port, 1: host) from <paramref name="src"/> to <paramref name="dst"/>,
+    /// quoting a UDP datagram from <paramref name="dst"/>:<paramref name="quotedSourcePort"/> to <paramref name="quotedDestination"/>:<paramref name="quotedPort"/>.
+    /// </summary>
+    public static int Unreachable(byte[] frame, MacAddress ethSrc, MacAddress ethDst, uint src, uint dst, byte code, uint quotedDestination, ushort quotedSourcePort, ushort quotedPort)
+    {
+        const int IcmpLength = 8 + 20 + 8;
+        var f = frame.AsSpan(0, 14 + 20 + IcmpLength);
+        Ethernet(f, ethSrc, ethDst, 0x0800);
+        Ipv4(f[14..], src, dst, 1, IcmpLength);
+        var icmp = f[34..];
+        icmp.Clear();
+        icmp[0] = 3;
+        icmp[1] = code;
+        Ipv4(icmp[8..], dst, quotedDestination, 17, 8);
+        var udp = icmp[28..];
+        BinaryPrimitives.WriteUInt16BigEndian(udp, quotedSourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], quotedPort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], 8);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Fold(Sum(icmp, 0)));
+        return f.Length;
     }
 
     static void Ethernet(Span<byte> f, MacAddress src, MacAddress dst, ushort type)

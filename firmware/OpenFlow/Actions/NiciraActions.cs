@@ -8,6 +8,8 @@ namespace Appliance.OpenFlow;
 public enum NxActionSubtype : ushort
 {
     RegMove = 6,
+    ResubmitTable = 14,
+    Learn = 16,
     Controller = 20,
     Conntrack = 35,
     Nat = 36,
@@ -47,6 +49,8 @@ public abstract record NiciraAction : OfpAction
             NxActionSubtype.Nat => NxNatAction.ReadBody(ref r, materialize),
             NxActionSubtype.Controller => NxControllerAction.ReadBody(ref r, materialize),
             NxActionSubtype.Controller2 => NxControllerAction.ReadBody2(ref r, materialize),
+            NxActionSubtype.ResubmitTable => NxResubmitAction.ReadBody(ref r, materialize),
+            NxActionSubtype.Learn => NxLearnAction.ReadBody(ref r, materialize),
             _ => FailSubtype(ref r),
         };
     }

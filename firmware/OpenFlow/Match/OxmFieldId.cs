@@ -79,6 +79,7 @@ public readonly record struct OxmFieldId(OxmClass Class, byte Field, uint Experi
     public static readonly OxmFieldId NxCtMark = new(OxmClass.Nxm1, 107);
     public static readonly OxmFieldId NxCtLabel = new(OxmClass.Nxm1, 108);
     public static readonly OxmFieldId NxCtNwProto = new(OxmClass.Nxm1, 119);
+    public static readonly OxmFieldId NxCtTpSrc = new(OxmClass.Nxm1, 124);
     public static readonly OxmFieldId NxCtTpDst = new(OxmClass.Nxm1, 125);
 
     /// <summary>
