@@ -86,7 +86,7 @@ public static class Cookies
         RuleKind.Refusal => $"refusals of server port {cookie & 0xff} to the firmware (passive health)",
         RuleKind.PassiveWatch => (cookie & 0xff) switch
         {
-            0 => "passive health: TCP reply not answered before",
+            0 => "passive health: TCP reply of a connection not yet served",
             1 => "passive health: ICMP unreachable for a watched UDP port",
             2 => "passive health: handshake answered, connection marked",
             4 => "passive health: answered beyond the handshake, connection marked",

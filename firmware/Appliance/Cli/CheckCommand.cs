@@ -20,6 +20,12 @@ internal static class CheckCommand
         output.WriteLine($"conntrack zones {config.Service.ConntrackZone}{(last > config.Service.ConntrackZone ? $"-{last}" : "")} (servers) and {last + 1} (pins), {limit}");
         var health = config.Health;
         output.WriteLine($"health: {health.Probe.ToString().ToLowerInvariant()} probe every {ConfigDuration.Format(health.Interval)}, timeout {ConfigDuration.Format(health.Timeout)}, down after {health.Fall}, up after {health.Rise}, flapping held out {(health.HoldDown > TimeSpan.Zero ? $"from {ConfigDuration.Format(health.HoldDown)}" : "never (hold_down: off)")}, established connections move {(health.HardDown > TimeSpan.Zero ? $"after {ConfigDuration.Format(health.HardDown)} of silence" : "at once")}");
+        var passive = health.Passive;
+        output.WriteLine(passive.Watching
+            ? $"passive health: refusals on port{(passive.Ports.Count > 1 ? "s" : "")} {string.Join(", ", passive.Ports)} count; {(passive.Refusals == 1
+                ? "the first marks a server down, and the switch moves new connections off the serving server by itself"
+                : $"{passive.Refusals} within {ConfigDuration.Format(passive.Within)} mark a server down (the firmware counts; no reflex in the switch)")}"
+            : "passive health: off");
         var macs = new Dictionary<string, MacAddress>();
         var learned = new List<string>();
         foreach (var server in config.Servers)
