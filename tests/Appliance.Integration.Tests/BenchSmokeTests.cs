@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace Appliance.Integration.Tests;
 
 /// <summary>
-/// Smoke runs of <c>tools/bench paper</c>, <c>tools/bench compare</c> (issue 6) and <c>tools/bench connections</c>
-/// (issue 13): one run each, into a
+/// Smoke runs of <c>tools/bench paper</c>, <c>tools/bench compare</c> (issue 6), <c>tools/bench connections</c>
+/// (issue 13) and <c>tools/bench passive</c> (issue 14): one run each, into a
 /// temporary directory (bench/ is left alone), and the reports are produced and parseable. The full
 /// runs are not for CI.
 /// </summary>
@@ -129,6 +129,43 @@ public sealed partial class BenchSmokeTests
             foreach (var title in new[] { "## Surviving held connections", "## Longest stall" }) Assert.HasCount(events.Length, TableAfter(report, title), title);
             var csv = File.ReadAllLines(Path.Combine(dir, "connections", "runs.csv"));
             Assert.HasCount(1 + 3 * events.Length, csv, string.Join('\n', csv));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public void PassiveWritesFailedRequestsAndLostDatagramsPerSetting()
+    {
+        var dir = Directory.CreateTempSubdirectory("bench-smoke-passive.").FullName;
+        try
+        {
+            var result = Sh.Run(Bench, "passive", "--runs", "1", "--output", dir);
+            Assert.AreEqual(0, result.ExitCode, result.ToString());
+            var report = File.ReadAllText(Path.Combine(dir, "passive.md"));
+            string[] settings = ["passive on", "`passive_refusals: 2`", "`passive: off`"];
+            foreach (var title in new[] { "## New connections", "## Datagrams" })
+            {
+                var rows = TableAfter(report, title);
+                Assert.HasCount(settings.Length, rows, $"{title}: one row per setting\n{report}");
+                foreach (var (row, setting) in rows.Zip(settings))
+                {
+                    StringAssert.StartsWith(row[0], setting, title);
+                    Assert.AreEqual(8, row.Length, $"{title}, {setting}\n{report}");
+                    Assert.AreEqual(1, Number(row[1], $"{title}, {setting}: runs"));
+                    // The median lost or failed of one run is a number, never "—".
+                    Number(row[3], $"{title}, {setting}: median");
+                }
+                // Without passive health only the probes can take the master down.
+                Assert.AreEqual(0, Fraction(rows[2][7], $"{title}, passive off: down by a client's refusal").Part, report);
+            }
+            Assert.AreEqual(1, Fraction(TableAfter(report, "## New connections")[0][2], "runs with at most 1 failed").Whole, report);
+            var perRun = TableAfter(report, "## Per run");
+            Assert.HasCount(1, perRun, report);
+            Assert.HasCount(1 + settings.Length, perRun[0], report);
         }
         finally
         {

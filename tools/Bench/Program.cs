@@ -21,10 +21,12 @@ internal static class Program
                 return await CompareBench.RunAsync(int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture), outputDir);
             case ["connections", var runs, var connections, var outputDir]:
                 return await ConnectionsBench.RunAsync(int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture), int.Parse(connections, System.Globalization.CultureInfo.InvariantCulture), outputDir);
+            case ["passive", var runs, var outputDir]:
+                return await PassiveBench.RunAsync(int.Parse(runs, System.Globalization.CultureInfo.InvariantCulture), outputDir);
             case ["hostile", var output]:
                 return await HostileBench.RunAsync(output);
             default:
-                Console.Error.WriteLine("usage: Appliance.Bench codec [BenchmarkDotNet options] | failover RUNS OUTPUT.md | paper RUNS OUTDIR IPERF_SECONDS | compare RUNS OUTDIR | connections RUNS CONNECTIONS OUTDIR | hostile OUTPUT.md");
+                Console.Error.WriteLine("usage: Appliance.Bench codec [BenchmarkDotNet options] | failover RUNS OUTPUT.md | paper RUNS OUTDIR IPERF_SECONDS | compare RUNS OUTDIR | connections RUNS CONNECTIONS OUTDIR | passive RUNS OUTDIR | hostile OUTPUT.md");
                 return 2;
         }
     }
