@@ -55,7 +55,7 @@ public static class PrometheusText
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_sum{{server=\"{series.Server}\"}} {series.SumSeconds}\n");
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_count{{server=\"{series.Server}\"}} {series.Count}\n");
         }
-        text.Append("# HELP appliance_client_refusals_total Client connections a server refused, as the switch reported them (passive health): TCP resets to new connections, ICMP port or host unreachable.\n# TYPE appliance_client_refusals_total counter\n");
+        text.Append("# HELP appliance_client_refusals_total Client connections a server refused, as the switch reported them (passive health): TCP resets of new connections or of handshakes the server forgot, ICMP port or host unreachable.\n# TYPE appliance_client_refusals_total counter\n");
         foreach (var series in probes.All)
         {
             foreach (var (kind, label) in RefusalLabels)
