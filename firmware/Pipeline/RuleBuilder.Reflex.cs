@@ -71,9 +71,12 @@ public sealed partial class RuleBuilder
     private GroupEntry? Fallback(IReadOnlyList<int> order) =>
         ReflexOn(order) ? new GroupEntry(FallbackGroup, OfpGroupType.FastFailover, [.. order.Skip(1).Select(PinTo)]) : null;
 
-    /// <summary>What the switch may learn under these rules: reflexes that hold only while the same servers serve in the same order.</summary>
-    private LearnedFlows? Learned(IReadOnlyList<int> order) =>
-        ReflexOn(order)
-            ? new LearnedFlows(ReflexTable, Cookies.Of(RuleKind.Reflex), Cookies.KindMask, string.Join(" > ", order.Select(p => config.Servers[p].Name)))
-            : null;
+    /// <summary>
+    /// What the switch may learn under these rules: reflexes that hold only while the same servers
+    /// serve in the same order; without a reflex, nothing (<see cref="LearnedFlows.Nothing"/>), so that
+    /// one the switch learned late, from a refusal still in flight when the firmware took over, is
+    /// deleted when the reflex comes back instead of holding a returning server out.
+    /// </summary>
+    private LearnedFlows Learned(IReadOnlyList<int> order) => new(ReflexTable, Cookies.Of(RuleKind.Reflex), Cookies.KindMask,
+        ReflexOn(order) ? string.Join(" > ", order.Select(p => config.Servers[p].Name)) : LearnedFlows.Nothing);
 }

@@ -51,6 +51,10 @@ public sealed record MeterEntry(uint MeterId, OfpMeterFlags Flags, ValueList<Met
 /// </summary>
 public sealed record LearnedFlows(byte TableId, ulong Cookie, ulong CookieMask, string Basis)
 {
+    /// <summary>The basis of rules under which the switch learns nothing.</summary>
+    public const string Nothing = "";
+
+
     public FlowMod ToDelete() => new()
     {
         TableId = TableId, Cookie = Cookie, CookieMask = CookieMask, Match = Match.Any, Command = OfpFlowModCommand.Delete,
@@ -66,7 +70,7 @@ public sealed record RuleSet(IReadOnlyList<FlowEntry> Flows, IReadOnlyList<Group
 
     public IReadOnlyList<MeterEntry> Meters { get; init; } = [];
 
-    /// <summary>The flows the switch may learn under these rules; never known of a rule set read back, whose learned flows are plain flows.</summary>
+    /// <summary>The flows the switch may learn under these rules; unknown (null) for a rule set read back, whose learned flows are plain flows there.</summary>
     public LearnedFlows? Learned { get; init; }
 
     /// <summary>What a switch holds, as read back through FLOW, GROUP_DESC and METER_CONFIG multipart requests.</summary>
@@ -84,7 +88,7 @@ public sealed record RuleSet(IReadOnlyList<FlowEntry> Flows, IReadOnlyList<Group
         foreach (var meter in Meters.OrderBy(m => m.MeterId)) text.AppendLine(meter.ToString());
         foreach (var group in Groups.OrderBy(g => g.GroupId)) text.AppendLine(group.ToString());
         foreach (var flow in Flows.OrderBy(f => f.TableId).ThenByDescending(f => f.Priority)) text.AppendLine(flow.ToString());
-        if (Learned is not null) text.AppendLine(Learned.ToString());
+        if (Learned is { Basis: not LearnedFlows.Nothing }) text.AppendLine(Learned.ToString());
         return text.ToString();
     }
 }
