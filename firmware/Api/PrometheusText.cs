@@ -9,8 +9,7 @@ public static class PrometheusText
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     private static readonly (Policy.RefusalKind Kind, string Label)[] RefusalLabels =
-        [(Policy.RefusalKind.TcpReset, "tcp_reset"), (Policy.RefusalKind.TcpUnanswered, "tcp_reset_unanswered"),
-         (Policy.RefusalKind.PortUnreachable, "port_unreachable"), (Policy.RefusalKind.HostUnreachable, "host_unreachable")];
+        [(Policy.RefusalKind.TcpReset, "tcp_reset"), (Policy.RefusalKind.PortUnreachable, "port_unreachable"), (Policy.RefusalKind.HostUnreachable, "host_unreachable")];
 
     /// <param name="sessionsRefused">OpenFlow connections refused and sessions dropped, by reason (docs/configuration.md).</param>
     public static string Render(ApplianceStatus status, ProbeMetrics probes, GuardMetrics guards, ConnectionCounts connections,
@@ -55,7 +54,7 @@ public static class PrometheusText
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_sum{{server=\"{series.Server}\"}} {series.SumSeconds}\n");
             text.Append(CultureInfo.InvariantCulture, $"appliance_probe_latency_seconds_count{{server=\"{series.Server}\"}} {series.Count}\n");
         }
-        text.Append("# HELP appliance_client_refusals_total Client connections a server refused, as the switch reported them (passive health): TCP resets of new connections or of handshakes the server forgot, ICMP port or host unreachable.\n# TYPE appliance_client_refusals_total counter\n");
+        text.Append("# HELP appliance_client_refusals_total Client connections a server refused, as the switch reported them (passive health): TCP resets to new connections, ICMP port or host unreachable.\n# TYPE appliance_client_refusals_total counter\n");
         foreach (var series in probes.All)
         {
             foreach (var (kind, label) in RefusalLabels)

@@ -39,12 +39,10 @@ public enum RuleKind : byte
     Normal = 0xf,
     /// <summary>0x10nn (nn = server port): passive health, the server's refusal of a new connection goes to the firmware (metered).</summary>
     Refusal = 0x10,
-    /// <summary>0x11nn: passive health: replies on a watched port of a connection answered no further than the handshake (0x1100), ICMP unreachable of a watched UDP port (0x1101), the handshake's answer marked (0x1102), nothing more to do (0x1103), an answer beyond the handshake marked (0x1104).</summary>
+    /// <summary>0x11nn: passive health: replies on a watched port not answered before (0x1100), ICMP unreachable of a watched UDP port (0x1101), a connection's first answer marked (0x1102), nothing more to do (0x1103).</summary>
     PassiveWatch = 0x11,
     /// <summary>0x12nn (nn = server port): learned by the switch itself when that server refused a client: its new and pinned connections go to the next server (table 9).</summary>
     Reflex = 0x12,
-    /// <summary>0x13nn (nn = server port): passive health, the server's kernel reset (bare, no ACK) a connection answered no further than the handshake: it no longer knows it (metered, to the firmware).</summary>
-    Unanswered = 0x13,
     /// <summary>0x14nn: the reflex's dispatch: new connections (0x1400) and those pinned to the active server (0x1401) consult table 9; a reflex found sends them to the fallback group (0x1402), else pinned (0x1403) or new (0x1404) go on as before.</summary>
     ReflexDispatch = 0x14,
 }
@@ -86,14 +84,12 @@ public static class Cookies
         RuleKind.Refusal => $"refusals of server port {cookie & 0xff} to the firmware (passive health)",
         RuleKind.PassiveWatch => (cookie & 0xff) switch
         {
-            0 => "passive health: TCP reply of a connection not yet served",
+            0 => "passive health: TCP reply not answered before",
             1 => "passive health: ICMP unreachable for a watched UDP port",
-            2 => "passive health: handshake answered, connection marked",
-            4 => "passive health: answered beyond the handshake, connection marked",
+            2 => "passive health: first answer, connection marked answered",
             _ => "passive health: done",
         },
         RuleKind.Reflex => $"learned by the switch: server port {cookie & 0xff} refused a client, its connections go to the next server",
-        RuleKind.Unanswered => $"handshakes server port {cookie & 0xff} forgot (bare reset), to the firmware (passive health)",
         RuleKind.ReflexDispatch => (cookie & 0xff) switch
         {
             0 => "new connection: consult the switch's reflex",

@@ -19,8 +19,7 @@ public readonly record struct RefusalReport(uint ServerPort, RefusalKind Kind, u
     public static bool TryRead(in PacketIn packetIn, out RefusalReport report)
     {
         report = default;
-        var rule = Cookies.KindOf(packetIn.Cookie);
-        if (rule is not (RuleKind.Refusal or RuleKind.Unanswered) || packetIn.Match.InPort is not { } inPort) return false;
+        if (Cookies.KindOf(packetIn.Cookie) != RuleKind.Refusal || packetIn.Match.InPort is not { } inPort) return false;
         var frame = packetIn.Data.Span;
         if (!TryIpv4(frame, out var ip)) return false;
         var headerLength = (ip[0] & 0x0f) * 4;
@@ -29,10 +28,10 @@ public readonly record struct RefusalReport(uint ServerPort, RefusalKind Kind, u
         switch (ip[9])
         {
             case 6 when payload.Length >= 14 && (payload[13] & 0x04) != 0:
-                // The reset comes from the service's port; the rule says whether the connection had been accepted.
-                report = new RefusalReport(inPort, rule == RuleKind.Unanswered ? RefusalKind.TcpUnanswered : RefusalKind.TcpReset, BinaryPrimitives.ReadUInt16BigEndian(payload));
+                // The reset comes from the service's port.
+                report = new RefusalReport(inPort, RefusalKind.TcpReset, BinaryPrimitives.ReadUInt16BigEndian(payload));
                 return true;
-            case 1 when rule == RuleKind.Refusal && payload.Length >= 8 && payload[0] == 3 && payload[1] is 1 or 3:
+            case 1 when payload.Length >= 8 && payload[0] == 3 && payload[1] is 1 or 3:
                 // The datagram it answers follows the ICMP header; its destination is the service's port.
                 var kind = payload[1] == 3 ? RefusalKind.PortUnreachable : RefusalKind.HostUnreachable;
                 report = new RefusalReport(inPort, kind, DatagramPort(payload[8..]));

@@ -9,17 +9,17 @@ namespace Appliance.Pipeline;
 /// </summary>
 /// <remarks>
 /// A refusal is the server's own answer to a connection it never answered: a TCP reset of a
-/// connection (in the pin zone) that has no answer yet (a SYN refused), or a bare reset (no ACK
-/// flag) of one answered no further than the handshake, which is the kernel saying it has no such
-/// connection: the listener died while the handshake was under way; or ICMP port or host
-/// unreachable related to a UDP flow. An application's own reset always carries ACK, and before it
-/// answered the request (an abort) it can look like nothing else, so it is never reported. Bit 0 of
-/// the connection's <c>ct_label</c> in the pin zone marks the handshake answered, bit 1 any answer
-/// beyond it: a reset of a connection the server has served is never even looked at. Only replies from a server's port reach table 6, past the guard, so nothing the office
-/// sends can pose as a refusal. The report goes through the server's meter (a datapath meter in
-/// front of the controller action alone): a flood of refusals costs the switch nothing beyond the
-/// meter, and the firmware a few hundred messages a second at most. The active server's refusals
-/// also trigger the switch's own reflex (RuleBuilder.Reflex.cs).
+/// connection (in the pin zone) whose handshake it has not answered (a SYN refused: no listener),
+/// or ICMP port or host unreachable related to a UDP flow. The connection's first other answer (the
+/// SYN-ACK) sets bit 0 of its <c>ct_label</c> in the pin zone, and its packets skip table 8 from
+/// then on: a reset of a connection the server accepted is never reported, whether an application
+/// aborts it on purpose or a busy server's kernel drops a handshake it had no room to finish (that
+/// reset comes without ACK, as does the one of a listener that died mid-handshake: they cannot be
+/// told apart, so neither counts). Only replies from a server's port reach table 6, past the guard,
+/// so nothing the office sends can pose as a refusal. The report goes through the server's meter (a
+/// datapath meter in front of the controller action alone): a flood of refusals costs the switch
+/// nothing beyond the meter, and the firmware a few hundred messages a second at most. The active
+/// server's refusals also trigger the switch's own reflex (RuleBuilder.Reflex.cs).
 /// </remarks>
 public sealed partial class RuleBuilder
 {
@@ -27,7 +27,7 @@ public sealed partial class RuleBuilder
     private const byte IpProtoIcmp = 1;
     private const byte IpProtoTcp = 6;
     private const byte IpProtoUdp = 17;
-    private const ushort TcpSyn = 0x002, TcpRst = 0x004, TcpAck = 0x010;
+    private const ushort TcpRst = 0x004;
     private const byte IcmpUnreachable = 3;
     private const byte IcmpHostUnreachable = 1;
     private const byte IcmpPortUnreachable = 3;
@@ -35,8 +35,8 @@ public sealed partial class RuleBuilder
     /// <summary>ct_state bits (OVS): tracked, invalid, reply direction, related.</summary>
     private const uint CtTracked = 0x20, CtInvalid = 0x10, CtReply = 0x08, CtRelated = 0x04;
 
-    /// <summary>Bits of a connection's <c>ct_label</c> in the pin zone: the server answered the handshake; it answered beyond it.</summary>
-    private static readonly UInt128 Handshaken = 1, Served = 2;
+    /// <summary>Bit 0 of a connection's <c>ct_label</c> in the pin zone: a server answered it (not with a reset).</summary>
+    private static readonly UInt128 Answered = 1;
 
     /// <summary>Reports per server and second, at most; a burst of this many passes at once.</summary>
     public const uint RefusalRate = 200, RefusalBurst = 50;
@@ -55,9 +55,9 @@ public sealed partial class RuleBuilder
         var toRefusals = new GotoTableInstruction(RefusalTable);
         foreach (var port in Passive.Ports)
         {
-            // Not yet served, TCP: its answers are marked, a reset reported (table 8).
+            // Not yet answered, TCP: its first answer is marked, a reset reported (table 8).
             flows.Add(new(ReplyOutTable, 100,
-                Ipv4(OxmField.CtState(CtTracked | CtReply, CtTracked | CtReply), OxmField.CtNwProto(IpProtoTcp), OxmField.CtTpDst(port), OxmField.CtLabel(0, Served)),
+                Ipv4(OxmField.CtState(CtTracked | CtReply, CtTracked | CtReply), OxmField.CtNwProto(IpProtoTcp), OxmField.CtTpDst(port), OxmField.CtLabel(0, Answered)),
                 Cookies.Of(RuleKind.PassiveWatch, 0), InstructionList.Of(new ApplyActionsInstruction(FromVipActions), toRefusals)));
             flows.Add(new(ReplyOutTable, 100,
                 Ipv4(OxmField.IpProto(IpProtoIcmp), OxmField.CtState(CtTracked | CtRelated, CtTracked | CtRelated), OxmField.CtNwProto(IpProtoUdp), OxmField.CtTpDst(port)),
@@ -71,11 +71,8 @@ public sealed partial class RuleBuilder
             var report = Report(priority, order);
             var inPort = OxmField.InPort(server.Port);
             flows.Add(new(RefusalTable, 100,
-                Ipv4(inPort, OxmField.IpProto(IpProtoTcp), OxmField.TcpFlags(TcpRst, TcpRst), tracked, OxmField.CtNwProto(IpProtoTcp), OxmField.CtLabel(0, Handshaken)),
+                Ipv4(inPort, OxmField.IpProto(IpProtoTcp), OxmField.TcpFlags(TcpRst, TcpRst), tracked, OxmField.CtNwProto(IpProtoTcp)),
                 Cookies.Of(RuleKind.Refusal, server.Port), report));
-            flows.Add(new(RefusalTable, 100,
-                Ipv4(inPort, OxmField.IpProto(IpProtoTcp), OxmField.TcpFlags(TcpRst, TcpRst | TcpAck), tracked, OxmField.CtNwProto(IpProtoTcp), OxmField.CtLabel(Handshaken, Handshaken)),
-                Cookies.Of(RuleKind.Unanswered, server.Port), report));
             foreach (var code in (ReadOnlySpan<byte>)[IcmpHostUnreachable, IcmpPortUnreachable])
             {
                 flows.Add(new(RefusalTable, 100,
@@ -83,10 +80,8 @@ public sealed partial class RuleBuilder
                     Cookies.Of(RuleKind.Refusal, server.Port), report));
             }
         }
-        // Any other answer: the handshake's marks the connection handshaken, anything after it served,
-        // and from then on its resets are the application's.
-        flows.Add(new(RefusalTable, 60, Ipv4(OxmField.IpProto(IpProtoTcp), OxmField.TcpFlags(TcpSyn, TcpSyn)), Cookies.Of(RuleKind.PassiveWatch, 2), Label(Handshaken)));
-        flows.Add(new(RefusalTable, 50, Ipv4(OxmField.IpProto(IpProtoTcp)), Cookies.Of(RuleKind.PassiveWatch, 4), Label(Handshaken | Served)));
+        // Any other first answer of a TCP connection: from now on its resets are not refusals.
+        flows.Add(new(RefusalTable, 50, Ipv4(OxmField.IpProto(IpProtoTcp)), Cookies.Of(RuleKind.PassiveWatch, 2), Label(Answered)));
         flows.Add(new(RefusalTable, 0, Match.Any, Cookies.Of(RuleKind.PassiveWatch, 3), InstructionList.Empty));
     }
 

@@ -52,9 +52,6 @@ public enum RefusalKind
 
     /// <summary>ICMP host unreachable in answer to a datagram.</summary>
     HostUnreachable,
-
-    /// <summary>A bare TCP reset (no ACK) of a connection answered no further than the handshake: its kernel no longer knows it, the listener died during the handshake.</summary>
-    TcpUnanswered,
 }
 
 /// <summary>
@@ -66,7 +63,6 @@ public sealed record ClientRefused(TimeSpan At, string Server, RefusalKind Kind,
     public string Describe() => Kind switch
     {
         RefusalKind.TcpReset => $"TCP port {Port}: reset",
-        RefusalKind.TcpUnanswered => $"TCP port {Port}: reset a connection it never answered",
         RefusalKind.PortUnreachable => $"UDP port {Port}: port unreachable",
         _ => $"UDP port {Port}: host unreachable",
     };

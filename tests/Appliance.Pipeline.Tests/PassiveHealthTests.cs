@@ -25,16 +25,16 @@ public sealed class PassiveHealthTests
     private static IEnumerable<FlowEntry> Table(RuleSet rules, byte table) => rules.Flows.Where(f => f.TableId == table);
 
     [TestMethod]
-    public void OnlyRepliesOfConnectionsNotYetServedReachTable8()
+    public void OnlyUnansweredRepliesOnTheWatchedPortsReachTable8()
     {
         foreach (var mode in new[] { "nat", "dsr" })
         {
             var watch = Table(Build(", passive_ports: [80, 7]", mode), 6).Where(f => f.Priority == 100).Select(f => f.Match.ToString()).ToList();
             CollectionAssert.AreEquivalent(new[]
             {
-                "eth_type=0x800,ct_state=0x28/0x28,ct_nw_proto=6,ct_tp_dst=80,ct_label=0x0/0x2",
+                "eth_type=0x800,ct_state=0x28/0x28,ct_nw_proto=6,ct_tp_dst=80,ct_label=0x0/0x1",
                 "eth_type=0x800,ip_proto=1,ct_state=0x24/0x24,ct_nw_proto=17,ct_tp_dst=80",
-                "eth_type=0x800,ct_state=0x28/0x28,ct_nw_proto=6,ct_tp_dst=7,ct_label=0x0/0x2",
+                "eth_type=0x800,ct_state=0x28/0x28,ct_nw_proto=6,ct_tp_dst=7,ct_label=0x0/0x1",
                 "eth_type=0x800,ip_proto=1,ct_state=0x24/0x24,ct_nw_proto=17,ct_tp_dst=7",
             }, watch, mode);
         }
@@ -48,29 +48,21 @@ public sealed class PassiveHealthTests
     public void EachServersRefusalsGoToTheFirmwareThroughItsOwnMeter()
     {
         var rules = Build();
-        var master = Table(rules, 8).Where(f => f.Cookie == Cookies.Of(RuleKind.Refusal, 1) || f.Cookie == Cookies.Of(RuleKind.Unanswered, 1)).ToList();
+        var master = Table(rules, 8).Where(f => f.Cookie == Cookies.Of(RuleKind.Refusal, 1)).ToList();
         CollectionAssert.AreEquivalent(new[]
         {
-            // A reset before the handshake was answered (a SYN refused), and a bare one (no ACK: the
-            // kernel knows no such connection) after it but before anything else.
-            "eth_type=0x800,in_port=1,ip_proto=6,tcp_flags=+rst,ct_state=0x20/0x30,ct_nw_proto=6,ct_label=0x0/0x1",
-            "eth_type=0x800,in_port=1,ip_proto=6,tcp_flags=+rst-ack,ct_state=0x20/0x30,ct_nw_proto=6,ct_label=0x1/0x1",
+            "eth_type=0x800,in_port=1,ip_proto=6,tcp_flags=+rst,ct_state=0x20/0x30,ct_nw_proto=6",
             "eth_type=0x800,in_port=1,ip_proto=1,icmpv4_type=3,icmpv4_code=1,ct_state=0x20/0x30,ct_nw_proto=17",
             "eth_type=0x800,in_port=1,ip_proto=1,icmpv4_type=3,icmpv4_code=3,ct_state=0x20/0x30,ct_nw_proto=17",
         }, master.Select(f => f.Match.ToString()).ToList());
-        Assert.AreEqual(Cookies.Of(RuleKind.Unanswered, 1), master.Single(f => f.Match.ToString().EndsWith("ct_label=0x1/0x1", StringComparison.Ordinal)).Cookie);
         // The slave is not the active server: its reports carry no reflex.
-        var slave = Table(rules, 8).Where(f => f.Cookie == Cookies.Of(RuleKind.Refusal, 2) || f.Cookie == Cookies.Of(RuleKind.Unanswered, 2)).ToList();
-        Assert.HasCount(4, slave);
+        var slave = Table(rules, 8).Where(f => f.Cookie == Cookies.Of(RuleKind.Refusal, 2)).ToList();
+        Assert.HasCount(3, slave);
         Assert.IsTrue(slave.All(f => f.Instructions.ToString() == "apply_actions(controller(max_len=160,meter_id=2))"), slave[0].Instructions.ToString());
         Assert.IsTrue(master.All(f => Reconciler.MetersOf(f.Instructions).Single() == 1));
-        var handshake = Table(rules, 8).Single(f => f.Cookie == Cookies.Of(RuleKind.PassiveWatch, 2));
-        Assert.AreEqual("eth_type=0x800,ip_proto=6,tcp_flags=+syn", handshake.Match.ToString());
-        Assert.AreEqual("apply_actions(ct(commit,zone=102,exec(set_field:0x1->ct_label)))", handshake.Instructions.ToString());
-        var served = Table(rules, 8).Single(f => f.Cookie == Cookies.Of(RuleKind.PassiveWatch, 4));
-        Assert.AreEqual("eth_type=0x800,ip_proto=6", served.Match.ToString());
-        Assert.IsLessThan(handshake.Priority, served.Priority);
-        Assert.AreEqual("apply_actions(ct(commit,zone=102,exec(set_field:0x3->ct_label)))", served.Instructions.ToString());
+        var answered = Table(rules, 8).Single(f => f.Cookie == Cookies.Of(RuleKind.PassiveWatch, 2));
+        Assert.AreEqual("eth_type=0x800,ip_proto=6", answered.Match.ToString());
+        Assert.AreEqual("apply_actions(ct(commit,zone=102,exec(set_field:0x1->ct_label)))", answered.Instructions.ToString());
         Assert.IsTrue(Table(rules, 8).Single(f => f.Priority == 0).Instructions.IsEmpty, "the reply has left already");
 
         CollectionAssert.AreEqual(new uint[] { 1, 2 }, rules.Meters.Select(m => m.MeterId).ToArray());
@@ -112,8 +104,8 @@ public sealed class PassiveHealthTests
         var messages = Reconciler.Diff(withoutMeters, rules);
         Assert.AreEqual(2, messages.Count(m => m is MeterMod { Command: OfpMeterModCommand.Add }));
         var readded = messages.OfType<FlowMod>().ToList();
-        Assert.HasCount(8, readded, "four reports per server");
-        Assert.IsTrue(readded.All(f => Cookies.KindOf(f.Cookie) is RuleKind.Refusal or RuleKind.Unanswered));
+        Assert.HasCount(6, readded, "three reports per server");
+        Assert.IsTrue(readded.All(f => Cookies.KindOf(f.Cookie) == RuleKind.Refusal));
 
         var changed = rules with { Meters = [.. rules.Meters.Select(m => m with { Bands = [MeterBand.Drop(5, 1)] })] };
         var modify = Reconciler.Diff(changed, rules);

@@ -52,17 +52,6 @@ public sealed class RefusalReportTests
     }
 
     [TestMethod]
-    public void AResetOfAConnectionNeverAnsweredBeyondTheHandshakeSaysSo()
-    {
-        var unanswered = Cookies.Of(RuleKind.Unanswered, 1);
-        Assert.IsTrue(RefusalReport.TryRead(In(Ipv4(6, Tcp(80, 0x04)), unanswered), out var report));
-        Assert.AreEqual(new RefusalReport(1, RefusalKind.TcpUnanswered, 80), report);
-        Assert.AreEqual("TCP port 80: reset a connection it never answered", new ClientRefused(TimeSpan.Zero, "master", report.Kind, report.Port).Describe());
-        // That rule only ever sends resets: an ICMP error under its cookie is nobody's refusal.
-        Assert.IsFalse(RefusalReport.TryRead(In(Ipv4(1, Unreachable(3, 7)), unanswered), out _));
-    }
-
-    [TestMethod]
     public void AResetNamesItsServerAndTheServicesPort()
     {
         Assert.IsTrue(RefusalReport.TryRead(In(Ipv4(6, Tcp(80, 0x14))), out var report));
