@@ -20,10 +20,10 @@ public sealed partial class EventJournal : IAsyncDisposable
 {
     public const string FileName = "events.jsonl";
 
-    /// <summary>Events kept across restarts: about 200 KB of lines.</summary>
+    /// <summary>Events kept across restarts: 100 to 300 KB of lines.</summary>
     public const int Keep = 1000;
 
-    /// <summary>The file is rewritten with the newest <see cref="Keep"/> events once larger: every 1,500 to 2,500 events.</summary>
+    /// <summary>The file is rewritten with the newest <see cref="Keep"/> events once larger: every 700 to 4,000 events, as long as the messages are.</summary>
     public const long CompactAt = 512 * 1024;
 
     /// <summary>Read at start, from the end of the file: a file of ours is smaller; a larger one is not read whole.</summary>
