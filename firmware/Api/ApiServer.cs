@@ -50,6 +50,12 @@ public sealed class ApiServer : IAsyncDisposable
 
         app.MapGet("/", () => Results.Content(StatusPage.Html, "text/html; charset=utf-8"));
         app.MapGet("/api/status", () => Results.Json(StatusDocument.From(control.Status, control.Events.Snapshot(), control.Guards, control.Connections), ApiJson.Default.StatusDocument));
+        app.MapGet("/api/events", (HttpRequest request) =>
+        {
+            var (after, limit, error) = EventsQuery.Read(request.Query["after"], request.Query["limit"]);
+            if (error is not null) return Results.Json(new RequestDocument(false, error), ApiJson.Default.RequestDocument, statusCode: StatusCodes.Status400BadRequest);
+            return Results.Json(EventsDocument.From(control.Events.Page(after, limit)), ApiJson.Default.EventsDocument);
+        });
         app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, control.Guards, control.Connections, sessionsRefused?.Invoke()), PrometheusText.ContentType));
         app.MapPost("/api/failback", async (HttpRequest request) =>
         {

@@ -32,13 +32,11 @@ public sealed record StatusDocument(
             connections.Of(s.Name), connections.Draining(s.Name, status.Active), s.HardDown))],
         status.Failovers,
         new PanelDocument(Lower(status.Panel.Master), Lower(status.Panel.Slave), Lower(status.Panel.Fault)),
-        [.. events.Reverse().Select(e => new EventDocument(e.Time, SnakeCase(e.Kind.ToString()), e.Server, e.Message))],
+        [.. events.Reverse().Select(EventDocument.From)],
         new DroppedDocument(guards.Total("mac"), guards.Total("arp"), guards.Total("ipv4")));
 
     private static string Lower<T>(T value)
         where T : struct, Enum => value.ToString().ToLowerInvariant();
-
-    private static string SnakeCase(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
 
 /// <summary><c>refused</c>: the firmware does not run; <c>errors</c>: why, as <c>appliance check</c> prints them (file:line:column: key: message).</summary>
@@ -56,8 +54,11 @@ public sealed record PanelDocument(string Master, string Slave, string Fault);
 /// <summary>Frames the switch's ingress guard dropped since the firmware started, by guard (per owner: <c>/metrics</c>).</summary>
 public sealed record DroppedDocument(ulong Mac, ulong Arp, ulong Ipv4);
 
-/// <summary>Newest first.</summary>
-public sealed record EventDocument(DateTimeOffset Time, string Kind, string? Server, string Message);
+/// <summary>An event as the API shows it: its number in the history, and its kind by name (docs/api.md#events).</summary>
+public sealed record EventDocument(long Seq, DateTimeOffset Time, string Kind, string? Server, string Message)
+{
+    public static EventDocument From(LoggedEvent e) => new(e.Seq, e.Time, EventNames.Of(e.Kind), e.Server, e.Message);
+}
 
 /// <summary>The answer to a POST: whether the request was carried out, and what happened.</summary>
 public sealed record RequestDocument(bool Accepted, string Message);
@@ -65,5 +66,6 @@ public sealed record RequestDocument(bool Accepted, string Message);
 /// <summary>Source-generated serialisation: no reflection, fit for a trimmed single-file firmware.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
 [JsonSerializable(typeof(StatusDocument))]
+[JsonSerializable(typeof(EventsDocument))]
 [JsonSerializable(typeof(RequestDocument))]
 public sealed partial class ApiJson : JsonSerializerContext;

@@ -54,12 +54,14 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
 
     /// <param name="resolveMac">Finds a server's MAC by ARP when the config gives none; null when every server has one configured.</param>
     /// <param name="intents">Where the operator's intent is kept across restarts; null keeps it in memory only.</param>
+    /// <param name="events">The event history to add to (on the box, one kept across restarts: <see cref="EventJournal"/>); null starts an empty one in memory.</param>
     public ApplianceController(
         ApplianceConfig config,
         MonotonicClock clock,
         ILoggerFactory loggers,
         Func<ServerConfig, CancellationToken, Task<MacAddress?>>? resolveMac,
-        OperatorIntentStore? intents = null)
+        OperatorIntentStore? intents = null,
+        EventLog? events = null)
     {
         _config = config;
         _clock = clock;
@@ -69,6 +71,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
         _builder = new RuleBuilder(config);
         _resolveMac = resolveMac;
         _intents = intents;
+        Events = events ?? new EventLog();
         _lastLoopActivity = _time.GetTimestamp();
         foreach (var server in config.Servers)
         {
@@ -81,7 +84,7 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     /// <summary>The latest published state; replaced, never changed.</summary>
     public ApplianceStatus Status { get; private set; }
 
-    public EventLog Events { get; } = new();
+    public EventLog Events { get; }
 
     public ProbeMetrics Probes { get; }
 

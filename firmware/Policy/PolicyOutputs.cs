@@ -51,6 +51,9 @@ public enum EventKind
 
     /// <summary>A server's learned MAC changed (a replaced NIC); logged by the controller, not the policy.</summary>
     MacChanged,
+
+    /// <summary>The firmware started: logged at start, not by the policy, so the history shows each restart.</summary>
+    FirmwareStarted,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

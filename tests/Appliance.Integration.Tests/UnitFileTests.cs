@@ -32,7 +32,7 @@ public sealed class UnitFileTests
         Assert.AreEqual("+/usr/lib/appliance/boot/appliance-fault-ended", fault.Single("Service", "ExecStopPost"));
         Assert.AreEqual("on-failure", fault.Single("Service", "Restart"));
         // The same confinement as the firmware, less what it does not need.
-        foreach (var key in new[] { "User", "Group", "SupplementaryGroups", "NoNewPrivileges", "ProtectSystem", "DevicePolicy", "DeviceAllow" })
+        foreach (var key in new[] { "User", "Group", "SupplementaryGroups", "NoNewPrivileges", "ProtectSystem", "StateDirectory", "StateDirectoryMode", "DevicePolicy", "DeviceAllow" })
         {
             CollectionAssert.AreEqual(firmware.Values("Service", key), fault.Values("Service", key), key);
         }

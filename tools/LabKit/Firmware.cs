@@ -13,11 +13,15 @@ public sealed class Firmware : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
     private readonly Lock _lock = new();
+    // The event history outlives a restart within a lab (events.jsonl beside the config): what
+    // happened before this firmware was launched is an earlier one's.
+    private readonly DateTimeOffset _launched;
     private Uri? _api;
 
-    private Firmware(Process process)
+    private Firmware(Process process, DateTimeOffset launched)
     {
         _process = process;
+        _launched = launched;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -53,7 +57,8 @@ public sealed class Firmware : IDisposable
         // operator.json beside the config (a lab's own folder), not in this machine's /var/lib/appliance:
         // a drain left by one test must not reach the next lab, while a restart within a lab keeps it.
         start.Environment["STATE_DIRECTORY"] = Path.GetDirectoryName(Path.GetFullPath(configPath));
-        return new Firmware(Process.Start(start)!);
+        var launched = DateTimeOffset.UtcNow;
+        return new Firmware(Process.Start(start)!, launched);
     }
 
     /// <summary>Runs a short verb (check, status, …) to its end.</summary>
@@ -87,9 +92,12 @@ public sealed class Firmware : IDisposable
         return JsonDocument.Parse(http.GetStringAsync("api/status").GetAwaiter().GetResult()).RootElement.Clone();
     }
 
-    /// <summary>The events of GET /api/status, oldest first: their kind and message.</summary>
+    /// <summary>The events of GET /api/status since this firmware was launched, newest first: their kind and message.</summary>
     public IReadOnlyList<(string Kind, string Message)> Events() =>
-        [.. Status().GetProperty("events").EnumerateArray().Select(e => (e.GetProperty("kind").GetString() ?? "", e.GetProperty("message").GetString() ?? ""))];
+        [.. OwnEvents(Status()).Select(e => (e.GetProperty("kind").GetString() ?? "", e.GetProperty("message").GetString() ?? ""))];
+
+    private IEnumerable<JsonElement> OwnEvents(JsonElement status) =>
+        status.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("time").GetDateTimeOffset() >= _launched);
 
     /// <summary>GET /metrics: the Prometheus text.</summary>
     public string Metrics()
@@ -101,7 +109,7 @@ public sealed class Firmware : IDisposable
 
     /// <summary>
     /// Waits until the firmware's event list (GET /api/status) holds <paramref name="occurrences"/> events whose
-    /// message contains <paramref name="text"/>.
+    /// message contains <paramref name="text"/>, among those since this firmware was launched.
     /// </summary>
     public void WaitForEvent(string text, TimeSpan timeout, int occurrences = 1)
     {
@@ -113,7 +121,7 @@ public sealed class Firmware : IDisposable
             if (_process.HasExited) throw new LabException($"the firmware exited ({_process.ExitCode}) before reporting \"{text}\":\n{LogTail(20)}");
             try
             {
-                messages = [.. Status().GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString() ?? "")];
+                messages = [.. OwnEvents(Status()).Select(e => e.GetProperty("message").GetString() ?? "")];
                 error = null;
                 if (messages.Count(m => m.Contains(text, StringComparison.Ordinal)) >= occurrences) return;
             }

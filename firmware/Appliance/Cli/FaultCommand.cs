@@ -47,7 +47,11 @@ internal static partial class FaultCommand
             LogValid(logger, path);
             return Program.Exit.ValidAgain;
         }
-        var control = new RefusedConfiguration(path, time);
+        // The refusal joins the event history that the firmware keeps (events.jsonl), so that it is
+        // still there once the firmware runs again.
+        await using var journal = EventJournal.InStateDirectory(loggers.CreateLogger<EventJournal>());
+        if (journal.Problem is { } historyProblem) LogHistoryProblem(logger, historyProblem);
+        var control = new RefusedConfiguration(path, time, new EventLog(journal));
         control.Refuse(refusal.Errors);
         panel.Show(refusal.Parts.Panel ?? DefaultPanel);
         var (api, at) = await ServeAsync(RefusalEndpoints.For(refusal.Parts, RefusalEndpoints.AddressesOf), refusal.Parts, control, ReadToken(refusal.Parts), loggers, logger, stop.Token).ConfigureAwait(false);
@@ -187,6 +191,9 @@ internal static partial class FaultCommand
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Error}")]
     private static partial void LogError(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "event history: {Problem}")]
+    private static partial void LogHistoryProblem(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Path} is valid: the fault mode ends (exit 4) and systemd starts the firmware")]
     private static partial void LogValid(ILogger logger, string path);

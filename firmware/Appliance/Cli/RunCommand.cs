@@ -66,9 +66,14 @@ internal static partial class RunCommand
         }
         await using var arpLifetime = arp;
 
+        // The event history survives a restart in the state directory too (events.jsonl), written
+        // beside the loop; disposed last, so that the events of the stop are written.
+        await using var journal = EventJournal.InStateDirectory(loggers.CreateLogger<EventJournal>());
+        if (journal.Problem is { } historyProblem) LogHistoryProblem(logger, historyProblem);
+        var events = new EventLog(journal);
         // Drains and manual-failback holds survive a restart in the state directory (operator.json).
         var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
-            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false), OperatorIntentStore.InStateDirectory());
+            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false), OperatorIntentStore.InStateDirectory(), events);
         controller.WatchCarrier(new CarrierWatch(clock, loggers, controller.ReportCarrier));
         // The guard binds the management port's MAC to it; ARP heard there tells servers' MACs (see ApplianceController.Macs.cs).
         controller.ReadManagementMacWith(() => NetworkInterfaceInfo.TryReadMac(config.Bridge.Name));
@@ -112,6 +117,9 @@ internal static partial class RunCommand
         }
 
         await using var prober = probe is null ? null : HealthProber.FromConfig(config, probe, (result, outcome) => controller.ReportProbe(result, outcome.Latency), clock, loggers.CreateLogger<HealthProber>());
+        // Only now, when nothing can stop the start any more: a firmware that exits at start and is
+        // restarted every second would otherwise fill the history, and wear the card, with starts.
+        events.Add(new LoggedEvent(time.GetUtcNow(), EventKind.FirmwareStarted, null, Started(journal)));
         var loop = controller.RunAsync(stop.Token);
         var probing = prober is null ? Task.CompletedTask : StartProbingAsync(prober, controller, stop.Token);
         systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
@@ -202,6 +210,10 @@ internal static partial class RunCommand
         }
     }
 
+    private static string Started(EventJournal journal) =>
+        $"firmware {BuildInfo.Describe(BuildInfo.Version, BuildInfo.Commit)} started; " + (journal.Problem is { } problem ? $"event history: {problem}"
+            : journal.Loaded.Count == 0 ? "no event history before" : $"{journal.Loaded.Count} earlier events kept");
+
     internal static EndPoint ToEndPoint(OpenFlowEndpoint endpoint) => endpoint switch
     {
         TcpEndpoint tcp => new IPEndPoint(tcp.Address, tcp.Port),
@@ -226,6 +238,9 @@ internal static partial class RunCommand
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}; every POST is refused until it is fixed and the firmware restarted")]
     private static partial void LogTokenRefused(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "event history: {Problem}")]
+    private static partial void LogHistoryProblem(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "no API token was found; made one in {Path}")]
     private static partial void LogTokenCreated(ILogger logger, string path);

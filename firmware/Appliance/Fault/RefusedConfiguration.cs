@@ -8,13 +8,14 @@ namespace Appliance.Fault;
 /// The firmware as the API sees it while its configuration is refused (<c>appliance fault</c>): the
 /// reasons, the fault LED and an event per refusal in <see cref="Status"/>; every request refused.
 /// </summary>
-internal sealed class RefusedConfiguration(string path, TimeProvider time) : IApplianceControl
+/// <param name="events">The event history the refusals are added to.</param>
+internal sealed class RefusedConfiguration(string path, TimeProvider time, EventLog events) : IApplianceControl
 {
     private volatile ApplianceStatus _status = ApplianceStatus.Refused([]);
 
     public ApplianceStatus Status => _status;
 
-    public EventLog Events { get; } = new();
+    public EventLog Events { get; } = events;
 
     public ProbeMetrics Probes { get; } = new([]);
 
