@@ -25,7 +25,7 @@ public sealed partial class PassiveHealthTests
 
     /// <remarks>
     /// Issue 14 asks for at most 1 failed request in every run. On the 2-core lab machine that holds in
-    /// 12 kills of 20 (passive off: 10 of 20; bench/passive.md): the refusal is seen at once, in the
+    /// 12 kills of 20 (passive off: 5 of 20; bench/passive.md): the refusal is seen at once, in the
     /// switch and by the firmware, but OVS's userspace datapath keeps using its cached flows for 3 to
     /// 4 ms after the rules change, and a client that tries again sooner meets the dead server again.
     /// What holds every time is asserted; the rest is measured.
