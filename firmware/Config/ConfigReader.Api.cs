@@ -30,25 +30,31 @@ internal sealed partial class ConfigReader
             case null or YScalar { IsNull: true }:
                 return [];
             case YSequence seq:
-                var names = new List<string>();
-                bool valid = true;
-                for (int i = 0; i < seq.Items.Count; i++)
-                {
-                    YNode item = seq.Items[i];
-                    string? why = item is YScalar { IsNull: false } s ? HostnameProblem(s.Value) : "";
-                    if (why is null)
-                    {
-                        names.Add(((YScalar)item).Value);
-                        continue;
-                    }
-                    Error(item.Pos, $"{key}[{i}]", why.Length > 0 ? $"{why}, got {item.Describe()}" : $"expected {Expected}, got {item.Describe()}");
-                    valid = false;
-                }
-                return valid ? names : null;
+                return HostnameList(seq, key, Expected);
             case YNode other:
                 Error(other.Pos, key, $"expected a list of host names, e.g. [appliance.office.example], got {other.Describe()}");
                 return null;
         }
+    }
+
+    /// <summary>Each item a host name or IP address (<see cref="HostnameProblem"/>); null after reporting the ones that are not.</summary>
+    private List<string>? HostnameList(YSequence seq, string key, string expected)
+    {
+        var names = new List<string>();
+        bool valid = true;
+        for (int i = 0; i < seq.Items.Count; i++)
+        {
+            YNode item = seq.Items[i];
+            string? why = item is YScalar { IsNull: false } s ? HostnameProblem(s.Value) : "";
+            if (why is null)
+            {
+                names.Add(((YScalar)item).Value);
+                continue;
+            }
+            Error(item.Pos, $"{key}[{i}]", why.Length > 0 ? $"{why}, got {item.Describe()}" : $"expected {expected}, got {item.Describe()}");
+            valid = false;
+        }
+        return valid ? names : null;
     }
 
     /// <summary>

@@ -69,6 +69,7 @@ internal sealed partial class ConfigReader(string file)
         FailbackMode? failback = root.Enum("failback", ConfigDefaults.Failback, FailbackNames);
         PanelConfig? panel = ReadPanel(root);
         ApiConfig? api = ReadApi(root, management);
+        TimeConfig? time = ReadTime(root);
 
         // Only now has every reader asked for its keys.
         foreach (Section section in sections)
@@ -85,6 +86,7 @@ internal sealed partial class ConfigReader(string file)
         // No errors means every section above was read (or defaulted) successfully.
         return new ApplianceConfig(File, bridge!, openflow!, service!, servers!.AsReadOnly(), health!, failback!.Value, panel!, api!)
         {
+            Time = time!,
             Warnings = [.. warnings.OrderBy(e => e.Line).ThenBy(e => e.Column)],
         };
     }

@@ -70,6 +70,9 @@ public sealed record ApplianceConfig(
     /// </summary>
     public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
 
+    /// <summary><c>time:</c> the NTP servers the box sets its clock from.</summary>
+    public TimeConfig Time { get; init; } = TimeConfig.Default;
+
     /// <summary>Priority index of the named server: 0 for the master, 1 for the next, …; -1 when no server has that name.</summary>
     public int PriorityOf(string serverName)
     {
@@ -220,4 +223,24 @@ public sealed record ApiConfig(IPEndPoint Listen, string TokenFile)
         other is not null && Listen.Equals(other.Listen) && TokenFile == other.TokenFile && Hostnames.SequenceEqual(other.Hostnames);
 
     public override int GetHashCode() => HashCode.Combine(Listen, TokenFile, Hostnames.Count);
+}
+
+/// <summary>
+/// <c>time:</c> the box's clock, kept by systemd-timesyncd (boot/…/appliance-time writes its settings).
+/// </summary>
+/// <param name="NtpServers"><c>time.ntp</c>: host names or addresses; empty for <c>dhcp</c>: the servers the
+/// management address's DHCP lease names, else Debian's pool.</param>
+public sealed record TimeConfig(IReadOnlyList<string> NtpServers)
+{
+    /// <summary>More is no better for timesyncd, which uses one server at a time.</summary>
+    public const int MaxServers = 8;
+
+    public static TimeConfig Default { get; } = new([]);
+
+    /// <summary><c>time.ntp: dhcp</c>.</summary>
+    public bool FromDhcp => NtpServers.Count == 0;
+
+    public bool Equals(TimeConfig? other) => other is not null && NtpServers.SequenceEqual(other.NtpServers);
+
+    public override int GetHashCode() => NtpServers.Count;
 }

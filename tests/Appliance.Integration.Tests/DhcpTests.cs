@@ -46,7 +46,7 @@ public sealed class DhcpTests
             Assert.AreEqual(3, renewal.ExitCode, "refused: " + renewal);
             Assert.AreEqual(refusal, box.Console, "one line per refused lease, not one per renewal");
 
-            server.Offer($"{Net}.50");
+            server.Offer($"{Net}.50", ntp: $"{Net}.9 {Net}.10");
             // Release and ask again, as a renewal that the new server refuses would end after the lease.
             client.Signal("USR2");
             Thread.Sleep(300);
@@ -58,6 +58,12 @@ public sealed class DhcpTests
             Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(box.Yml), "the file's mode is kept");
             Assert.AreEqual($"{Net}.50/24", box.BridgeAddresses(), "the valid lease is on the bridge");
             CollectionAssert.AreEquivalent(new[] { "appliance.yml", "management.conf" }, box.EtcFiles());
+            // time.ntp: dhcp (the default): the lease's NTP servers reach timesyncd, the pool behind them
+            // (appliance-time runs once appliance-bridge has taken the lease).
+            var ntpDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (box.TimesyncdDropIn.Length == 0 && DateTime.UtcNow < ntpDeadline) Thread.Sleep(50);
+            StringAssert.Contains(box.TimesyncdDropIn, $"\nNTP={Net}.9 {Net}.10\nFallbackNTP=0.debian.pool.ntp.org");
+            StringAssert.Contains(box.SystemctlCalls, "try-restart systemd-timesyncd.service");
         }
         finally
         {
@@ -183,11 +189,11 @@ public sealed class DhcpTests
             return server;
         }
 
-        /// <summary>(Re)starts the server with a pool of <paramref name="address"/> alone and no lease given out yet.</summary>
-        public void Offer(string address)
+        /// <summary>(Re)starts the server with a pool of <paramref name="address"/> alone and no lease given out yet; the lease names <paramref name="ntp"/> as NTP servers.</summary>
+        public void Offer(string address, string? ntp = null)
         {
             Stop();
-            var conf = _box.UdhcpdConf(address, ++_generation);
+            var conf = _box.UdhcpdConf(address, ++_generation, ntp);
             var start = new ProcessStartInfo("ip", ["netns", "exec", $"{_lab.Name}-client", "busybox", "udhcpd", "-f", "-a", "200", conf])
             {
                 RedirectStandardOutput = true,

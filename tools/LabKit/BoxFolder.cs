@@ -20,13 +20,14 @@ public sealed class BoxFolder : IDisposable
         Directory.CreateDirectory(Etc);
         Directory.CreateDirectory(Run);
         Directory.CreateDirectory(Path.Combine(Lib, "boot"));
-        foreach (var script in new[] { "appliance-bridge", "appliance-dhcp", "udhcpc-event", "appliance-ports" })
+        foreach (var script in new[] { "appliance-bridge", "appliance-dhcp", "udhcpc-event", "appliance-ports", "appliance-time" })
         {
             File.CreateSymbolicLink(Script(script), Path.Combine(BootScripts, script));
         }
         File.CreateSymbolicLink(Path.Combine(Lib, "ovs-config"), Path.Combine(Sh.RepositoryRoot, "ovs-config"));
         Executable(Script("appliance-console"), $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{ConsoleFile}'\n");
         Executable(Appliance, $"#!/bin/sh\nexec dotnet '{Firmware.Dll}' \"$@\"\n");
+        Executable(Systemctl, $"#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{SystemctlFile}'\n");
 
         // Nobody listens on this port: the bridge keeps no controller that could program it.
         File.WriteAllText(YmlTemplate, $$"""
@@ -76,6 +77,8 @@ public sealed class BoxFolder : IDisposable
         ["APPLIANCE_RUN"] = Run,
         ["APPLIANCE_LIB"] = Lib,
         ["APPLIANCE_BIN"] = Appliance,
+        ["APPLIANCE_TIMESYNCD"] = Timesyncd,
+        ["APPLIANCE_SYSTEMCTL"] = Systemctl,
         ["DOTNET_EnableDiagnostics"] = "0",
     };
 
@@ -89,19 +92,36 @@ public sealed class BoxFolder : IDisposable
 
     private string ConsoleFile => Path.Combine(Folder, "console.log");
 
+    private string Timesyncd => Path.Combine(Folder, "timesyncd.conf.d");
+
+    private string Systemctl => Path.Combine(Folder, "systemctl");
+
+    private string SystemctlFile => Path.Combine(Folder, "systemctl.log");
+
+    /// <summary>systemd-timesyncd's drop-in as appliance-time wrote it; empty when it wrote none.</summary>
+    public string TimesyncdDropIn => File.Exists(Path.Combine(Timesyncd, "appliance.conf")) ? File.ReadAllText(Path.Combine(Timesyncd, "appliance.conf")) : "";
+
+    /// <summary>The systemctl commands the scripts ran, one per line (none is run for real).</summary>
+    public string SystemctlCalls => File.Exists(SystemctlFile) ? File.ReadAllText(SystemctlFile) : "";
+
     /// <summary>The addresses on the box's bridge (the management address), as ADDRESS/PREFIX, space-separated.</summary>
     public string BridgeAddresses() =>
         string.Join(' ', Sh.Check("ip", "-4", "-o", "addr", "show", "dev", _lab.Bridge).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]));
+
+    /// <summary>A boot script of the box run with the box's folders, e.g. <c>appliance-time</c>.</summary>
+    public Sh.Result RunScript(string name, params string[] args) =>
+        Sh.Run("env", [.. Environment.Select(e => $"{e.Key}={e.Value}"), Script(name), .. args]);
 
     /// <summary>A boot script of the box, e.g. <c>appliance-dhcp</c>.</summary>
     public string Script(string name) => Path.Combine(Lib, "boot", name);
 
     public string[] EtcFiles() => [.. Directory.GetFiles(Etc).Select(Path.GetFileName).OfType<string>()];
 
-    /// <summary>udhcpc-event as udhcpc calls it, for a lease of <paramref name="address"/>/24 (and a router, when given).</summary>
-    public Sh.Result RunEvent(string kind, string address, string? router = null)
+    /// <summary>udhcpc-event as udhcpc calls it, for a lease of <paramref name="address"/>/24 (and a router and NTP servers, when given).</summary>
+    public Sh.Result RunEvent(string kind, string address, string? router = null, string? ntp = null)
     {
-        string[] lease = [$"ip={address}", "mask=24", $"interface={_lab.Bridge}", .. router is null ? Array.Empty<string>() : [$"router={router}"]];
+        string[] lease = [$"ip={address}", "mask=24", $"interface={_lab.Bridge}", .. router is null ? Array.Empty<string>() : [$"router={router}"],
+            .. ntp is null ? Array.Empty<string>() : [$"ntpsrv={ntp}"]];
         return Sh.Run("env", [.. Environment.Select(e => $"{e.Key}={e.Value}"), .. lease, Script("udhcpc-event"), kind]);
     }
 
@@ -109,18 +129,20 @@ public sealed class BoxFolder : IDisposable
     /// Writes a busybox udhcpd configuration that offers exactly <paramref name="address"/> and no
     /// router (the host's default route is never touched), for the office namespace's eth0.
     /// </summary>
-    public string UdhcpdConf(string address, int generation)
+    /// <param name="ntp">The NTP servers the lease names (option 42), space-separated; none when null.</param>
+    public string UdhcpdConf(string address, int generation, string? ntp = null)
     {
         var conf = Path.Combine(Folder, $"udhcpd-{generation}.conf");
-        File.WriteAllText(conf, $"""
-            start {address}
-            end {address}
+        File.WriteAllText(conf, $$"""
+            start {{address}}
+            end {{address}}
             interface eth0
             max_leases 1
-            lease_file {Path.Combine(Folder, $"udhcpd-{generation}.leases")}
-            pidfile {Path.Combine(Folder, $"udhcpd-{generation}.pid")}
+            lease_file {{Path.Combine(Folder, $"udhcpd-{generation}.leases")}}
+            pidfile {{Path.Combine(Folder, $"udhcpd-{generation}.pid")}}
             opt subnet 255.255.255.0
             opt lease 3600
+            {{(ntp is null ? "" : $"opt ntpsrv {ntp}")}}
 
             """);
         return conf;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # flash-test.sh [IMG]: tests `tools/image flash` on loop devices (no real disk is touched).
 #   - refuses: a regular file, a missing path, the disk holding /, a mounted disk
-#   - writes: an unmounted loop device, with bmaptool; the device then reads back as the image
+#   - writes: an unmounted loop device, with bmaptool; the device then reads back as the image;
+#     the same from the image as shipped (IMG.xz, its IMG.bmap found beside it)
 # Without IMG a small stand-in image is made (so CI can run it without building the real one).
 # Needs root and loop devices (no partition support needed). Cleans up after itself.
 set -euo pipefail
@@ -66,6 +67,23 @@ if "$tool" flash "$img" "$t" --yes >"$work/flash.log" 2>&1; then
     if cmp -s -n "$size" "$img" "$t"; then ok "writes an unmounted disk ($t) and it reads back as the image"
     else bad "flash to $t: content differs"; fi
 else bad "flash to $t failed: $(tail -3 "$work/flash.log")"; fi
+
+# the image as offices download it: .img.xz with the .bmap of the image inside
+xz -T0 -k -f -c "$img" > "$work/shipped.img.xz"
+cp "$img.bmap" "$work/shipped.img.bmap"
+dd if=/dev/zero of="$t" bs=1M count=$((size / 1048576)) conv=notrunc status=none
+if "$tool" flash "$work/shipped.img.xz" "$t" --yes >"$work/flash.log" 2>&1; then
+    if ! grep -q "no .*bmap" "$work/flash.log" && cmp -s -n "$size" "$img" "$t"; then ok "writes IMG.xz with its IMG.bmap, and the disk reads back as the image"
+    else bad "flash of .img.xz to $t: $(grep -q "no .*bmap" "$work/flash.log" && echo "bmap not found" || echo "content differs")"; fi
+else bad "flash of .img.xz to $t failed: $(tail -3 "$work/flash.log")"; fi
+truncate -s $((size / 2)) "$work/small.disk"
+s=$(losetup -f --show "$work/small.disk"); loops+=("$s")
+expect_refusal_plain() {   # as expect_refusal, for refusals made after the device checks
+    local what=$1 pat=$2 out rc=0; shift 2
+    out=$("$tool" flash "$@" --yes 2>&1) || rc=$?
+    if ((rc != 0)) && [[ $out == *$pat* ]]; then ok "refuses $what ($out)"; else bad "$what: rc=$rc, output: $out"; fi
+}
+expect_refusal_plain "a disk smaller than the image inside the .xz" "smaller than the image" "$work/shipped.img.xz" "$s"
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -26,6 +26,8 @@ internal static class CheckCommand
                 ? "the first marks a server down, and the switch moves new connections off the serving server by itself"
                 : $"{passive.Refusals} within {ConfigDuration.Format(passive.Within)} mark a server down (the firmware counts; no reflex in the switch)")}"
             : "passive health: off");
+        // boot/…/appliance-time reads this line: keep its two forms.
+        output.WriteLine(config.Time.FromDhcp ? "time: NTP from the DHCP lease, else Debian's pool" : $"time: NTP servers {string.Join(", ", config.Time.NtpServers)}");
         var macs = new Dictionary<string, MacAddress>();
         var learned = new List<string>();
         foreach (var server in config.Servers)

@@ -22,7 +22,8 @@ systemd-sysusers
 #   /etc/openvswitch  RAM: OVS database and system-id, rebuilt at every boot by appliance-bridge
 #   /tmp              RAM
 #   /data             ext4, read-write: only the appliance's settings and state, bound onto
-#                     /etc/appliance and /var/lib/appliance
+#                     /etc/appliance and /var/lib/appliance; and timesyncd's last time (a Pi has
+#                     no battery-backed clock: it starts from the last synchronised time, not 1970)
 #   $bootmnt          FAT, read-only, mounted on first access (first boot reads appliance/ there)
 cat > /etc/fstab <<FSTAB
 # <file system>          <mount point>        <type>   <options>                                     <dump> <pass>
@@ -31,6 +32,7 @@ LABEL=appliance-data     /data                ext4     rw,noatime,nosuid,nodev,n
 LABEL=BOOT               $bootmnt       vfat     ro,noauto,x-systemd.automount,x-systemd.idle-timeout=30,umask=0077,nofail  0 0
 /data/etc/appliance      /etc/appliance       none     bind,x-systemd.requires-mounts-for=/data       0 0
 /data/var/lib/appliance  /var/lib/appliance   none     bind,x-systemd.requires-mounts-for=/data       0 0
+/data/var/lib/timesync   /var/lib/systemd/timesync  none  bind,nofail,x-systemd.requires-mounts-for=/data,x-systemd.requires-mounts-for=/var  0 0
 overlay                  /var                 overlay  lowerdir=/var,upperdir=/run/var-rw/upper,workdir=/run/var-rw/work,x-systemd.requires=appliance-var-rw.service  0 0
 tmpfs                    /etc/openvswitch     tmpfs    mode=0755,size=16m                            0 0
 tmpfs                    /tmp                 tmpfs    mode=1777,nosuid,nodev,size=64m               0 0
@@ -40,6 +42,7 @@ install -d -m 0755 /data /etc/appliance /var/lib/appliance "$bootmnt"
 # copies it onto the mounted partition)
 install -d -m 0755 /data/etc/appliance
 install -d -m 0750 /data/var/lib/appliance
+install -d -m 0755 /data/var/lib/timesync /var/lib/systemd/timesync
 chown appliance:appliance /data/var/lib/appliance
 
 # where an office may drop appliance.yml, ports.conf, management.conf, api.token before first boot
@@ -63,7 +66,7 @@ ln -sf ../run/systemd/resolve/stub-resolv.conf /etc/resolv.conf
 echo "root=LABEL=appliance-root ro rootwait console=tty0 console=ttyS0,115200n8 loglevel=4 systemd.show_status=yes" > /etc/kernel/cmdline
 
 systemctl enable appliance-firstboot.service appliance-bridge.service appliance.service \
-    appliance-dhcp.service openvswitch-switch.service systemd-resolved.service systemd-timesyncd.service
+    appliance-dhcp.service appliance-time.service appliance-time.path openvswitch-switch.service systemd-resolved.service systemd-timesyncd.service
 # Nothing on a read-only appliance for these to do; systemd-firstboot would prompt on the console.
 systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
     fstrim.timer dpkg-db-backup.timer systemd-firstboot.service
