@@ -93,9 +93,15 @@ public sealed class SettingsPageTests
             Assert.AreEqual("f-servers-1-name", Script(browser, "return document.activeElement.id;"), "focus on the server now second");
             Assert.AreEqual("Remove server 2", browser.FindElement(By.CssSelector("#server-rows fieldset:nth-child(2) button:last-of-type")).GetDomProperty("innerText")!.Replace("\n", " ", StringComparison.Ordinal).Trim(),
                 "buttons say which server they act on");
-            WaitFor(browser, () => LastCall(browser, "/api/config/check").GetProperty("body").GetRawText()
-                == """{"set":{"health.interval":"100ms","servers.1.name":"spare","servers.1.address":"198.18.0.3","servers.1.port":"3"},"remove":["servers.2"]}""",
-                TimeSpan.FromSeconds(3), "the edits as keys");
+            CheckedEdits(browser, """{"set":{"health.interval":"100ms","servers.1.name":"spare","servers.1.address":"198.18.0.3","servers.1.port":"3"},"remove":[]}""");
+            browser.FindElement(By.CssSelector("#server-rows fieldset:nth-child(2) button:last-of-type")).Click();
+            Assert.AreEqual("add-server", Script(browser, "return document.activeElement.id;"), "focus on 'Add a server' after the last server went");
+            CheckedEdits(browser, """{"set":{"health.interval":"100ms"},"remove":["servers.1"]}""");
+            browser.FindElement(By.Id("add-server")).Click();
+            Type(browser, "#f-servers-1-name", "spare");
+            Type(browser, "#f-servers-1-address", "198.18.0.3");
+            Type(browser, "#f-servers-1-port", "3");
+            CheckedEdits(browser, """{"set":{"health.interval":"100ms","servers.1.name":"spare","servers.1.address":"198.18.0.3","servers.1.port":"3"},"remove":[]}""");
 
             // Apply: the switch refused it, the firmware rolled back; then accepted.
             WaitFor(browser, () => browser.FindElement(By.Id("apply")).Enabled, TimeSpan.FromSeconds(3), "Apply enabled");
@@ -263,6 +269,19 @@ public sealed class SettingsPageTests
         field.SendKeys(Keys.Control + "a");
         field.SendKeys(Keys.Delete);
         field.SendKeys(text);
+    }
+
+    /// <summary>Waits for the page to check <paramref name="edits"/> (the body of POST /api/config/check), and fails showing what it sent.</summary>
+    private static void CheckedEdits(IWebDriver browser, string edits)
+    {
+        try
+        {
+            WaitFor(browser, () => LastCall(browser, "/api/config/check").GetProperty("body").GetRawText() == edits, TimeSpan.FromSeconds(3), "the edits as keys");
+        }
+        catch (AssertFailedException)
+        {
+            Assert.AreEqual(edits, LastCall(browser, "/api/config/check").GetProperty("body").GetRawText(), "the edits as keys");
+        }
     }
 
     private static JsonElement LastCall(IWebDriver browser, string path) =>
