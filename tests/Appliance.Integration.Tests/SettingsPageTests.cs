@@ -52,7 +52,8 @@ public sealed class SettingsPageTests
             Assert.AreEqual(lab.Vip, Value(browser, "#f-service-vip"));
             Assert.AreEqual("50ms", Value(browser, "#f-health-interval"));
             Assert.AreEqual("slave", Value(browser, "#f-servers-1-name"));
-            Assert.AreEqual("", Value(browser, "#f-notify-email-server"), "no e-mail configured");
+            Assert.AreEqual("", Value(browser, "#f-notify-webhook-url"), "no webhook configured");
+            Assert.AreEqual("it@example.com", Value(browser, "#f-notify-email-to"), "a list without its brackets");
             Assert.AreEqual(Token, Script(browser, "return sessionStorage.getItem('appliance-token');"), "kept in this tab");
             Assert.AreEqual("", Script(browser, "return document.cookie;"), "never a cookie");
             Axe.AssertNoViolations(browser, "settings view", TestContext);
@@ -113,6 +114,13 @@ public sealed class SettingsPageTests
             WaitFor(browser, () => TextOf(browser, "#apply-result").StartsWith("Applied", StringComparison.Ordinal), TimeSpan.FromSeconds(2), "applied");
             WaitFor(browser, () => Value(browser, "#f-health-interval") == "100ms" && Value(browser, "#f-servers-1-name") == "spare", TimeSpan.FromSeconds(2), "the settings read again");
             Keep(browser, "settings-applied.png");
+
+            // A list goes as a JSON list; a channel emptied goes as a whole.
+            Type(browser, "#f-notify-email-to", "it@example.com, ops@example.com");
+            CheckedEdits(browser, """{"set":{"notify.email.to":["it@example.com","ops@example.com"]},"remove":[]}""");
+            foreach (var key in new[] { "server", "from", "to" }) Type(browser, $"#f-notify-email-{key}", "");
+            Script(browser, "const s = document.getElementById('f-notify-email-security'); s.value = ''; s.dispatchEvent(new Event('change', { bubbles: true }));");
+            CheckedEdits(browser, """{"set":{},"remove":["notify.email"]}""");
 
             browser.FindElement(By.Id("notify-test")).Click();
             WaitFor(browser, () => TextOf(browser, "#notify-result").Contains("webhook: failed — HTTP 404", StringComparison.Ordinal), TimeSpan.FromSeconds(2), "each channel's result");
@@ -237,7 +245,8 @@ public sealed class SettingsPageTests
           if (path === "/api/config" && init.method === "GET")
             return json(200, { path: "/etc/appliance/appliance.yml", text: "…", values: { servers, "service.vip": management.replace(/\.\d+$/, ".100"), "service.mode": "nat",
               "bridge.management": management + "/24", "health.probe": "http", "health.port": "80", "health.path": "/health", "health.interval": interval,
-              "health.timeout": "300ms", "health.fall": "3", "health.rise": "3", failback: "auto", "notify.min_severity": "warning" } });
+              "health.timeout": "300ms", "health.fall": "3", "health.rise": "3", failback: "auto", "notify.min_severity": "warning",
+              "notify.email.server": "198.18.0.9:25", "notify.email.security": "none", "notify.email.from": "box@example.com", "notify.email.to": "[it@example.com]" } });
           if (path === "/api/config/check") return json(200, check(body));
           if (path === "/api/config" && init.method === "PUT") {
             const result = check(body);
