@@ -198,6 +198,7 @@ public sealed class SettingsPageTests
             Assert.AreEqual("", TextOf(browser, "#f-health-interval-err"));
             StringAssert.Contains(TextOf(browser, "#diff"), $"+ ", "the rules the slave adds, before Apply");
             TestContext.WriteLine($"rule diff shown:\n{TextOf(browser, "#diff")}");
+            Axe.AssertNoViolations(browser, "settings view with the rule diff shown", TestContext);
 
             WaitFor(browser, () => browser.FindElement(By.Id("apply")).Enabled, TimeSpan.FromSeconds(2), "Apply enabled again after the roll-back");
             browser.FindElement(By.Id("apply")).Click();
