@@ -102,6 +102,13 @@ public sealed class SettingsPageTests
             Type(browser, "#f-servers-1-name", "spare");
             Type(browser, "#f-servers-1-address", "198.18.0.3");
             Type(browser, "#f-servers-1-port", "3");
+            // From the keyboard: Tab reaches the next control, and the focus shows.
+            Assert.AreEqual("solid 3px", Script(browser, "const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth;"), "a field's focus");
+            browser.FindElement(By.Id("f-servers-1-port")).SendKeys(Keys.Tab);
+            Assert.AreEqual("f-servers-1-mac", Script(browser, "return document.activeElement.id;"));
+            browser.FindElement(By.Id("f-servers-1-mac")).SendKeys(Keys.Tab);
+            Assert.AreEqual("Move up server 2", Script(browser, "return document.activeElement.textContent;"));
+            Assert.AreEqual("solid 3px", Script(browser, "const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth;"), "a button's focus");
             CheckedEdits(browser, """{"set":{"health.interval":"100ms","servers.1.name":"spare","servers.1.address":"198.18.0.3","servers.1.port":"3"},"remove":[]}""");
 
             // Apply: the switch refused it, the firmware rolled back; then accepted.
