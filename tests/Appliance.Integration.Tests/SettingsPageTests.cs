@@ -134,6 +134,11 @@ public sealed class SettingsPageTests
             StringAssert.Contains(TextOf(browser, "#notify-result"), "email: sent — to it@example.com");
             Axe.AssertNoViolations(browser, "settings view after apply and a test notification", TestContext);
 
+            browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
+            WaitFor(browser, () => (bool)Script(browser, "return window.innerWidth <= 400;")!, TimeSpan.FromSeconds(2), "a phone's width");
+            Assert.IsTrue((bool)Script(browser, "return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling on a phone");
+            Keep(browser, "settings-phone.png");
+
             browser.FindElement(By.Id("lock")).Click();
             Assert.IsTrue(Shown(browser, "#unlock"));
             Assert.IsNull(Script(browser, "return sessionStorage.getItem('appliance-token');"), "locked: forgotten");
