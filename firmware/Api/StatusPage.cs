@@ -2,7 +2,10 @@ using System.Reflection;
 
 namespace Appliance.Api;
 
-/// <summary>The status page: one self-contained HTML file, embedded, that polls <c>/api/status</c>.</summary>
+/// <summary>
+/// The status page (docs/api.md#the-status-page): one self-contained HTML file, embedded, that polls <c>/api/status</c>,
+/// pages back through <c>/api/events</c>, and, unlocked with the API token, edits the configuration through <c>/api/config</c>.
+/// </summary>
 internal static class StatusPage
 {
     public static string Html { get; } = Load();

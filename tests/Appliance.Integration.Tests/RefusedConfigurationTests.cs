@@ -145,6 +145,7 @@ public sealed class RefusedConfigurationTests
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
             browser.GetScreenshot().SaveAsFile(path);
             TestContext.AddResultFile(path);
+            Axe.AssertNoViolations(browser, "refusal", TestContext);
         }
         finally
         {
