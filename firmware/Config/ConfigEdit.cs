@@ -400,7 +400,7 @@ public static class ConfigEdit
     /// A value as YAML: a one-line flow list or mapping (<c>[a@b, c@d]</c>) as given; a text YAML reads back as
     /// the same plain scalar as given; anything else double-quoted.
     /// </summary>
-    internal static string Render(string value)
+    public static string Render(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (value.Length > 0 && !value.Contains('\n') && !value.Contains('\r') && ReadsBackAs(value) is { } kind)
