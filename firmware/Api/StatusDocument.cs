@@ -71,4 +71,5 @@ public sealed record RequestDocument(bool Accepted, string Message);
 [JsonSerializable(typeof(ConfigDocument))]
 [JsonSerializable(typeof(ConfigCheckDocument))]
 [JsonSerializable(typeof(ConfigChangeRequest))]
+[JsonSerializable(typeof(string))]
 public sealed partial class ApiJson : JsonSerializerContext;
