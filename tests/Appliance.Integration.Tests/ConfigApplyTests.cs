@@ -88,7 +88,7 @@ public sealed class ConfigApplyTests
             var body = await invalid.Content.ReadAsStringAsync();
             Assert.AreEqual((HttpStatusCode)422, invalid.StatusCode, body);
             var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
-            var line = Array.FindIndex(File.ReadAllLines(path), l => l.TrimStart().StartsWith("interval:", StringComparison.Ordinal)) + 1;
+            var line = Array.FindIndex(File.ReadAllLines(path), l => l.StartsWith("health:", StringComparison.Ordinal)) + 1;
             Assert.AreEqual("health.interval", errors[0].GetProperty("key").GetString(), body);
             Assert.AreEqual(line, errors[0].GetProperty("line").GetInt32(), body);
             StringAssert.Contains(errors[0].GetProperty("message").GetString(), "a duration such as 20ms or 1.5s", body);
