@@ -167,31 +167,31 @@ public static class ConfigEdit
             switch (node.Kind)
             {
                 case SKind.Map:
-                {
-                    int at = node.Entries.FindIndex(e => e.Key.Kind == SKind.Scalar && e.Key.Value == segment);
-                    if (at < 0) return InsertIntoMap(text, node, rest, rendered);
-                    (SNode k, SNode v) = node.Entries[at];
-                    if (last) return ReplaceValue(text, k, v, rendered);
-                    owner = k;
-                    node = v;
-                    break;
-                }
-                case SKind.Seq:
-                {
-                    if (!IsIndex(segment, out int index))
                     {
-                        throw Problem(node, $"{Where(path, i)} is a list: the next part of the key must be an item's number from 0, not \"{Printable.Echo(segment)}\"");
-                    }
-                    if (index < node.Items.Count)
-                    {
-                        if (last) return ReplaceItem(text, node.Items[index], rendered);
-                        owner = null;
-                        node = node.Items[index];
+                        int at = node.Entries.FindIndex(e => e.Key.Kind == SKind.Scalar && e.Key.Value == segment);
+                        if (at < 0) return InsertIntoMap(text, node, rest, rendered);
+                        (SNode k, SNode v) = node.Entries[at];
+                        if (last) return ReplaceValue(text, k, v, rendered);
+                        owner = k;
+                        node = v;
                         break;
                     }
-                    if (index == node.Items.Count) return AppendItem(text, node, path[(i + 1)..], rendered);
-                    throw Problem(node, $"{Where(path, i)} has {node.Items.Count} item{(node.Items.Count == 1 ? "" : "s")} (0 to {node.Items.Count - 1}); a new one is number {node.Items.Count}");
-                }
+                case SKind.Seq:
+                    {
+                        if (!IsIndex(segment, out int index))
+                        {
+                            throw Problem(node, $"{Where(path, i)} is a list: the next part of the key must be an item's number from 0, not \"{Printable.Echo(segment)}\"");
+                        }
+                        if (index < node.Items.Count)
+                        {
+                            if (last) return ReplaceItem(text, node.Items[index], rendered);
+                            owner = null;
+                            node = node.Items[index];
+                            break;
+                        }
+                        if (index == node.Items.Count) return AppendItem(text, node, path[(i + 1)..], rendered);
+                        throw Problem(node, $"{Where(path, i)} has {node.Items.Count} item{(node.Items.Count == 1 ? "" : "s")} (0 to {node.Items.Count - 1}); a new one is number {node.Items.Count}");
+                    }
                 case SKind.Scalar when node.IsNull && owner is not null:
                     return FillEmpty(text, owner, node, rest, rendered);
                 case SKind.Alias:
@@ -214,21 +214,21 @@ public static class ConfigEdit
             switch (node.Kind)
             {
                 case SKind.Map:
-                {
-                    int at = node.Entries.FindIndex(e => e.Key.Kind == SKind.Scalar && e.Key.Value == path[i]);
-                    // Removing what is not there leaves the text as it is: the result is the same.
-                    if (at < 0) return null;
-                    if (last) return node.Flow ? RemoveFlow(text, node, at) : RemoveBlockEntry(text, node.Entries[at].Key, node.Entries[at].Value);
-                    node = node.Entries[at].Value;
-                    break;
-                }
+                    {
+                        int at = node.Entries.FindIndex(e => e.Key.Kind == SKind.Scalar && e.Key.Value == path[i]);
+                        // Removing what is not there leaves the text as it is: the result is the same.
+                        if (at < 0) return null;
+                        if (last) return node.Flow ? RemoveFlow(text, node, at) : RemoveBlockEntry(text, node.Entries[at].Key, node.Entries[at].Value);
+                        node = node.Entries[at].Value;
+                        break;
+                    }
                 case SKind.Seq:
-                {
-                    if (!IsIndex(path[i], out int index) || index >= node.Items.Count) return null;
-                    if (last) return node.Flow ? RemoveFlow(text, node, index) : RemoveBlockItem(text, node.Items[index]);
-                    node = node.Items[index];
-                    break;
-                }
+                    {
+                        if (!IsIndex(path[i], out int index) || index >= node.Items.Count) return null;
+                        if (last) return node.Flow ? RemoveFlow(text, node, index) : RemoveBlockItem(text, node.Items[index]);
+                        node = node.Items[index];
+                        break;
+                    }
                 default:
                     return null;
             }
