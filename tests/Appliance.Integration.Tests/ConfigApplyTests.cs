@@ -135,6 +135,20 @@ public sealed class ConfigApplyTests
         StringAssert.Contains(dry.Output, lab.AddressOf("slave"));
         StringAssert.Contains(DumpFlows(lab), moved, "a dry run changes nothing");
         Assert.IsFalse(firmware.HasExited);
+
+        // The API moves: the answer comes first, from the old address; the new one then tells the outcome.
+        await Task.Delay(LongConnected);
+        var newApi = $"{lab.Management}:8081";
+        using (var move = await PutAsync(http, $$$"""{"set": {"api.listen": "{{{newApi}}}"}}"""))
+        {
+            var body = await move.Content.ReadAsStringAsync();
+            Assert.AreEqual(HttpStatusCode.Accepted, move.StatusCode, body);
+            Assert.IsFalse(JsonDocument.Parse(body).RootElement.GetProperty("applied").GetBoolean(), body);
+        }
+        using var there = new HttpClient { BaseAddress = new Uri($"http://{newApi}"), Timeout = TimeSpan.FromSeconds(2) };
+        WaitUntil(() => there.GetStringAsync("/api/events").GetAwaiter().GetResult().Contains("\"kind\":\"config_applied\",\"server\":null,\"message\":\"configuration applied (api.listen changed)", StringComparison.Ordinal),
+            Settle, "config_applied on the new address\n" + firmware.LogTail(20));
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/api/status"), "nothing on the old address");
     }
 
     [TestMethod]
