@@ -23,6 +23,12 @@ public static class ConfigEdit
     /// <summary>Largest text edited or applied through the API: a real configuration is a few KB.</summary>
     public const int MaxTextBytes = 64 * 1024;
 
+    /// <summary>Most edits in one change: a page changes a few dozen keys at most, and each edit reads the text again.</summary>
+    public const int MaxEdits = 256;
+
+    /// <summary>Most parts of a key: the deepest key of a configuration has 4.</summary>
+    public const int MaxKeyParts = 8;
+
     /// <summary>Makes each of <paramref name="set"/> then each of <paramref name="remove"/> on <paramref name="text"/>.</summary>
     /// <param name="sourceName">The file name errors carry.</param>
     public static ConfigEditResult Apply(string text, IEnumerable<KeyValuePair<string, string>> set, IEnumerable<string> remove, string sourceName)
@@ -32,13 +38,21 @@ public static class ConfigEdit
         ArgumentNullException.ThrowIfNull(remove);
         var errors = new List<ConfigError>();
         string current = text;
-        foreach ((string key, string value) in set)
+        var edits = set.Select(s => (s.Key, Value: (string?)s.Value)).Concat(remove.Select(k => (Key: k, Value: (string?)null))).Take(MaxEdits + 1).ToList();
+        if (edits.Count > MaxEdits)
         {
-            if (Edit(current, key, sourceName, errors, tree => Set(tree, key, value)) is { } next) current = next;
+            return new ConfigEditResult(text, [new ConfigError(sourceName, 0, 0, "", $"at most {MaxEdits} keys may be changed at once")]);
         }
-        foreach (string key in remove)
+        foreach ((string key, string? value) in edits)
         {
-            if (Edit(current, key, sourceName, errors, tree => Remove(tree, key)) is { } next) current = next;
+            Func<Tree, Splice?> edit = value is null ? tree => Remove(tree, key) : tree => Set(tree, key, value);
+            if (Edit(current, key, sourceName, errors, edit) is { } next) current = next;
+            // Checked as it grows: a text too large to apply is not worth reading again.
+            if (current.Length > MaxTextBytes)
+            {
+                errors.Add(new ConfigError(sourceName, 0, 0, "", $"the configuration may be at most {MaxTextBytes / 1024} KiB ({MaxTextBytes} bytes) here"));
+                break;
+            }
         }
         return errors.Count > 0 ? new ConfigEditResult(text, errors) : new ConfigEditResult(current, []);
     }
@@ -104,7 +118,7 @@ public static class ConfigEdit
     {
         if (Segments(key) is null)
         {
-            errors.Add(new ConfigError(sourceName, 0, 0, Printable.Echo(key), "a key is names separated by dots, such as health.interval or servers.1.address"));
+            errors.Add(new ConfigError(sourceName, 0, 0, Printable.Echo(key), $"a key is at most {MaxKeyParts} names separated by dots, such as health.interval or servers.1.address"));
             return null;
         }
         try
@@ -133,7 +147,7 @@ public static class ConfigEdit
     {
         if (string.IsNullOrEmpty(key)) return null;
         string[] segments = key.Split('.');
-        return segments.Any(s => s.Length == 0 || s.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is ':' or '#' or '[' or ']' or '{' or '}' or ',' or '"' or '\''))
+        return segments.Length > MaxKeyParts || segments.Any(s => s.Length == 0 || s.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is ':' or '#' or '[' or ']' or '{' or '}' or ',' or '"' or '\''))
             ? null
             : segments;
     }

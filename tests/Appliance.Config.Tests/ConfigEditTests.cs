@@ -162,6 +162,18 @@ public sealed class ConfigEditTests
     }
 
     [TestMethod]
+    public void HostileEditsAreBounded()
+    {
+        var deep = ConfigEdit.Apply(File, [KeyValuePair.Create(string.Join('.', Enumerable.Repeat("a", 10_000)), "1")], [], TestSupport.FileName);
+        StringAssert.StartsWith(deep.Errors.Single().Message, "a key is at most 8 names");
+        var many = ConfigEdit.Apply(File, Enumerable.Range(0, 300).Select(i => KeyValuePair.Create($"k{i}", "1")), [], TestSupport.FileName);
+        Assert.AreEqual("at most 256 keys may be changed at once", many.Errors.Single().Message);
+        var large = ConfigEdit.Apply(File, Enumerable.Range(0, 100).Select(i => KeyValuePair.Create($"k{i}", new string('x', 1000))), [], TestSupport.FileName);
+        StringAssert.StartsWith(large.Errors.Single().Message, "the configuration may be at most 64 KiB");
+        Assert.AreEqual(File, large.Text);
+    }
+
+    [TestMethod]
     public void AnAliasIsNotEditedThrough()
     {
         var result = ConfigEdit.Apply("x: &h { interval: 20ms }\nhealth: *h\n", [KeyValuePair.Create("health.interval", "1ms")], [], TestSupport.FileName);
