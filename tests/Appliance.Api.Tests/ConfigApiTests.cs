@@ -151,6 +151,15 @@ public sealed class ConfigApiTests
     }
 
     [TestMethod]
+    public void TheApplyEventsHaveTheirNames()
+    {
+        Assert.AreEqual("config_applied", EventNames.Of(EventKind.ConfigApplied));
+        Assert.AreEqual("config_rolled_back", EventNames.Of(EventKind.ConfigRolledBack));
+        Assert.IsTrue(EventNames.TryParse("config_rolled_back", out var kind));
+        Assert.AreEqual(EventKind.ConfigRolledBack, kind);
+    }
+
+    [TestMethod]
     public void TheRuleDiffCountsRepeatedLines()
     {
         var diff = RuleDiff.Between(["a", "b", "b", "c"], ["b", "c", "c", "d"]);
