@@ -186,6 +186,34 @@ public sealed class ConfigApplyTests
         Assert.IsFalse(firmware.HasExited);
     }
 
+    [TestMethod]
+    public async Task AChannelNoSwitchConnectsToIsRolledBackAfterTenSeconds()
+    {
+        using var lab = Host.NewLab();
+        var path = lab.WriteConfig("probe=http");
+        var original = File.ReadAllText(path);
+        using var firmware = Firmware.StartOn(lab, path);
+        lab.WaitServing("master", Settle);
+        await Task.Delay(LongConnected);
+
+        // A valid channel the bridge is not told about: the firmware listens there, and nobody comes.
+        var elsewhere = $"unix:/var/run/openvswitch/appliance-{lab.Name}-elsewhere.sock";
+        using var http = Api(lab);
+        var started = DateTime.UtcNow;
+        using var answer = await PutAsync(http, $$$"""{"set": {"openflow.listen": "{{{elsewhere}}}"}}""");
+        var took = DateTime.UtcNow - started;
+        var body = await answer.Content.ReadAsStringAsync();
+        TestContext.WriteLine($"rolled back after {took.TotalMilliseconds:0} ms: {body}");
+        Assert.AreEqual(HttpStatusCode.BadGateway, answer.StatusCode, body + "\n" + firmware.LogTail(30));
+        StringAssert.Contains(JsonDocument.Parse(body).RootElement.GetProperty("message").GetString(), "no switch connected within 10 s", body);
+        Assert.IsGreaterThanOrEqualTo(10_000, took.TotalMilliseconds, "the new configuration had its 10 s");
+        Assert.AreEqual(original, File.ReadAllText(path));
+        Assert.IsFalse(File.Exists(elsewhere["unix:".Length..]), "the other channel's socket is gone");
+        // The switch comes back to the previous channel by itself (OVS's own retry, up to 8 s).
+        WaitUntil(() => firmware.Status().GetProperty("switch").GetProperty("connected").GetBoolean(), TimeSpan.FromSeconds(20), "the switch back on the previous channel");
+        lab.WaitServing("master", Settle);
+    }
+
     private static HttpClient Api(Lab lab)
     {
         var http = new HttpClient { BaseAddress = new Uri($"http://{lab.Plan.Api}"), Timeout = TimeSpan.FromSeconds(60) };
