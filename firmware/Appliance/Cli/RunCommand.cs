@@ -59,7 +59,10 @@ internal static partial class RunCommand
         // listener, prober) is replaced whole by every apply; the panel and the API server only when
         // their own settings change (they hold hardware lines and the address the operator talks to).
         // A new piece built from the configuration goes in RunGeneration when it may simply restart
-        // with every apply, or beside the panel here when it must outlive applies that do not touch it.
+        // with every apply, or beside the panel here when it must outlive applies that do not touch it
+        // (a holder as PanelHolder: opened here, and again in RunWithAsync below when its section
+        // changed). The event log outlives both, so a piece that follows events (notifications) sees
+        // config_applied and config_rolled_back too.
         RunGeneration generation;
         try
         {
