@@ -22,8 +22,9 @@ public sealed class ApiServer : IAsyncDisposable
     /// <param name="hosts">The Host headers answered; any other gets 421 (DNS rebinding, docs/api.md#access).</param>
     /// <param name="loggers">The firmware's own: the host logs through it, in the firmware's format and at its levels.</param>
     /// <param name="sessionsRefused">The OpenFlow channel's refusals by reason, for <c>/metrics</c>.</param>
+    /// <param name="config">Reading and applying the configuration (<c>/api/config</c>); null: those routes are absent.</param>
     public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, HostFilter hosts, ILoggerFactory loggers,
-        Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null)
+        Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null, IConfigControl? config = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -78,7 +79,60 @@ public sealed class ApiServer : IAsyncDisposable
             var outcome = await control.PressAsync(kind.Value, "api press").ConfigureAwait(false);
             return Results.Json(new RequestDocument(outcome.Accepted, outcome.Message), ApiJson.Default.RequestDocument);
         });
+        if (config is not null) MapConfig(app, config, token);
         return new ApiServer(app);
+    }
+
+    /// <summary>
+    /// The configuration routes: every one needs the token, GET too (the file names addresses and paths the office
+    /// need not read). The token comes only in the Authorization header, never from a cookie, and bodies must be
+    /// JSON: a form another site's page posts cannot carry either (docs/api.md#configuration).
+    /// </summary>
+    private static void MapConfig(WebApplication app, IConfigControl config, ApiToken token)
+    {
+        app.MapGet("/api/config", (HttpRequest request) =>
+        {
+            if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
+            var (status, document, problem) = ConfigEndpoints.Get(config);
+            return document is not null
+                ? Results.Json(document, ApiJson.Default.ConfigDocument, statusCode: status)
+                : Results.Json(new RequestDocument(false, problem ?? ""), ApiJson.Default.RequestDocument, statusCode: status);
+        });
+        app.MapPost("/api/config/check", async (HttpRequest request) =>
+        {
+            if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
+            var (change, status, problem) = await ReadChangeAsync(request).ConfigureAwait(false);
+            if (change is null) return Results.Json(new RequestDocument(false, problem ?? ""), ApiJson.Default.RequestDocument, statusCode: status);
+            var (checkStatus, document) = ConfigEndpoints.Check(config, change);
+            return Results.Json(document, ApiJson.Default.ConfigCheckDocument, statusCode: checkStatus);
+        });
+        app.MapPut("/api/config", async (HttpContext context) =>
+        {
+            if (!token.Accepts(context.Request.Headers.Authorization)) return Unauthorized(token);
+            var (change, status, problem) = await ReadChangeAsync(context.Request).ConfigureAwait(false);
+            if (change is null) return Results.Json(new RequestDocument(false, problem ?? ""), ApiJson.Default.RequestDocument, statusCode: status);
+            var (putStatus, document, afterAnswer) = await ConfigEndpoints.PutAsync(config, change).ConfigureAwait(false);
+            if (afterAnswer is not null)
+            {
+                // The API moves: the answer is sent from here first, then the firmware switches.
+                context.Response.OnCompleted(() =>
+                {
+                    afterAnswer();
+                    return Task.CompletedTask;
+                });
+            }
+            return Results.Json(document, ApiJson.Default.ConfigCheckDocument, statusCode: putStatus);
+        });
+    }
+
+    private static async Task<(ConfigChangeRequest? Request, int Status, string? Problem)> ReadChangeAsync(HttpRequest request)
+    {
+        if (request.ContentLength > ConfigEndpoints.MaxBodyBytes) return ConfigEndpoints.ReadBody(request.ContentType, [], complete: false);
+        var buffer = new byte[ConfigEndpoints.MaxBodyBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length)).ConfigureAwait(false)) > 0) length += read;
+        return ConfigEndpoints.ReadBody(request.ContentType, buffer.AsSpan(0, length), complete: length <= ConfigEndpoints.MaxBodyBytes);
     }
 
     private static IResult Unauthorized(ApiToken token) => Results.Json(

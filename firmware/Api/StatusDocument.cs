@@ -68,4 +68,8 @@ public sealed record RequestDocument(bool Accepted, string Message);
 [JsonSerializable(typeof(StatusDocument))]
 [JsonSerializable(typeof(EventsDocument))]
 [JsonSerializable(typeof(RequestDocument))]
+[JsonSerializable(typeof(ConfigDocument))]
+[JsonSerializable(typeof(ConfigCheckDocument))]
+[JsonSerializable(typeof(ConfigChangeRequest))]
+[JsonSerializable(typeof(string))]
 public sealed partial class ApiJson : JsonSerializerContext;

@@ -54,6 +54,12 @@ public enum EventKind
 
     /// <summary>The firmware started: logged at start, not by the policy, so the history shows each restart.</summary>
     FirmwareStarted,
+
+    /// <summary>A configuration applied through the API was taken and the switch confirmed its rules; logged by the firmware's run loop.</summary>
+    ConfigApplied,
+
+    /// <summary>A configuration applied through the API did not get the switch programmed; the previous file was restored and runs again.</summary>
+    ConfigRolledBack,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

@@ -1,7 +1,4 @@
 using Appliance.Config;
-using Appliance.Health;
-using Appliance.Pipeline;
-using Appliance.Policy;
 
 namespace Appliance.Cli;
 
@@ -28,29 +25,16 @@ internal static class CheckCommand
             : "passive health: off");
         // boot/…/appliance-time reads this line: keep its two forms.
         output.WriteLine(config.Time.FromDhcp ? "time: NTP from the DHCP lease, else Debian's pool" : $"time: NTP servers {string.Join(", ", config.Time.NtpServers)}");
-        var macs = new Dictionary<string, MacAddress>();
-        var learned = new List<string>();
         foreach (var server in config.Servers)
         {
-            if (server.Mac is { } mac)
-            {
-                macs[server.Name] = mac;
-            }
-            else
-            {
-                macs[server.Name] = MacAddress.Zero;
-                learned.Add(server.Name);
-            }
             output.WriteLine($"server {server.Name}: {server.Address} on port {server.Port}{(server.Mac is null ? ", MAC learned by ARP" : $", MAC {server.Mac}")}");
         }
         output.WriteLine();
         output.WriteLine("rules with every server healthy (the master serving):");
+        var rules = RuleListing.Describe(config, out var learned, out var management);
         if (learned.Count > 0) output.WriteLine($"(00:00:00:00:00:00 stands for the MAC of {string.Join(", ", learned)}, learned at run time)");
-        // The guard binds the management port's MAC, read from the bridge's internal port when it exists here.
-        var management = NetworkInterfaceInfo.TryReadMac(config.Bridge.Name);
         if (management is null) output.WriteLine($"(the management port's MAC is read from {config.Bridge.Name} at run time; its guard rules are left out here)");
-        var all = new DesiredSwitchState([.. config.Servers.Select(s => s.Name)], config.Master.Name);
-        output.Write(new RuleBuilder(config).Build(all, macs, management).Describe());
+        output.Write(rules);
         return Program.Exit.Ok;
     }
 }

@@ -2,18 +2,22 @@ using Appliance.Config;
 
 namespace Appliance.Cli;
 
-/// <summary><c>appliance [VERB] [--config PATH] [--json] [ARG]</c> (docs/cli.md).</summary>
-internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, string? Argument)
+/// <summary><c>appliance [VERB] [--config PATH] [--json] [--dry-run] [ARG...]</c> (docs/cli.md).</summary>
+internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IReadOnlyList<string> Arguments, bool DryRun = false)
 {
-    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press", "fault"];
+    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press", "fault", "config"];
+
+    /// <summary>The one argument of verbs that take one (press).</summary>
+    public string? Argument => Arguments.Count > 0 ? Arguments[0] : null;
 
     public static CommandLine? Parse(string[] args, out string? error)
     {
         error = null;
         string? verb = null;
-        string? argument = null;
+        var arguments = new List<string>();
         var config = ConfigDefaults.ConfigPath;
         var json = false;
+        var dryRun = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -27,14 +31,18 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, st
                 case "--json":
                     json = true;
                     break;
+                case "--dry-run":
+                    dryRun = true;
+                    break;
                 case var a when a.StartsWith("--", StringComparison.Ordinal):
                     error = $"unknown option {a}";
                     return null;
                 case var a when verb is null:
                     verb = a;
                     break;
-                case var a when argument is null:
-                    argument = a;
+                // config set takes any number of KEY=VALUE; every other verb one argument at most.
+                case var a when verb == "config" || arguments.Count == 0:
+                    arguments.Add(a);
                     break;
                 default:
                     error = $"unexpected argument {args[i]}";
@@ -47,7 +55,12 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, st
             error = $"unknown verb {verb}";
             return null;
         }
-        return new CommandLine(verb, config, json, argument);
+        if (dryRun && verb != "config")
+        {
+            error = "--dry-run is for config set and config apply";
+            return null;
+        }
+        return new CommandLine(verb, config, json, arguments, dryRun);
     }
 
     public static string Usage =>
@@ -61,6 +74,12 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, st
           press [short|long]  press the front-panel button through the API (as failback)
           fault               while run refuses the configuration: fault LED, the reasons on the status
                               page; exit 4 once it is valid (systemd's appliance-fault.service)
+          config get [KEY]    the running firmware's configuration file, or one key's value (servers.0.address)
+          config set KEY=VALUE... [--dry-run]
+                              change keys and apply: the errors as check prints them (exit 2), the rules
+                              that change; exit 3 when the switch refused it and the previous file came back
+          config apply FILE [--dry-run]
+                              apply a whole file the same way; --dry-run only checks it against the running one
         PATH defaults to {ConfigDefaults.ConfigPath}. --version prints the version and the commit it was built from.
         """;
 }

@@ -20,8 +20,8 @@ namespace Appliance.Cli;
 /// </summary>
 internal static partial class RunCommand
 {
-    /// <summary>ovs-vswitchd answers a control command in microseconds; a second means it is stuck, and the reading is skipped.</summary>
-    private static readonly TimeSpan ConntrackReadTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>How long a new configuration has to get the switch programmed before it is rolled back.</summary>
+    internal static readonly TimeSpan ConfirmWithin = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(ApplianceConfig config)
     {
@@ -34,105 +34,105 @@ internal static partial class RunCommand
         var time = TimeProvider.System;
         var clock = new MonotonicClock(time);
 
-        foreach (var warning in ConfigError.Printed(config.Warnings, "warnings")) LogConfigWarning(logger, warning);
-        if (!config.OpenFlow.Listen.IsLoopback) LogRemoteChannel(logger, config.OpenFlow.Listen.ToString());
-
-        FrontPanel? panel;
+        Announce(config, logger);
+        var panels = new PanelHolder(time, loggers);
+        using var panelLifetime = panels;
         try
         {
-            panel = FrontPanel.Open(config.Panel, time, loggers);
+            panels.Open(config.Panel);
         }
         catch (PanelStartupException e)
         {
             Console.Error.WriteLine(e.ToConfigError(config.SourcePath));
             return Program.Exit.Invalid;
         }
-        using var panelLifetime = panel;
-        using var terminal = panel?.Simulator is not null ? TerminalPanel.ForConsole() : null;
-        if (panel is not null) terminal?.Attach(panel);
-
-        ArpResolver arp;
-        IHealthProbe? probe;
-        try
-        {
-            // ARP and probes leave from the management address on the bridge's internal port.
-            arp = ArpResolver.Open(config.Bridge.Name, config.Bridge.ManagementAddress, loggers.CreateLogger<ArpResolver>());
-            probe = HealthProbes.Create(config.Health, config.Bridge, loggers, arp);
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException)
-        {
-            LogMissingManagement(logger, config.Bridge.Name, config.Bridge.ManagementCidr, e.Message);
-            return Program.Exit.Unreachable;
-        }
-        await using var arpLifetime = arp;
 
         // The event history survives a restart in the state directory too (events.jsonl), written
-        // beside the loop; disposed last, so that the events of the stop are written.
+        // beside the loop; disposed last, so that the events of the stop are written. It outlives
+        // every generation: an apply is in the same history.
         await using var journal = EventJournal.InStateDirectory(loggers.CreateLogger<EventJournal>());
         if (journal.Problem is { } historyProblem) LogHistoryProblem(logger, historyProblem);
         var events = new EventLog(journal);
-        // Drains and manual-failback holds survive a restart in the state directory (operator.json).
-        var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
-            await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false), OperatorIntentStore.InStateDirectory(), events);
-        controller.WatchCarrier(new CarrierWatch(clock, loggers, controller.ReportCarrier));
-        // The guard binds the management port's MAC to it; ARP heard there tells servers' MACs (see ApplianceController.Macs.cs).
-        controller.ReadManagementMacWith(() => NetworkInterfaceInfo.TryReadMac(config.Bridge.Name));
-        arp.Heard += controller.ReportArp;
-        // Connections per server: conntrack's count in each server's zone, asked of ovs-vswitchd (docs/api.md).
-        controller.CountConnectionsWith((zones, cancel) => ConntrackLimits.ReadAsync(zones, ConntrackReadTimeout, cancel));
-        if (panel is not null)
-        {
-            controller.StatusChanged += status => panel.Show(status.Panel);
-            controller.PressRefused += _ => panel.SignalRefused();
-            panel.ShortPress += (_, _) => _ = controller.PressAsync(PressKind.Short, "button");
-            panel.Hold += (_, _) => _ = controller.PressAsync(PressKind.Long, "button");
-        }
+        var shared = new RunShared(loggers, time, clock, events, () => panels.Panel);
 
-        var token = ApiToken.LoadOrCreate(config.Api.TokenFile, out var tokenCreated);
-        if (tokenCreated) LogTokenCreated(logger, config.Api.TokenFile);
-        // Without a usable token POSTs are open to nobody: say so, keep serving GETs.
-        if (token.Refusal is { } refusal) LogTokenRefused(logger, refusal);
-        var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
-        await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), time, loggers);
-        await using var api = ApiServer.Create(config.Api.Listen, controller, token, HostFilter.For(config), loggers, listener.Refusals.Snapshot);
+        // Things built from the configuration. A generation (ARP, probes, controller, OpenFlow
+        // listener, prober) is replaced whole by every apply; the panel and the API server only when
+        // their own settings change (they hold hardware lines and the address the operator talks to).
+        // A new piece built from the configuration goes in RunGeneration when it may simply restart
+        // with every apply, or beside the panel here when it must outlive applies that do not touch it
+        // (a holder as PanelHolder: opened here, and again in RunWithAsync below when its section
+        // changed). The event log outlives both, so a piece that follows events (notifications) sees
+        // config_applied and config_rolled_back too.
+        RunGeneration generation;
         try
         {
-            await api.StartAsync(stop.Token).ConfigureAwait(false);
+            generation = RunGeneration.Build(config, shared, stop.Token);
         }
-        catch (Exception e) when (e is IOException or SocketException)
+        catch (GenerationException e)
         {
-            // Kestrel reports an address in use as IOException, one the machine does not have as SocketException.
-            LogCannotServeApi(logger, config.Api.Listen.ToString(), e.Message);
-            return Program.Exit.Unreachable;
+            LogCannotStart(logger, e.Message);
+            return e.Exit;
         }
-
+        var control = new CurrentControl(generation.Controller);
+        panels.Control = control;
+        var applier = new ConfigApplier(config);
+        var apis = new ApiHolder(control, applier, () => generation.Listener.Refusals.Snapshot(), loggers, logger);
         try
         {
-            listener.Start();
-        }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
-        {
-            LogCannotListen(logger, config.OpenFlow.Listen.ToString(), e.Message);
-            return Program.Exit.Unreachable;
-        }
+            if (await apis.StartAsync(config, stop.Token).ConfigureAwait(false) is { } apiProblem)
+            {
+                LogCannotStart(logger, apiProblem);
+                return Program.Exit.Unreachable;
+            }
+            try
+            {
+                generation.Start();
+            }
+            catch (GenerationException e)
+            {
+                LogCannotStart(logger, e.Message);
+                return e.Exit;
+            }
 
-        await using var prober = probe is null ? null : HealthProber.FromConfig(config, probe, (result, outcome) => controller.ReportProbe(result, outcome.Latency), clock, loggers.CreateLogger<HealthProber>());
-        // Only now, when nothing can stop the start any more: a firmware that exits at start and is
-        // restarted every second would otherwise fill the history, and wear the card, with starts.
-        events.Add(new LoggedEvent(time.GetUtcNow(), EventKind.FirmwareStarted, null, Started(journal)));
-        var loop = controller.RunAsync(stop.Token);
-        var probing = prober is null ? Task.CompletedTask : StartProbingAsync(prober, controller, stop.Token);
-        systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
-        LogStarted(logger, config.SourcePath, config.Bridge.Name, config.Api.Listen.ToString());
-        var watchdog = WatchdogAsync(systemd, Liveness(systemd, controller, loop, arp, prober, panel), logger, stop.Token);
-        await loop.ConfigureAwait(false);
-        await watchdog.ConfigureAwait(false);
-        systemd.Stopping();
-        await probing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (prober is not null) await prober.StopAsync().ConfigureAwait(false);
-        if (probe is not null) await probe.DisposeAsync().ConfigureAwait(false);
-        LogStopped(logger);
-        return Program.Exit.Ok;
+            // Only now, when nothing can stop the start any more: a firmware that exits at start and is
+            // restarted every second would otherwise fill the history, and wear the card, with starts.
+            events.Add(new LoggedEvent(time.GetUtcNow(), EventKind.FirmwareStarted, null, Started(journal)));
+            systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
+            LogStarted(logger, config.SourcePath, config.Bridge.Name, config.Api.Listen.ToString());
+            // While a generation is being replaced there are no loops to watch (an apply takes at most
+            // twice ConfirmWithin); the watchdog keeps being told all is well.
+            var switching = false;
+            var watchdog = WatchdogAsync(systemd, () => switching ? null : Liveness(systemd, generation, panels.Panel), logger, stop.Token);
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var onStop = stop.Token.Register(() => stopped.TrySetResult());
+            var exit = Program.Exit.Ok;
+            while (!stop.IsCancellationRequested)
+            {
+                var next = applier.Requests.ReadAsync(stop.Token).AsTask();
+                await Task.WhenAny(next, stopped.Task).ConfigureAwait(false);
+                if (!next.IsCompletedSuccessfully) break;
+                var request = next.Result;
+                switching = true;
+                var (outcome, fatal) = await SwitchAsync(request).ConfigureAwait(false);
+                switching = false;
+                request.Done.TrySetResult(outcome);
+                if (fatal)
+                {
+                    exit = Program.Exit.Unreachable;
+                    break;
+                }
+            }
+            applier.Close();
+            await watchdog.ConfigureAwait(false);
+            systemd.Stopping();
+            LogStopped(logger);
+            return exit;
+        }
+        finally
+        {
+            await generation.DisposeAsync().ConfigureAwait(false);
+            await apis.DisposeAsync().ConfigureAwait(false);
+        }
 
         void Stop(PosixSignalContext context)
         {
@@ -140,22 +140,90 @@ internal static partial class RunCommand
             context.Cancel = true;
             stop.Cancel();
         }
+
+        // Stops the running generation and starts one with the new configuration; rolls back when the
+        // switch does not take it in time. Fatal when not even the previous configuration starts again.
+        async Task<(ApplyOutcome Outcome, bool Fatal)> SwitchAsync(SwitchRequest request)
+        {
+            var previous = applier.Running;
+            var changed = request.Candidate.ChangedKeys.Count == 0 ? "no key" : string.Join(", ", request.Candidate.ChangedKeys);
+            LogApplying(logger, applier.Path, changed);
+            var why = await RunWithAsync(request.Config, confirm: true).ConfigureAwait(false);
+            if (why is null)
+            {
+                applier.Running = request.Config;
+                Announce(request.Config, logger);
+                var message = $"configuration applied ({changed} changed); the switch took the rules";
+                events.Add(new LoggedEvent(time.GetUtcNow(), EventKind.ConfigApplied, null, message));
+                LogApplied(logger, changed);
+                return (new ApplyOutcome(ApplyResult.Applied, message, request.Candidate), false);
+            }
+            LogRollingBack(logger, why);
+            string? restoreProblem = null;
+            try
+            {
+                ConfigApplier.Write(applier.Path, request.PreviousText);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                restoreProblem = $"; the previous file could not be written back ({e.Message}): it is in {applier.PreviousPath}";
+            }
+            var again = await RunWithAsync(previous, confirm: true).ConfigureAwait(false);
+            var rolledBack = $"configuration rolled back: {why}; the previous file was restored{restoreProblem} and runs again" +
+                (again is null ? "" : $", but {again}");
+            events.Add(new LoggedEvent(time.GetUtcNow(), EventKind.ConfigRolledBack, null, rolledBack));
+            LogRolledBack(logger, rolledBack);
+            // Without a generation running there is nothing serving the switch; a new process (systemd) starts with the restored file.
+            var fatal = again is not null && generation.Loop.IsCompleted;
+            return (new ApplyOutcome(ApplyResult.RolledBack, rolledBack, request.Candidate), fatal);
+        }
+
+        // Replaces the generation (and the panel or API when their sections change) with one for
+        // next; with confirm, waits for the switch to be programmed. Null when it runs; else why not.
+        async Task<string?> RunWithAsync(ApplianceConfig next, bool confirm)
+        {
+            await generation.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                panels.Open(next.Panel);
+            }
+            catch (PanelStartupException e)
+            {
+                return e.ToConfigError(next.SourcePath).Message;
+            }
+            try
+            {
+                generation = RunGeneration.Build(next, shared, stop.Token);
+            }
+            catch (GenerationException e)
+            {
+                return e.Message;
+            }
+            control.Controller = generation.Controller;
+            if (await apis.StartAsync(next, stop.Token).ConfigureAwait(false) is { } apiProblem) return apiProblem;
+            try
+            {
+                generation.Start();
+            }
+            catch (GenerationException e)
+            {
+                return e.Message;
+            }
+            if (!confirm) return null;
+            var programmed = generation.Controller.SwitchProgrammed;
+            await Task.WhenAny(programmed, Task.Delay(ConfirmWithin, stop.Token)).ConfigureAwait(false);
+            if (programmed.IsCompleted) return null;
+            return generation.Controller.Status.SwitchConnected
+                ? $"the switch did not take the rules within {ConfirmWithin.TotalSeconds:0} s"
+                : $"no switch connected within {ConfirmWithin.TotalSeconds:0} s";
+        }
     }
 
-    /// <summary>
-    /// Probes start once the switch forwards for us: after our rules are in and the servers answer
-    /// ARP through it (a server that never answers does not hold the others back for long). A
-    /// switch that never takes our rules (one refused) does not hold the probes back for good
-    /// either: the status would show servers presumed healthy that nobody checks. The policy does
-    /// not count failures while no switch is connected, or just after one connected.
-    /// </summary>
-    private static async Task StartProbingAsync(HealthProber prober, ApplianceController controller, CancellationToken stop)
+    /// <summary>What the log says of a configuration when it starts to run.</summary>
+    private static void Announce(ApplianceConfig config, ILogger logger)
     {
-        await Task.WhenAny(controller.SwitchProgrammed, Task.Delay(TimeSpan.FromSeconds(30), stop)).ConfigureAwait(false);
-        stop.ThrowIfCancellationRequested();
-        await Task.WhenAny(controller.ServersReachable, Task.Delay(TimeSpan.FromSeconds(2), stop)).ConfigureAwait(false);
-        stop.ThrowIfCancellationRequested();
-        prober.Start();
+        foreach (var warning in ConfigError.Printed(config.Warnings, "warnings")) LogConfigWarning(logger, warning);
+        if (!config.OpenFlow.Listen.IsLoopback) LogRemoteChannel(logger, config.OpenFlow.Listen.ToString());
     }
 
     /// <summary>
@@ -163,18 +231,11 @@ internal static partial class RunCommand
     /// (the controller's heartbeat and the panel's timer tick every second, the probe schedule at
     /// least every interval).
     /// </summary>
-    private static LoopLiveness Liveness(SystemdNotifier systemd, ApplianceController controller, Task loop, ArpResolver arp, HealthProber? prober, FrontPanel? panel)
+    private static LoopLiveness Liveness(SystemdNotifier systemd, RunGeneration generation, FrontPanel? panel)
     {
         var silence = (systemd.WatchdogInterval ?? TimeSpan.FromSeconds(10)) / 2;
         var liveness = new LoopLiveness();
-        liveness.Watch("controller loop", LoopLiveness.Running(loop));
-        liveness.Watch("controller loop", LoopLiveness.Active(() => controller.SinceLoopActivity, silence));
-        liveness.Watch("ARP receiver", LoopLiveness.Running(arp.Receiving));
-        if (prober is not null)
-        {
-            liveness.Watch("probe schedule", LoopLiveness.NotFaulted(() => prober.Fault));
-            liveness.Watch("probe schedule", LoopLiveness.Active(() => prober.SinceActivity, silence > 2 * prober.Interval ? silence : 2 * prober.Interval));
-        }
+        generation.Watch(liveness, silence);
         if (panel is not null) liveness.Watch("front panel", LoopLiveness.Active(() => panel.SinceActivity, silence));
         return liveness;
     }
@@ -183,7 +244,7 @@ internal static partial class RunCommand
     /// Pets systemd's watchdog only while every loop is alive, so a dead or hung one gets the
     /// firmware restarted; says once which loop it was. Without a watchdog it still says so.
     /// </summary>
-    private static async Task WatchdogAsync(SystemdNotifier systemd, LoopLiveness liveness, ILogger logger, CancellationToken stop)
+    private static async Task WatchdogAsync(SystemdNotifier systemd, Func<LoopLiveness?> liveness, ILogger logger, CancellationToken stop)
     {
         using var timer = new PeriodicTimer((systemd.WatchdogInterval ?? TimeSpan.FromSeconds(10)) / 4);
         var told = false;
@@ -193,7 +254,7 @@ internal static partial class RunCommand
             {
                 // Stopping ends the loops on purpose.
                 if (stop.IsCancellationRequested) break;
-                var problems = liveness.Problems();
+                var problems = liveness()?.Problems() ?? [];
                 if (problems.Count == 0)
                 {
                     if (systemd.WatchdogInterval is not null) systemd.Watchdog();
@@ -227,23 +288,23 @@ internal static partial class RunCommand
     [LoggerMessage(Level = LogLevel.Warning, Message = "the OpenFlow channel listens on {Endpoint}, reachable from the network (openflow.allow_remote is set)")]
     private static partial void LogRemoteChannel(ILogger logger, string endpoint);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "the bridge's internal port {Bridge} with the management address {Management} is needed (ovs-config/setup-bridge makes it): {Reason}")]
-    private static partial void LogMissingManagement(ILogger logger, string bridge, string management, string reason);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
+    private static partial void LogCannotStart(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "cannot serve the API on {Endpoint} (api.listen): {Reason}")]
-    private static partial void LogCannotServeApi(ILogger logger, string endpoint, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "applying {Config} ({Changed} changed): the firmware's pieces restart with it; the switch keeps its rules meanwhile")]
+    private static partial void LogApplying(ILogger logger, string config, string changed);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "cannot listen for the switch on {Endpoint}: {Reason}")]
-    private static partial void LogCannotListen(ILogger logger, string endpoint, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "configuration applied ({Changed} changed); the switch took the rules")]
+    private static partial void LogApplied(ILogger logger, string changed);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}; every POST is refused until it is fixed and the firmware restarted")]
-    private static partial void LogTokenRefused(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "the new configuration does not run: {Reason}; rolling back")]
+    private static partial void LogRollingBack(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
+    private static partial void LogRolledBack(ILogger logger, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "event history: {Problem}")]
     private static partial void LogHistoryProblem(ILogger logger, string problem);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "no API token was found; made one in {Path}")]
-    private static partial void LogTokenCreated(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "appliance running with {Config}: waiting for bridge {Bridge}, API on http://{Api}/")]
     private static partial void LogStarted(ILogger logger, string config, string bridge, string api);
