@@ -69,6 +69,7 @@ internal sealed partial class ConfigReader(string file)
         FailbackMode? failback = root.Enum("failback", ConfigDefaults.Failback, FailbackNames);
         PanelConfig? panel = ReadPanel(root);
         ApiConfig? api = ReadApi(root, management);
+        NotifyConfig? notify = ReadNotify(root);
 
         // Only now has every reader asked for its keys.
         foreach (Section section in sections)
@@ -86,6 +87,7 @@ internal sealed partial class ConfigReader(string file)
         return new ApplianceConfig(File, bridge!, openflow!, service!, servers!.AsReadOnly(), health!, failback!.Value, panel!, api!)
         {
             Warnings = [.. warnings.OrderBy(e => e.Line).ThenBy(e => e.Column)],
+            Notify = notify!,
         };
     }
 
