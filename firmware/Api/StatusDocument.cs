@@ -68,4 +68,5 @@ public sealed record RequestDocument(bool Accepted, string Message);
 [JsonSerializable(typeof(StatusDocument))]
 [JsonSerializable(typeof(EventsDocument))]
 [JsonSerializable(typeof(RequestDocument))]
+[JsonSerializable(typeof(NotifyTestDocument))]
 public sealed partial class ApiJson : JsonSerializerContext;

@@ -56,6 +56,7 @@ internal static class Program
             "status" => await ClientCommands.StatusAsync(config, command.Json, Console.Out).ConfigureAwait(false),
             "failback" => await ClientCommands.FailbackAsync(config, Console.Out).ConfigureAwait(false),
             "press" => await ClientCommands.PressAsync(config, command.Argument, Console.Out).ConfigureAwait(false),
+            "notify" => await NotifyCommand.RunAsync(config, command.Argument, command.Json, Console.Out).ConfigureAwait(false),
             _ => await RunCommand.RunAsync(config).ConfigureAwait(false),
         };
     }

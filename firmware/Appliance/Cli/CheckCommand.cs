@@ -26,6 +26,7 @@ internal static class CheckCommand
                 ? "the first marks a server down, and the switch moves new connections off the serving server by itself"
                 : $"{passive.Refusals} within {ConfigDuration.Format(passive.Within)} mark a server down (the firmware counts; no reflex in the switch)")}"
             : "passive health: off");
+        output.WriteLine(Notify.NotifySummary.Describe(config));
         var macs = new Dictionary<string, MacAddress>();
         var learned = new List<string>();
         foreach (var server in config.Servers)

@@ -5,7 +5,7 @@ namespace Appliance.Cli;
 /// <summary><c>appliance [VERB] [--config PATH] [--json] [ARG]</c> (docs/cli.md).</summary>
 internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, string? Argument)
 {
-    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press", "fault"];
+    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press", "fault", "notify"];
 
     public static CommandLine? Parse(string[] args, out string? error)
     {
@@ -59,6 +59,7 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, st
           status [--json]     ask the running firmware for its state (exit 1 when it does not answer)
           failback            return to the highest-priority healthy server (exit 3 when refused)
           press [short|long]  press the front-panel button through the API (as failback)
+          notify test         send a test notification on every notify: channel (exit 3 when one fails)
           fault               while run refuses the configuration: fault LED, the reasons on the status
                               page; exit 4 once it is valid (systemd's appliance-fault.service)
         PATH defaults to {ConfigDefaults.ConfigPath}. --version prints the version and the commit it was built from.

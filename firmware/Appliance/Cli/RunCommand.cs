@@ -71,6 +71,7 @@ internal static partial class RunCommand
         await using var journal = EventJournal.InStateDirectory(loggers.CreateLogger<EventJournal>());
         if (journal.Problem is { } historyProblem) LogHistoryProblem(logger, historyProblem);
         var events = new EventLog(journal);
+        await using var notifier = Appliance.Notify.Notifier.Start(config, events, loggers);
         // Drains and manual-failback holds survive a restart in the state directory (operator.json).
         var controller = new ApplianceController(config, clock, loggers, async (server, cancel) =>
             await arp.ResolveAsync(server.Address, cancel).ConfigureAwait(false), OperatorIntentStore.InStateDirectory(), events);
@@ -94,7 +95,7 @@ internal static partial class RunCommand
         if (token.Refusal is { } refusal) LogTokenRefused(logger, refusal);
         var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
         await using var listener = new SwitchListener(ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), time, loggers);
-        await using var api = ApiServer.Create(config.Api.Listen, controller, token, HostFilter.For(config), loggers, listener.Refusals.Snapshot);
+        await using var api = ApiServer.Create(config.Api.Listen, controller, token, HostFilter.For(config), loggers, listener.Refusals.Snapshot, notifier);
         try
         {
             await api.StartAsync(stop.Token).ConfigureAwait(false);
