@@ -61,6 +61,14 @@ public sealed partial class Notifier : INotifications, IAsyncDisposable
         return notifier;
     }
 
+    /// <summary>With channels made elsewhere (tests).</summary>
+    internal static Notifier Start(NotifyConfig config, EventLog? events, string box, IReadOnlyList<INotifyChannel> channels, TimeProvider time, ILoggerFactory loggers)
+    {
+        var notifier = new Notifier(config, events, box, channels, new NotifyCounts(), time, loggers);
+        notifier.Begin();
+        return notifier;
+    }
+
     /// <summary>The channels <paramref name="config"/> names, in the order email, webhook, syslog.</summary>
     public static IReadOnlyList<INotifyChannel> CreateChannels(ApplianceConfig config, string box)
     {
