@@ -54,8 +54,9 @@ public sealed partial class NotificationTests
         // firmware_started is a warning: the first mail says the box is up and the path works.
         WaitFor(smtp, m => Subject(m).Contains("started", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the firmware_started mail");
 
-        lab.Fault("link-down", "master");
+        // Taken before the fault command, which returns after the link is down: an upper bound of the latency.
         var pulled = DateTimeOffset.UtcNow;
+        lab.Fault("link-down", "master");
         var mail = WaitFor(smtp, m => Subject(m).Contains("failover from master to slave", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the failover mail");
         var latency = At(mail) - pulled;
         var eventTime = DateTimeOffset.Parse(BodyField(mail, "time"), System.Globalization.CultureInfo.InvariantCulture);
