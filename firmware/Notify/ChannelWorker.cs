@@ -66,7 +66,8 @@ internal sealed partial class ChannelWorker
             {
                 try
                 {
-                    await _wake.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, stop).ConfigureAwait(false);
+                    // Nothing scheduled: sleep until offered something (InfiniteTimeSpan is negative, so not clamped to 0).
+                    await _wake.WaitAsync(wait == Timeout.InfiniteTimeSpan ? wait : wait < TimeSpan.Zero ? TimeSpan.Zero : wait, stop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
