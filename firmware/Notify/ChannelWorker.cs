@@ -59,15 +59,13 @@ internal sealed partial class ChannelWorker
                 var now = _time.GetUtcNow();
                 if (_limiter.Due(now) is { } digest) Queue(digest, now);
                 next = _queue.Peek(now);
-                var wake = Earliest(_limiter.NextDue, _queue.NextAttempt);
-                wait = wake is { } at ? at - now : Timeout.InfiniteTimeSpan;
+                wait = Sleep(Earliest(_limiter.NextDue, _queue.NextAttempt), now);
             }
             if (next is null)
             {
                 try
                 {
-                    // Nothing scheduled: sleep until offered something (InfiniteTimeSpan is negative, so not clamped to 0).
-                    await _wake.WaitAsync(wait == Timeout.InfiniteTimeSpan ? wait : wait < TimeSpan.Zero ? TimeSpan.Zero : wait, stop).ConfigureAwait(false);
+                    await _wake.WaitAsync(wait, stop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -152,6 +150,10 @@ internal sealed partial class ChannelWorker
             LogQueueFull(_logger, Channel.Name, DeliveryQueue.DefaultCapacity);
         }
     }
+
+    /// <summary>How long the loop sleeps (unless offered something) when it next has work at <paramref name="wake"/>: forever when never.</summary>
+    internal static TimeSpan Sleep(DateTimeOffset? wake, DateTimeOffset now) =>
+        wake is not { } at ? Timeout.InfiniteTimeSpan : at <= now ? TimeSpan.Zero : at - now;
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 

@@ -84,3 +84,16 @@ public sealed class DeliveryQueueTests
         Assert.IsNull(queue.NextAttempt);
     }
 }
+
+[TestClass]
+public sealed class ChannelWorkerTests
+{
+    [TestMethod]
+    public void AnIdleChannelSleepsUntilOfferedSomething()
+    {
+        // Timeout.InfiniteTimeSpan is negative: clamping it to zero made an idle channel spin.
+        Assert.AreEqual(Timeout.InfiniteTimeSpan, ChannelWorker.Sleep(null, Support.T0));
+        Assert.AreEqual(TimeSpan.Zero, ChannelWorker.Sleep(Support.T0 - TimeSpan.FromSeconds(1), Support.T0));
+        Assert.AreEqual(TimeSpan.FromSeconds(3), ChannelWorker.Sleep(Support.T0 + TimeSpan.FromSeconds(3), Support.T0));
+    }
+}
