@@ -109,20 +109,39 @@ public sealed partial class Notifier : INotifications, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// How long the dispatcher waits after an event for the others of the same moment: the policy
+    /// logs an incident as several events at once (link_down, health_down, hard_down, failover).
+    /// </summary>
+    public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
+
     private async Task DispatchAsync()
     {
         try
         {
-            await foreach (var logged in _inbox.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            var reader = _inbox.Reader;
+            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                var notification = Notification.From(logged, _box);
-                foreach (var worker in _workers) worker.Offer(notification);
+                await Task.Delay(Gather, _time, _stop.Token).ConfigureAwait(false);
+                var batch = new List<Notification>();
+                while (reader.TryRead(out var logged)) batch.Add(Notification.From(logged, _box));
+                foreach (var notification in MostSevereFirst(batch))
+                {
+                    foreach (var worker in _workers) worker.Offer(notification);
+                }
             }
         }
         catch (OperationCanceledException)
         {
         }
     }
+
+    /// <summary>
+    /// The events of one moment, the most severe first (else in their order): with the burst spent,
+    /// the rest wait for the digest, and of an incident it should be the failover that does not.
+    /// </summary>
+    public static IEnumerable<Notification> MostSevereFirst(IEnumerable<Notification> batch) =>
+        batch.OrderByDescending(n => n.Severity);
 
     public async Task<NotifyTestDocument> TestAsync(CancellationToken cancel)
     {

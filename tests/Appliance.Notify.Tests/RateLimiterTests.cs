@@ -75,3 +75,21 @@ public sealed class RateLimiterTests
         Assert.IsLessThanOrEqualTo(4 * 10, sent, $"{sent} messages in 180 s of 20 s windows");
     }
 }
+
+[TestClass]
+public sealed class IncidentOrderTests
+{
+    [TestMethod]
+    public void TheFailoverOfAnIncidentGoesFirstAndGetsABurstSlot()
+    {
+        var at = Support.T0;
+        Notification[] incident = [Support.Event(7, at, "link_down"), Support.Event(8, at, "health_down"), Support.Event(9, at, "hard_down"), Support.Event(10, at, "failover"), Support.Event(11, at, "serving")];
+        var ordered = Notifier.MostSevereFirst(incident).ToList();
+        CollectionAssert.AreEqual(new long[] { 10, 7, 8, 9, 11 }, ordered.Select(n => n.Seq).ToArray(), "critical, then the warnings in their order, then info");
+
+        var limiter = new RateLimiter(TimeSpan.FromMinutes(5), burst: 3);
+        limiter.Offer(Support.Event(1, at, "firmware_started"), at);
+        var sent = ordered.SelectMany(n => limiter.Offer(n, at)).ToList();
+        Assert.AreEqual("failover", sent[0].Single!.Event, "the burst's second slot, not the digest five minutes later");
+    }
+}
