@@ -23,8 +23,9 @@ public sealed class ApiServer : IAsyncDisposable
     /// <param name="loggers">The firmware's own: the host logs through it, in the firmware's format and at its levels.</param>
     /// <param name="sessionsRefused">The OpenFlow channel's refusals by reason, for <c>/metrics</c>.</param>
     /// <param name="config">Reading and applying the configuration (<c>/api/config</c>); null: those routes are absent.</param>
+    /// <param name="notifications">E-mail, webhook and syslog (<c>notify:</c>): their test and counts; null when the firmware has none.</param>
     public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, HostFilter hosts, ILoggerFactory loggers,
-        Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null, IConfigControl? config = null)
+        Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null, IConfigControl? config = null, INotifications? notifications = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -57,7 +58,7 @@ public sealed class ApiServer : IAsyncDisposable
             if (error is not null) return Results.Json(new RequestDocument(false, error), ApiJson.Default.RequestDocument, statusCode: StatusCodes.Status400BadRequest);
             return Results.Json(EventsDocument.From(control.Events.Page(after, limit)), ApiJson.Default.EventsDocument);
         });
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, control.Guards, control.Connections, sessionsRefused?.Invoke()), PrometheusText.ContentType));
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(control.Status, control.Probes, control.Guards, control.Connections, sessionsRefused?.Invoke(), notifications?.Counts()), PrometheusText.ContentType));
         app.MapPost("/api/failback", async (HttpRequest request) =>
         {
             if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
@@ -78,6 +79,17 @@ public sealed class ApiServer : IAsyncDisposable
             // As the physical button: the press always happens (200); whether it achieved anything is in the body.
             var outcome = await control.PressAsync(kind.Value, "api press").ConfigureAwait(false);
             return Results.Json(new RequestDocument(outcome.Accepted, outcome.Message), ApiJson.Default.RequestDocument);
+        });
+        app.MapPost("/api/notify/test", async (HttpRequest request) =>
+        {
+            if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
+            if (notifications is not { Configured: true })
+            {
+                return Results.Json(new NotifyTestDocument(false, "no notification channel is configured (notify.email, notify.webhook or notify.syslog in the configuration)", []),
+                    ApiJson.Default.NotifyTestDocument, statusCode: StatusCodes.Status409Conflict);
+            }
+            var result = await notifications.TestAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
+            return Results.Json(result, ApiJson.Default.NotifyTestDocument);
         });
         if (config is not null) MapConfig(app, config, token);
         return new ApiServer(app);

@@ -41,6 +41,12 @@ public sealed class EventLog
         _seq = journal.LastSeq;
     }
 
+    /// <summary>
+    /// Each event as it is added, numbered, in order (the notifications). Called under the log's lock
+    /// by whoever adds, the controller loop too: a handler must hand the event on and return, never wait.
+    /// </summary>
+    public event Action<LoggedEvent>? Added;
+
     /// <summary>Numbers <paramref name="entry"/> and keeps it.</summary>
     /// <returns>The entry as kept, with its <see cref="LoggedEvent.Seq"/>.</returns>
     public LoggedEvent Add(LoggedEvent entry)
@@ -52,6 +58,7 @@ public sealed class EventLog
             if (_events.Count > Capacity) _events.Dequeue();
             // Under the lock, so that the journal receives the events in the order of their numbers.
             _journal?.Append(numbered);
+            Added?.Invoke(numbered);
             return numbered;
         }
     }

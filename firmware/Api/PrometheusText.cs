@@ -12,8 +12,9 @@ public static class PrometheusText
         [(Policy.RefusalKind.TcpReset, "tcp_reset"), (Policy.RefusalKind.PortUnreachable, "port_unreachable"), (Policy.RefusalKind.HostUnreachable, "host_unreachable")];
 
     /// <param name="sessionsRefused">OpenFlow connections refused and sessions dropped, by reason (docs/configuration.md).</param>
+    /// <param name="notifications">Notification messages by channel and outcome (docs/api.md#metrics); null without the notifications.</param>
     public static string Render(ApplianceStatus status, ProbeMetrics probes, GuardMetrics guards, ConnectionCounts connections,
-        IReadOnlyList<(string Reason, long Count)>? sessionsRefused = null)
+        IReadOnlyList<(string Reason, long Count)>? sessionsRefused = null, IReadOnlyList<(string Channel, string Outcome, long Count)>? notifications = null)
     {
         var text = new StringBuilder();
         // The usual *_build_info idiom: a constant 1 whose labels say what runs, to join against.
@@ -68,6 +69,14 @@ public static class PrometheusText
             foreach (var (reason, count) in sessionsRefused) text.Append(CultureInfo.InvariantCulture, $"appliance_switch_sessions_refused_total{{reason=\"{reason}\"}} {count}\n");
         }
         RenderGuards(text, guards);
+        if (notifications is not null)
+        {
+            text.Append("# HELP appliance_notifications_total Notification messages by channel (email, webhook, syslog) and outcome: sent, failed (an attempt; retried), dropped (never sent), collapsed (events held back into a digest).\n# TYPE appliance_notifications_total counter\n");
+            foreach (var (channel, outcome, count) in notifications)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"appliance_notifications_total{{channel=\"{channel}\",outcome=\"{outcome}\"}} {count}\n");
+            }
+        }
         return text.ToString();
     }
 

@@ -72,4 +72,5 @@ public sealed record RequestDocument(bool Accepted, string Message);
 [JsonSerializable(typeof(ConfigCheckDocument))]
 [JsonSerializable(typeof(ConfigChangeRequest))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(NotifyTestDocument))]
 public sealed partial class ApiJson : JsonSerializerContext;

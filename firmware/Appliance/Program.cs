@@ -57,6 +57,7 @@ internal static class Program
             "failback" => await ClientCommands.FailbackAsync(config, Console.Out).ConfigureAwait(false),
             "press" => await ClientCommands.PressAsync(config, command.Argument, Console.Out).ConfigureAwait(false),
             "config" => await ConfigCommand.RunAsync(config, command.Arguments, command.DryRun, Console.Out, Console.Error).ConfigureAwait(false),
+            "notify" => await NotifyCommand.RunAsync(config, command.Argument, command.Json, Console.Out).ConfigureAwait(false),
             _ => await RunCommand.RunAsync(config).ConfigureAwait(false),
         };
     }

@@ -62,6 +62,14 @@ public static class ConfigDefaults
     /// <summary>api.listen defaults to the management address on this port.</summary>
     public const int ApiPort = 80;
     public const string TokenFile = "/etc/appliance/api.token";
+
+    public const NotifySeverity NotifyMinSeverity = NotifySeverity.Warning;
+    public static readonly TimeSpan NotifyWindow = TimeSpan.FromMinutes(5);
+    public const int NotifyBurst = 3;
+    public const int SmtpSubmissionPort = 587;
+    public const int SmtpsPort = 465;
+    public const int SmtpPort = 25;
+    public const int SyslogPort = 514;
 }
 
 /// <summary>Bounds the validator enforces.</summary>
@@ -108,4 +116,10 @@ public static class ConfigLimits
     /// time and memory (docs/configuration.md#validation).
     /// </summary>
     public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary><c>notify.window</c>: from a second (tests, a chatty lab) to a day.</summary>
+    public static readonly TimeSpan MinNotifyWindow = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxNotifyWindow = TimeSpan.FromDays(1);
+    public const int MaxNotifyBurst = 1000;
+    public const int MaxNotifyRecipients = 50;
 }

@@ -70,6 +70,7 @@ internal sealed partial class ConfigReader(string file)
         PanelConfig? panel = ReadPanel(root);
         ApiConfig? api = ReadApi(root, management);
         TimeConfig? time = ReadTime(root);
+        NotifyConfig? notify = ReadNotify(root);
 
         // Only now has every reader asked for its keys.
         foreach (Section section in sections)
@@ -87,6 +88,7 @@ internal sealed partial class ConfigReader(string file)
         return new ApplianceConfig(File, bridge!, openflow!, service!, servers!.AsReadOnly(), health!, failback!.Value, panel!, api!)
         {
             Time = time!,
+            Notify = notify!,
             Warnings = [.. warnings.OrderBy(e => e.Line).ThenBy(e => e.Column)],
         };
     }

@@ -72,6 +72,8 @@ public sealed record ApplianceConfig(
 
     /// <summary><c>time:</c> the NTP servers the box sets its clock from.</summary>
     public TimeConfig Time { get; init; } = TimeConfig.Default;
+    /// <summary><c>notify:</c> where the box tells of its events (e-mail, webhook, syslog); by default nowhere.</summary>
+    public NotifyConfig Notify { get; init; } = NotifyConfig.None;
 
     /// <summary>Priority index of the named server: 0 for the master, 1 for the next, …; -1 when no server has that name.</summary>
     public int PriorityOf(string serverName)
@@ -244,3 +246,68 @@ public sealed record TimeConfig(IReadOnlyList<string> NtpServers)
 
     public override int GetHashCode() => NtpServers.Count;
 }
+
+/// <summary>How much an event matters to the people told of it (<c>notify.min_severity</c>).</summary>
+public enum NotifySeverity
+{
+    Info,
+    Warning,
+    Critical,
+}
+
+/// <summary>How the SMTP connection is protected (<c>notify.email.security</c>).</summary>
+public enum MailSecurity
+{
+    /// <summary>Plain connection upgraded with STARTTLS before anything is said (port 587); refused when the server does not offer it.</summary>
+    StartTls,
+    /// <summary>TLS from the first byte (port 465).</summary>
+    Tls,
+    /// <summary>No encryption (a relay on the office's own network, port 25).</summary>
+    None,
+}
+
+/// <summary>The body a webhook receives (<c>notify.webhook.format</c>).</summary>
+public enum WebhookFormat
+{
+    /// <summary>The event as an object: {event, severity, time, box, server, message, seq}.</summary>
+    Json,
+    /// <summary>{"text": "..."}, as chat systems' incoming webhooks take.</summary>
+    Chat,
+}
+
+/// <summary>How syslog messages travel (<c>notify.syslog.transport</c>).</summary>
+public enum SyslogTransport
+{
+    Udp,
+    /// <summary>TCP with RFC 6587 octet counting.</summary>
+    Tcp,
+}
+
+/// <summary><c>notify:</c> which events are told, how often at most, and to whom.</summary>
+/// <param name="Window">The rate limit's window: per window at most <paramref name="Burst"/> messages per channel, the rest in one digest at its end.</param>
+public sealed record NotifyConfig(NotifySeverity MinSeverity, TimeSpan Window, int Burst, EmailConfig? Email, WebhookConfig? Webhook, SyslogConfig? Syslog)
+{
+    /// <summary>No channel: nothing is sent.</summary>
+    public static NotifyConfig None { get; } = new(ConfigDefaults.NotifyMinSeverity, ConfigDefaults.NotifyWindow, ConfigDefaults.NotifyBurst, null, null, null);
+
+    /// <summary>At least one channel is configured.</summary>
+    public bool Any => Email is not null || Webhook is not null || Syslog is not null;
+}
+
+/// <summary><c>notify.email:</c> an SMTP server and the mail's addresses.</summary>
+/// <param name="Host">Host name or IPv4 address of the SMTP server.</param>
+/// <param name="PasswordFile">Where the SMTP password is (read at each send); null without AUTH.</param>
+public sealed record EmailConfig(string Host, int Port, MailSecurity Security, string? Username, string? PasswordFile, string From, IReadOnlyList<string> To)
+{
+    public bool Equals(EmailConfig? other) =>
+        other is not null && Host == other.Host && Port == other.Port && Security == other.Security && Username == other.Username
+        && PasswordFile == other.PasswordFile && From == other.From && To.SequenceEqual(other.To);
+
+    public override int GetHashCode() => HashCode.Combine(Host, Port, Security, Username, PasswordFile, From, To.Count);
+}
+
+/// <summary><c>notify.webhook:</c> an HTTP(S) URL that receives a POST per message.</summary>
+public sealed record WebhookConfig(Uri Url, WebhookFormat Format);
+
+/// <summary><c>notify.syslog:</c> a remote syslog server (RFC 5424).</summary>
+public sealed record SyslogConfig(string Host, int Port, SyslogTransport Transport);

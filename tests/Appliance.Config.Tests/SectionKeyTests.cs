@@ -27,7 +27,7 @@ public sealed class SectionKeyTests
             """);
         string[] expected =
         [
-            "appliance.yml:1:1: zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of bridge, openflow, service, servers, health, failback, panel, api, time",
+            "appliance.yml:1:1: zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of bridge, openflow, service, servers, health, failback, panel, api, time, notify",
             "appliance.yml:2:11: bridge.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of name, datapath, management",
             "appliance.yml:3:13: openflow.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of listen, allow_remote, datapath_id",
             "appliance.yml:4:29: service.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of vip, vmac, mode, conntrack_zone, conntrack_limit",

@@ -25,6 +25,7 @@ internal static class CheckCommand
             : "passive health: off");
         // boot/…/appliance-time reads this line: keep its two forms.
         output.WriteLine(config.Time.FromDhcp ? "time: NTP from the DHCP lease, else Debian's pool" : $"time: NTP servers {string.Join(", ", config.Time.NtpServers)}");
+        output.WriteLine(Notify.NotifySummary.Describe(config));
         foreach (var server in config.Servers)
         {
             output.WriteLine($"server {server.Name}: {server.Address} on port {server.Port}{(server.Mac is null ? ", MAC learned by ARP" : $", MAC {server.Mac}")}");

@@ -99,7 +99,7 @@ internal static class ClientCommands
         }
     }
 
-    private static HttpClient Client(ApplianceConfig config, string? token)
+    internal static HttpClient Client(ApplianceConfig config, string? token)
     {
         var http = new HttpClient { BaseAddress = new Uri($"http://{config.Api.Listen}"), Timeout = Timeout };
         if (token is not null)

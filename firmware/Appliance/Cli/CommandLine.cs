@@ -5,7 +5,7 @@ namespace Appliance.Cli;
 /// <summary><c>appliance [VERB] [--config PATH] [--json] [--dry-run] [ARG...]</c> (docs/cli.md).</summary>
 internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IReadOnlyList<string> Arguments, bool DryRun = false)
 {
-    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press", "fault", "config"];
+    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press", "fault", "config", "notify"];
 
     /// <summary>The one argument of verbs that take one (press).</summary>
     public string? Argument => Arguments.Count > 0 ? Arguments[0] : null;
@@ -72,6 +72,7 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IR
           status [--json]     ask the running firmware for its state (exit 1 when it does not answer)
           failback            return to the highest-priority healthy server (exit 3 when refused)
           press [short|long]  press the front-panel button through the API (as failback)
+          notify test         send a test notification on every notify: channel (exit 3 when one fails)
           fault               while run refuses the configuration: fault LED, the reasons on the status
                               page; exit 4 once it is valid (systemd's appliance-fault.service)
           config get [KEY]    the running firmware's configuration file, or one key's value (servers.0.address)

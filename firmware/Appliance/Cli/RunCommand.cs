@@ -54,6 +54,9 @@ internal static partial class RunCommand
         if (journal.Problem is { } historyProblem) LogHistoryProblem(logger, historyProblem);
         var events = new EventLog(journal);
         var shared = new RunShared(loggers, time, clock, events, () => panels.Panel);
+        // Notifications follow the event log from before the first generation, so they tell of its start too.
+        await using var notifications = new NotifierHolder(events, loggers);
+        await notifications.OpenAsync(config).ConfigureAwait(false);
 
         // Things built from the configuration. A generation (ARP, probes, controller, OpenFlow
         // listener, prober) is replaced whole by every apply; the panel and the API server only when
@@ -76,7 +79,7 @@ internal static partial class RunCommand
         var control = new CurrentControl(generation.Controller);
         panels.Control = control;
         var applier = new ConfigApplier(config);
-        var apis = new ApiHolder(control, applier, () => generation.Listener.Refusals.Snapshot(), loggers, logger);
+        var apis = new ApiHolder(control, applier, notifications, () => generation.Listener.Refusals.Snapshot(), loggers, logger);
         try
         {
             if (await apis.StartAsync(config, stop.Token).ConfigureAwait(false) is { } apiProblem)
@@ -191,6 +194,7 @@ internal static partial class RunCommand
             {
                 return e.ToConfigError(next.SourcePath).Message;
             }
+            await notifications.OpenAsync(next).ConfigureAwait(false);
             try
             {
                 generation = RunGeneration.Build(next, shared, stop.Token);

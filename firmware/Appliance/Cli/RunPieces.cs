@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Appliance.Api;
 using Appliance.Config;
+using Appliance.Notify;
 using Appliance.Panel;
 using Appliance.Policy;
 using Microsoft.Extensions.Logging;
@@ -48,11 +49,49 @@ internal sealed class PanelHolder(TimeProvider time, ILoggerFactory loggers) : I
 }
 
 /// <summary>
+/// The notifications: started from <c>notify:</c>, and started anew only when an apply changes that section. The
+/// API's test and counts reach the notifier of the moment. Messages the old one still held (a mail server that
+/// was down) are dropped with it; the event history keeps their events.
+/// </summary>
+internal sealed class NotifierHolder(EventLog events, ILoggerFactory loggers) : INotifications, IAsyncDisposable
+{
+    private Notifier? _notifier;
+    private NotifyConfig? _config;
+
+    public bool Configured => _notifier?.Configured ?? false;
+
+    /// <summary>Starts the notifier for <paramref name="next"/> unless the running one already has its <c>notify:</c>.</summary>
+    public async Task OpenAsync(ApplianceConfig next)
+    {
+        if (_notifier is not null && _config == next.Notify) return;
+        // The new one listens before the old one stops: an event of that instant may be told twice, none is lost.
+        var old = _notifier;
+        _notifier = Notifier.Start(next, events, loggers);
+        _config = next.Notify;
+        if (old is not null) await old.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public Task<NotifyTestDocument> TestAsync(CancellationToken cancel) =>
+        _notifier?.TestAsync(cancel) ?? Task.FromResult(new NotifyTestDocument(false, "notifications are starting", []));
+
+    public IReadOnlyList<(string Channel, string Outcome, long Count)> Counts() => _notifier?.Counts() ?? [];
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_notifier is { } notifier)
+        {
+            _notifier = null;
+            await notifier.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>
 /// The API server: started from <c>api:</c>, and started anew only when an apply changes what it serves on (the
 /// address, the token file, the host names, or the management address its Host filter names). Its routes reach the
 /// controller of the moment, so an apply that leaves those alone keeps it, and the PUT's answer waits for the outcome.
 /// </summary>
-internal sealed partial class ApiHolder(IApplianceControl control, IConfigControl config, Func<IReadOnlyList<(string Reason, long Count)>> refusals,
+internal sealed partial class ApiHolder(IApplianceControl control, IConfigControl config, INotifications notifications, Func<IReadOnlyList<(string Reason, long Count)>> refusals,
     ILoggerFactory loggers, ILogger logger) : IAsyncDisposable
 {
     private ApiServer? _server;
@@ -67,7 +106,7 @@ internal sealed partial class ApiHolder(IApplianceControl control, IConfigContro
         if (tokenCreated) LogTokenCreated(logger, next.Api.TokenFile);
         // Without a usable token POSTs are open to nobody: say so, keep serving GETs.
         if (token.Refusal is { } refusal) LogTokenRefused(logger, refusal);
-        var server = ApiServer.Create(next.Api.Listen, control, token, HostFilter.For(next), loggers, refusals, config);
+        var server = ApiServer.Create(next.Api.Listen, control, token, HostFilter.For(next), loggers, refusals, config, notifications);
         try
         {
             await server.StartAsync(stop).ConfigureAwait(false);
