@@ -108,6 +108,14 @@ public sealed record ConfigCandidate(
         {
             return new ConfigCandidate(text, null, errors, [], RuleDiff.None, changed);
         }
+        if (config.Api.TokenFile != running.Api.TokenFile && ApiToken.Read(config.Api.TokenFile, out string? tokenProblem) is null)
+        {
+            // The firmware would make a new token there, or refuse every POST: the operator applying this would lock
+            // themselves out of the API, with no way back but the console.
+            var error = new ConfigError(path, 0, 0, "api.token_file",
+                $"{Printable.Escape(Printable.Cut(config.Api.TokenFile, 200))} holds no usable token ({tokenProblem}): put the token there before pointing api.token_file at it");
+            return new ConfigCandidate(text, null, [error], [], RuleDiff.None, changed);
+        }
         return new ConfigCandidate(text, config, [], config.Warnings, RuleDiff.Between(rules(running), rules(config)), changed);
     }
 
@@ -137,7 +145,7 @@ public sealed record ConfigCandidate(
         JsonValueKind.String => value.GetString(),
         JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
         JsonValueKind.Array when value.EnumerateArray().All(v => v.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False) =>
-            "[" + string.Join(", ", value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? ConfigEdit.Render(v.GetString()!) : v.GetRawText())) + "]",
+            "[" + string.Join(", ", value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? ConfigEdit.Render(v.GetString()!, collections: false) : v.GetRawText())) + "]",
         _ => null,
     };
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Appliance.Config.Yaml;
@@ -406,6 +407,8 @@ public static class ConfigEdit
         return sb.ToString();
     }
 
+    private static readonly SearchValues<char> FlowIndicators = SearchValues.Create(",[]{}");
+
     /// <summary>"a: { b: v }".</summary>
     private static string Flow(string[] path, string rendered) =>
         path.Length == 1 ? $"{path[0]}: {rendered}" : $"{path[0]}: {{ {Flow(path[1..], rendered)} }}";
@@ -414,13 +417,20 @@ public static class ConfigEdit
     /// A value as YAML: a one-line flow list or mapping (<c>[a@b, c@d]</c>) as given; a text YAML reads back as
     /// the same plain scalar as given; anything else double-quoted.
     /// </summary>
-    public static string Render(string value)
+    public static string Render(string value) => Render(value, collections: true);
+
+    /// <param name="collections">
+    /// Whether a value written as a flow list or mapping stays one; false for the items of a list, each one value.
+    /// </param>
+    public static string Render(string value, bool collections)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (value.Length > 0 && !value.Contains('\n') && !value.Contains('\r') && ReadsBackAs(value) is { } kind)
         {
-            if (kind == SKind.Scalar) return value;
-            if (value[0] is '[' or '{') return value;
+            // Plain only where it reads the same in any context: inside { … } or [ … ] a comma or bracket would
+            // end it and start another key or item.
+            if (kind == SKind.Scalar && value.AsSpan().IndexOfAny(FlowIndicators) < 0) return value;
+            if (collections && value[0] is '[' or '{') return value;
         }
         var sb = new StringBuilder("\"");
         foreach (char c in value)

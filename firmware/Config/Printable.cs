@@ -8,7 +8,7 @@ namespace Appliance.Config;
 /// not carry control characters (an escape sequence can repaint the screen, a CR or LF can forge a log line, a
 /// bidi override can reorder what is shown) and must not be long (a 1 MiB key would be printed whole).
 /// </summary>
-internal static class Printable
+public static class Printable
 {
     /// <summary>Longest echo of one key or value, in characters before escaping.</summary>
     public const int MaxEcho = 60;

@@ -69,6 +69,41 @@ public sealed class ConfigApiTests
     }
 
     [TestMethod]
+    public void AListItemIsOneValueWhateverItHolds()
+    {
+        // One recipient with a comma (refused), never two recipients; an item that looks like a list stays a string.
+        var request = new ConfigChangeRequest(null, new() { ["api.hostnames"] = Json("""["box.example,evil.example", "[x, y]"]""") }, null);
+        var (_, document) = ConfigEndpoints.Check(new FakeConfig(), request);
+
+        StringAssert.Contains(document.Text, "hostnames: [\"box.example,evil.example\", \"[x, y]\"]");
+        Assert.IsFalse(document.Ok);
+        Assert.AreEqual(2, document.Errors.Count(e => e.Key.StartsWith("api.hostnames[", StringComparison.Ordinal)), string.Join("\n", document.Errors));
+    }
+
+    [TestMethod]
+    public void ATokenFileWithoutAUsableTokenIsRefusedBeforeItLocksEveryoneOut()
+    {
+        var missing = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"no-token-{Guid.NewGuid():N}");
+        var (_, document) = ConfigEndpoints.Check(new FakeConfig(), Set(("api.token_file", missing)));
+
+        Assert.IsFalse(document.Ok);
+        var error = document.Errors.Single();
+        Assert.AreEqual("api.token_file", error.Key);
+        StringAssert.Contains(error.Message, "holds no usable token (no such file)");
+        Assert.IsFalse(File.Exists(missing), "nothing was made there");
+
+        File.WriteAllText(missing, "0123456789abcdef0123456789abcdef\n");
+        try
+        {
+            Assert.IsTrue(ConfigEndpoints.Check(new FakeConfig(), Set(("api.token_file", missing))).Document.Ok, "a file with a token is fine");
+        }
+        finally
+        {
+            File.Delete(missing);
+        }
+    }
+
+    [TestMethod]
     public void ListsAndNumbersAreTakenAsValues()
     {
         var request = new ConfigChangeRequest(null, new() { ["health.fall"] = Json("5"), ["api.hostnames"] = Json("""["box.example", "b.example"]""") }, null);

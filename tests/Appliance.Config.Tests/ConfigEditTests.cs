@@ -118,6 +118,19 @@ public sealed class ConfigEditTests
         Assert.AreEqual(File, Remove(File, "notify.email", "servers.9"));
 
     [TestMethod]
+    public void AValueCannotAddKeysOrItemsToAFlowCollection()
+    {
+        // The servers are written { … }: a comma in a plain scalar there would start another key.
+        string edited = Set(File, ("servers.1.name", "a,b: 1"), ("servers.0.name", "x}"));
+        StringAssert.Contains(edited, "- { name: \"a,b: 1\",  address: 10.0.0.2, port: 2 }   # spare");
+        StringAssert.Contains(edited, "- { name: \"x}\", address: 10.0.0.1, port: 1 }");
+        var errors = TestSupport.Errors(edited);
+        Assert.IsFalse(errors.Any(e => e.Message.StartsWith("unknown key", StringComparison.Ordinal)), "no key was added: " + string.Join("\n", errors));
+        Assert.AreEqual("\"a,b\"", ConfigEdit.Render("a,b"));
+        Assert.AreEqual("\"[x, y]\"", ConfigEdit.Render("[x, y]", collections: false), "an item of a list is never a list");
+    }
+
+    [TestMethod]
     public void ValuesThatAreNotPlainAreQuoted()
     {
         Assert.AreEqual("\"a: b\"", ConfigEdit.Render("a: b"));
