@@ -171,12 +171,6 @@ public sealed class SettingsPageTests
         using var log = new FirmwareLogOnFailure(firmware, TestContext);
         var api = $"http://{lab.Management}:8080";
         var token = File.ReadAllText(lab.TokenFile).Trim();
-        using (var http = new HttpClient())
-        {
-            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-            using var probe = http.GetAsync($"{api}/api/config").GetAwaiter().GetResult();
-            if (probe.StatusCode == HttpStatusCode.NotFound) Assert.Inconclusive("this firmware has no GET /api/config yet (branch config)");
-        }
         var slave = lab.Host("slave");
         var before = Sh.Check("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", lab.Bridge);
         Assert.DoesNotContain($"in_port={slave.Port},", before, "the slave's port has no rules while it is not configured");
@@ -219,6 +213,15 @@ public sealed class SettingsPageTests
             StringAssert.Contains(after, $"in_port={slave.Port},", "the slave's port has its rules");
             StringAssert.Contains(File.ReadAllText(path), slave.Address, "written to the file");
             WaitFor(browser, () => Value(browser, "#f-servers-1-name") == "slave", TimeSpan.FromSeconds(2), "the settings read again");
+
+            // The clock's servers: a list, then back to DHCP's (a word, not a server named "dhcp").
+            Assert.AreEqual("", Value(browser, "#f-time-ntp"), "not in the file: the default");
+            var ntp = lab.AddressOf("client");
+            ApplyFromThePage(browser, "#f-time-ntp", $"ntp.office.example, {ntp}");
+            StringAssert.Contains(File.ReadAllText(path), $"ntp: [ntp.office.example, {ntp}]");
+            ApplyFromThePage(browser, "#f-time-ntp", "dhcp");
+            StringAssert.Contains(File.ReadAllText(path), "ntp: dhcp");
+
             lab.Fault("link-down", "master");
             lab.WaitServing("slave", TimeSpan.FromSeconds(5));
         }
@@ -226,6 +229,17 @@ public sealed class SettingsPageTests
         {
             profile.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Types <paramref name="value"/> into a settings field, leaves it, applies, and waits for the settings to be read again.</summary>
+    private static void ApplyFromThePage(ChromeDriver browser, string field, string value)
+    {
+        Type(browser, field, value);
+        browser.FindElement(By.CssSelector(field)).SendKeys(Keys.Tab);
+        WaitFor(browser, () => browser.FindElement(By.Id("apply")).Enabled, TimeSpan.FromSeconds(5), $"Apply enabled for {value}");
+        browser.FindElement(By.Id("apply")).Click();
+        WaitFor(browser, () => TextOf(browser, "#apply-result").StartsWith("Applied", StringComparison.Ordinal), TimeSpan.FromSeconds(20), $"{value} applied");
+        WaitFor(browser, () => Value(browser, field) == value, TimeSpan.FromSeconds(5), "the settings read again");
     }
 
     /// <summary>
