@@ -187,6 +187,30 @@ public sealed class ConfigApplyTests
     }
 
     [TestMethod]
+    public async Task StoppingWhileAnApplyWaitsForTheSwitchNeitherRollsBackNorFails()
+    {
+        using var lab = Host.NewLab();
+        var path = lab.WriteConfig("probe=http");
+        using var firmware = Firmware.StartOn(lab, path);
+        lab.WaitServing("master", Settle);
+        using var http = Api(lab);
+        // A channel the bridge is not told about: the new configuration starts, and waits 10 s for a switch.
+        var elsewhere = $"unix:/var/run/openvswitch/appliance-{lab.Name}-elsewhere.sock";
+        var put = PutAsync(http, "{\"set\": {\"openflow.listen\": \"" + elsewhere + "\"}}");
+        firmware.WaitForOutput("applying ", Settle);
+        await Task.Delay(1500);
+
+        // systemctl stop while the new configuration waits for a switch that never comes.
+        Assert.AreEqual(0, firmware.Terminate(), firmware.LogTail(30));
+        using var answer = await put;
+        var body = await answer.Content.ReadAsStringAsync();
+        StringAssert.Contains(body, "stopping", body);
+        Assert.DoesNotContain("rolling back", firmware.Log, "a stop is no refusal: " + firmware.LogTail(30));
+        Assert.DoesNotContain("configuration rolled back", firmware.Log);
+        StringAssert.Contains(File.ReadAllText(path), elsewhere, "the file written stays: it is read at the next start");
+    }
+
+    [TestMethod]
     public async Task AChannelNoSwitchConnectsToIsRolledBackAfterTenSeconds()
     {
         using var lab = Host.NewLab();

@@ -22,6 +22,7 @@ internal sealed class ConfigApplier(ApplianceConfig running) : IConfigControl
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<SwitchRequest> _requests = Channel.CreateUnbounded<SwitchRequest>();
     private volatile ApplianceConfig _running = running;
+    private volatile bool _closed;
 
     public string Path { get; } = running.SourcePath;
 
@@ -55,6 +56,8 @@ internal sealed class ConfigApplier(ApplianceConfig running) : IConfigControl
             {
                 return new ApplyOutcome(ApplyResult.Invalid, "the configuration is not valid; nothing was changed", candidate);
             }
+            // A firmware that stops takes nothing more: a file written now would run at the next start unconfirmed.
+            if (_closed) return new ApplyOutcome(ApplyResult.Failed, "the firmware is stopping; nothing was changed", candidate);
             var previous = ReadText();
             try
             {
@@ -92,6 +95,7 @@ internal sealed class ConfigApplier(ApplianceConfig running) : IConfigControl
     /// <summary>The firmware stops: what still waits is answered, and nothing more is taken.</summary>
     public void Close()
     {
+        _closed = true;
         _requests.Writer.TryComplete();
         while (_requests.Reader.TryRead(out var left)) left.Done.TrySetResult(Stopping(left.Candidate));
     }
@@ -120,6 +124,6 @@ internal sealed class ConfigApplier(ApplianceConfig running) : IConfigControl
             ? new UTF8Encoding(false, true).GetString(bytes).TrimStart('\uFEFF')
             : throw new IOException($"{path} is larger than {ConfigLimits.MaxFileBytes} bytes");
 
-    private static ApplyOutcome Stopping(ConfigCandidate candidate) =>
+    internal static ApplyOutcome Stopping(ConfigCandidate candidate) =>
         new(ApplyResult.Failed, "the firmware is stopping; the file is written and is read at the next start", candidate);
 }

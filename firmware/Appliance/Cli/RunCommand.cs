@@ -152,6 +152,13 @@ internal static partial class RunCommand
             var changed = request.Candidate.ChangedKeys.Count == 0 ? "no key" : string.Join(", ", request.Candidate.ChangedKeys);
             LogApplying(logger, applier.Path, changed);
             var why = await RunWithAsync(request.Config, confirm: true).ConfigureAwait(false);
+            if (why is not null && stop.IsCancellationRequested)
+            {
+                // Stopped (systemctl stop, shutdown) before the switch could confirm: that says nothing against the
+                // new file, which stays and is read at the next start. A rollback here would be a false alarm.
+                LogStoppedDuringApply(logger, applier.Path);
+                return (ConfigApplier.Stopping(request.Candidate), false);
+            }
             if (why is null)
             {
                 applier.Running = request.Config;
@@ -300,6 +307,9 @@ internal static partial class RunCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "configuration applied ({Changed} changed); the switch took the rules")]
     private static partial void LogApplied(ILogger logger, string changed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stopped while applying {Config}: not confirmed, not rolled back; the next start reads it")]
+    private static partial void LogStoppedDuringApply(ILogger logger, string config);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the new configuration does not run: {Reason}; rolling back")]
     private static partial void LogRollingBack(ILogger logger, string reason);
