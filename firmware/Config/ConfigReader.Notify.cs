@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Appliance.Config.Yaml;
 
@@ -175,25 +176,18 @@ internal sealed partial class ConfigReader
         {
             return "";
         }
-        return HostnameProblem(address[(at + 1)..]) is null ? null : "";
+        // A bare IPv6 address is no mail domain (that would be [IPv6:…]).
+        string domain = address[(at + 1)..];
+        return HostnameProblem(domain) is null && !domain.Contains(':', StringComparison.Ordinal) ? null : "";
     }
 
-    /// <summary>RFC 5322 3.2.3: atext characters in dot-separated runs, none of them empty.</summary>
-    private static bool IsDotAtom(ReadOnlySpan<char> local)
-    {
-        if (local.IsEmpty || local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
-        {
-            return false;
-        }
-        foreach (char c in local)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '.' || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal)))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    /// <summary>RFC 5322 3.2.3 atext, and the dots between its runs.</summary>
+    private static readonly SearchValues<char> DotAtomChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~.");
+
+    /// <summary>Runs of atext separated by single dots: no leading, trailing or doubled dot.</summary>
+    private static bool IsDotAtom(ReadOnlySpan<char> local) =>
+        !local.IsEmpty && local[0] != '.' && local[^1] != '.' && !local.Contains("..", StringComparison.Ordinal) && !local.ContainsAnyExcept(DotAtomChars);
 
     private bool ReadWebhook(Section notify, out WebhookConfig? webhook)
     {

@@ -99,6 +99,7 @@ public sealed class NotifyConfigTests
     [DataRow("a..b@example.com")]
     [DataRow("a:b@example.com")]
     [DataRow("a[b]@example.com")]
+    [DataRow("it@::1")]
     [DataRow("a\\b@example.com")]
     public void AddressesTheMailerRefusesAreRefused(string address)
     {
