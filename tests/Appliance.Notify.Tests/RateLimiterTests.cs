@@ -1,3 +1,4 @@
+using Appliance.Config;
 using static Appliance.Notify.Tests.Support;
 
 namespace Appliance.Notify.Tests;
