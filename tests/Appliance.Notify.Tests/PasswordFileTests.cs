@@ -45,6 +45,21 @@ public sealed class PasswordFileTests
     }
 
     [TestMethod]
+    [Timeout(60_000)]
+    public async Task APipeWithoutAWriterIsNotOpened()
+    {
+        // Opened, a pipe nobody writes to would hold the channel's sender for good.
+        var fifo = TempFile();
+        File.Delete(fifo);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync(TestContext.CancellationToken);
+            Assert.AreEqual(0, mkfifo.ExitCode);
+        }
+        Assert.AreEqual($"cannot read notify.email.password_file {fifo}: it is not a regular file", Assert.Throws<IOException>(() => EmailChannel.ReadPassword(fifo)).Message);
+    }
+
+    [TestMethod]
     public void AMissingFileSaysSo()
     {
         var file = TempFile();
