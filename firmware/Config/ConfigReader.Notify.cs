@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Appliance.Config.Yaml;
 
@@ -164,19 +165,29 @@ internal sealed partial class ConfigReader
     }
 
     /// <summary>
-    /// Why <paramref name="address"/> is not a bare mail address (local@domain, no spaces, angle brackets or
-    /// controls, which could break the SMTP dialogue); null when it is one, "" for the usual message.
+    /// Why <paramref name="address"/> is not a bare mail address (local@domain); null when it is one, "" for the usual
+    /// message. The local part must be an RFC 5322 dot-atom: MimeKit refuses a comment, a group, a quoted or stray-dotted
+    /// local part only when the mail is sent, and then every mail would fail until the configuration changes.
     /// </summary>
     internal static string? MailAddressProblem(string address)
     {
         int at = address.LastIndexOf('@');
-        if (at <= 0 || at == address.Length - 1 || address.Length > 254
-            || address.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c is '<' or '>' or ',' or ';' or '"' || c > '~'))
+        if (at <= 0 || at == address.Length - 1 || address.Length > 254 || !IsDotAtom(address.AsSpan(0, at)))
         {
             return "";
         }
-        return HostnameProblem(address[(at + 1)..]) is null ? null : "";
+        // A bare IPv6 address is no mail domain (that would be [IPv6:…]).
+        string domain = address[(at + 1)..];
+        return HostnameProblem(domain) is null && !domain.Contains(':', StringComparison.Ordinal) ? null : "";
     }
+
+    /// <summary>RFC 5322 3.2.3 atext, and the dots between its runs.</summary>
+    private static readonly SearchValues<char> DotAtomChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~.");
+
+    /// <summary>Runs of atext separated by single dots: no leading, trailing or doubled dot.</summary>
+    private static bool IsDotAtom(ReadOnlySpan<char> local) =>
+        !local.IsEmpty && local[0] != '.' && local[^1] != '.' && !local.Contains("..", StringComparison.Ordinal) && !local.ContainsAnyExcept(DotAtomChars);
 
     private bool ReadWebhook(Section notify, out WebhookConfig? webhook)
     {

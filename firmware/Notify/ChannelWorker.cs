@@ -143,7 +143,7 @@ internal sealed partial class ChannelWorker
 
     private void Queue(Delivery delivery, DateTimeOffset now)
     {
-        if (delivery.IsDigest) _counts.Add(Channel.Name, NotifyCounts.Collapsed, delivery.Collapsed.Count);
+        if (delivery.IsDigest) _counts.Add(Channel.Name, NotifyCounts.Collapsed, delivery.Total);
         if (_queue.Enqueue(delivery, now) is not null)
         {
             _counts.Add(Channel.Name, NotifyCounts.Dropped);

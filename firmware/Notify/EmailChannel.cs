@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Appliance.Config;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -10,12 +11,15 @@ namespace Appliance.Notify;
 /// E-mail through the office's SMTP server with MailKit: one connection per message (notifications
 /// are rare, and a connection kept open would be closed by the server's idle timeout anyway),
 /// STARTTLS or TLS as configured, AUTH when a user name is given. The password is read from
-/// <c>password_file</c> at each send, so a changed password needs no restart.
+/// <c>password_file</c> at each send (at most 4096 bytes, a regular file), so a changed password needs no restart.
 /// </summary>
 public sealed class EmailChannel(EmailConfig config, string? statusPage) : INotifyChannel
 {
     /// <summary>The longest any step of the dialogue may take (MailKit's per-operation timeout).</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest password file read (as <c>api.token_file</c>): a password is one line.</summary>
+    public const int MaxPasswordFileBytes = 4096;
 
     public string Name => "email";
 
@@ -63,16 +67,30 @@ public sealed class EmailChannel(EmailConfig config, string? statusPage) : INoti
         _ => "starttls",
     };
 
-    private static string ReadPassword(string file)
+    /// <summary>
+    /// The password: the first line of <paramref name="file"/>, a regular file of at most <see cref="MaxPasswordFileBytes"/>.
+    /// Read bounded, as the API token is: the path may name <c>/dev/zero</c>, a pipe or a log, and reading it whole at
+    /// every send ran the firmware out of memory. A file that cannot be used fails the send (retried as any failure).
+    /// </summary>
+    /// <exception cref="IOException">It cannot be read or used; the message says why, naming the key and the file.</exception>
+    internal static string ReadPassword(string file)
     {
+        byte[]? bytes;
         try
         {
-            // The first line: an editor's final newline is not part of the password.
-            return File.ReadAllText(file).Split('\n', 2)[0].TrimEnd('\r');
+            if (!SmallFile.IsRegularFile(file)) throw new IOException("it is not a regular file");
+            bytes = SmallFile.TryReadAll(file, MaxPasswordFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new IOException($"cannot read notify.email.password_file {file}: {e.Message}", e);
         }
+        if (bytes is null)
+        {
+            throw new IOException($"cannot read notify.email.password_file {file}: it is larger than {MaxPasswordFileBytes} bytes, so it holds no password (its first line)");
+        }
+        // The first line: an editor's final newline is not part of the password, nor a BOM (as File.ReadAllText read it).
+        string text = Encoding.UTF8.GetString(bytes);
+        return (text.StartsWith('\uFEFF') ? text[1..] : text).Split('\n', 2)[0].TrimEnd('\r');
     }
 }

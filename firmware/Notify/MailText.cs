@@ -14,7 +14,7 @@ public static class MailText
         ArgumentNullException.ThrowIfNull(delivery);
         string text = delivery.Single is { } n
             ? $"[{delivery.Box}] {Severities.Name(n.Severity)}: {n.Message}"
-            : $"[{delivery.Box}] {delivery.Collapsed.Count} more event{(delivery.Collapsed.Count == 1 ? "" : "s")} (rate limit digest)";
+            : $"[{delivery.Box}] {delivery.Total} more event{(delivery.Total == 1 ? "" : "s")} (rate limit digest)";
         return OneLine(text, MaxSubject);
     }
 
@@ -35,17 +35,21 @@ public static class MailText
         }
         else
         {
-            text.Append(delivery.Collapsed.Count).Append(" event").Append(delivery.Collapsed.Count == 1 ? " was" : "s were")
+            text.Append(delivery.Total).Append(" event").Append(delivery.Total == 1 ? " was" : "s were")
                 .Append(" held back by the rate limit (notify.window, notify.burst) until ").Append(Rfc3339.Format(delivery.Time)).Append(":\n\n");
             foreach (var e in delivery.Collapsed)
             {
                 text.Append(Rfc3339.Format(e.Time)).Append(' ').Append(Severities.Name(e.Severity)).Append(' ').Append(e.Event)
                     .Append(": ").Append(OneLine(e.Message, 500)).Append('\n');
             }
+            if (delivery.Unlisted is { } more) text.Append(AndMore(more.Count)).Append('\n');
         }
         if (statusPage is not null) text.Append("\nstatus page: ").Append(statusPage).Append('\n');
         return text.ToString();
     }
+
+    /// <summary>What a digest says of the held events it does not list.</summary>
+    internal static string AndMore(int count) => $"… and {count} more";
 
     private static void Field(StringBuilder text, string name, string value) => text.Append(name).Append(": ").Append(OneLine(value, 500)).Append('\n');
 

@@ -19,24 +19,44 @@ public sealed record Notification(string Event, NotifySeverity Severity, DateTim
 
 /// <summary>
 /// What a channel sends: one notification, or a digest of the ones the rate limit held back in a
-/// window (<see cref="Collapsed"/>, oldest first).
+/// window (<see cref="Collapsed"/>, oldest first, at most <see cref="RateLimiter.MaxHeld"/>; the rest only counted in <see cref="Unlisted"/>).
 /// </summary>
 public sealed record Delivery(Notification? Single, IReadOnlyList<Notification> Collapsed, DateTimeOffset Time, string Box)
 {
     public static Delivery Of(Notification notification) => new(notification, [], notification.Time, notification.Box);
 
-    /// <summary>A digest made at <paramref name="time"/> (the window's end) of <paramref name="held"/>.</summary>
-    public static Delivery Digest(IReadOnlyList<Notification> held, DateTimeOffset time)
+    /// <summary>A digest made at <paramref name="time"/> (the window's end) of <paramref name="held"/>, and of <paramref name="unlisted"/> more.</summary>
+    public static Delivery Digest(IReadOnlyList<Notification> held, DateTimeOffset time, Unlisted? unlisted = null)
     {
         if (held.Count == 0) throw new ArgumentException("a digest holds at least one notification", nameof(held));
-        return new(null, held, time, held[0].Box);
+        return new(null, held, time, held[0].Box) { Unlisted = unlisted is { Count: > 0 } ? unlisted : null };
     }
+
+    /// <summary>A digest's events held beyond <see cref="Collapsed"/>: counted, not kept.</summary>
+    public Unlisted? Unlisted { get; init; }
 
     public bool IsDigest => Single is null;
 
+    /// <summary>How many events it tells of: 1, or all a digest's held events, listed or not.</summary>
+    public int Total => Single is not null ? 1 : Collapsed.Count + (Unlisted?.Count ?? 0);
+
+    /// <summary>The seq of the last event it tells of.</summary>
+    public long LastSeq => Single?.Seq ?? Unlisted?.LastSeq ?? Collapsed[^1].Seq;
+
     /// <summary>The most severe of what it tells.</summary>
-    public NotifySeverity Severity => Single?.Severity ?? Collapsed.Max(n => n.Severity);
+    public NotifySeverity Severity
+    {
+        get
+        {
+            if (Single is not null) return Single.Severity;
+            var listed = Collapsed.Max(n => n.Severity);
+            return Unlisted is { } more && more.Severity > listed ? more.Severity : listed;
+        }
+    }
 }
+
+/// <summary>The held events a digest does not list: how many, the most severe of them, and the last one's seq.</summary>
+public sealed record Unlisted(int Count, NotifySeverity Severity, long LastSeq);
 
 /// <summary>How much each event matters (the contract of issue 15, docs/configuration.md#notify).</summary>
 public static class Severities

@@ -22,7 +22,9 @@ public sealed partial class Notifier : INotifications, IAsyncDisposable
     private readonly IReadOnlyList<ChannelWorker> _workers;
     private readonly Channel<LoggedEvent> _inbox = Channel.CreateBounded<LoggedEvent>(new BoundedChannelOptions(InboxCapacity)
     {
-        FullMode = BoundedChannelFullMode.DropWrite,
+        // Wait, not DropWrite: with DropWrite TryWrite drops silently and returns true, so a full inbox was never
+        // counted. TryWrite never waits in any mode; with Wait it returns false when full, and the drop is counted.
+        FullMode = BoundedChannelFullMode.Wait,
         SingleReader = true,
     });
     private readonly NotifyCounts _counts;

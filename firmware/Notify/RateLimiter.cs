@@ -4,15 +4,20 @@ namespace Appliance.Notify;
 /// One channel's rate limit, pure and driven by the clock it is given: a window opens with the first
 /// notification after a quiet spell; in it the first <c>burst</c> go out at once and the rest are
 /// held, to leave as one digest when the window ends (<see cref="Due"/>). A server flapping 50 times
-/// in a window so costs at most burst + 1 messages.
+/// in a window so costs at most burst + 1 messages. A window keeps at most <see cref="MaxHeld"/>
+/// events and only counts the rest: a storm of events must not grow memory until the window ends.
 /// </summary>
 public sealed class RateLimiter
 {
+    /// <summary>Held events a digest lists; more is more than a reader reads, and a mail too long to send.</summary>
+    public const int MaxHeld = 100;
+
     private readonly TimeSpan _window;
     private readonly int _burst;
     private readonly List<Notification> _held = [];
     private DateTimeOffset? _windowEnd;
     private int _passed;
+    private Unlisted? _unlisted;
 
     public RateLimiter(TimeSpan window, int burst)
     {
@@ -25,8 +30,8 @@ public sealed class RateLimiter
     /// <summary>When <see cref="Due"/> has a digest to give: the open window's end while something is held; else null.</summary>
     public DateTimeOffset? NextDue => _held.Count > 0 ? _windowEnd : null;
 
-    /// <summary>Notifications held for the digest so far.</summary>
-    public int Held => _held.Count;
+    /// <summary>Notifications held for the digest so far, listed or only counted.</summary>
+    public int Held => _held.Count + (_unlisted?.Count ?? 0);
 
     /// <summary>
     /// What to send now for <paramref name="notification"/> arriving at <paramref name="now"/>: the
@@ -48,9 +53,14 @@ public sealed class RateLimiter
             _passed++;
             send.Add(Delivery.Of(notification));
         }
-        else
+        else if (_held.Count < MaxHeld)
         {
             _held.Add(notification);
+        }
+        else
+        {
+            _unlisted = _unlisted is not { } u ? new Unlisted(1, notification.Severity, notification.Seq)
+                : new Unlisted(u.Count + 1, notification.Severity > u.Severity ? notification.Severity : u.Severity, notification.Seq);
         }
         return send;
     }
@@ -61,8 +71,9 @@ public sealed class RateLimiter
         if (_windowEnd is not { } end || now < end) return null;
         _windowEnd = null;
         if (_held.Count == 0) return null;
-        var digest = Delivery.Digest([.. _held], end);
+        var digest = Delivery.Digest([.. _held], end, _unlisted);
         _held.Clear();
+        _unlisted = null;
         return digest;
     }
 }

@@ -15,6 +15,9 @@ public static class SyslogFormat
     public const string AppName = "appliance";
     public const string SdId = "appliance@32473";
 
+    /// <summary>Longest MSG in characters: with the header, a message stays within the 2048 octets every receiver must take (RFC 5424 6.1).</summary>
+    public const int MaxMessage = 1800;
+
     public static int SeverityCode(NotifySeverity severity) => severity switch
     {
         NotifySeverity.Critical => 2,
@@ -46,15 +49,37 @@ public static class SyslogFormat
         {
             Param(text, "event", "digest");
             Param(text, "severity", Severities.Name(delivery.Severity));
-            Param(text, "count", delivery.Collapsed.Count.ToString(CultureInfo.InvariantCulture));
+            Param(text, "count", delivery.Total.ToString(CultureInfo.InvariantCulture));
         }
         text.Append("] ");
-        string message = n is not null ? n.Message
-            : $"{delivery.Collapsed.Count} events held back by the rate limit: " + string.Join("; ", delivery.Collapsed.Select(e => $"{Rfc3339.Format(e.Time)} {e.Event}: {e.Message}"));
+        string message = n is not null ? n.Message : DigestMessage(delivery);
         // MSG in UTF-8, marked by the BOM (RFC 5424 6.4); newlines would split it on receivers that read lines.
         var head = Encoding.UTF8.GetBytes(text.ToString());
-        var body = Encoding.UTF8.GetBytes(MailText.OneLine(message, 1800));
+        var body = Encoding.UTF8.GetBytes(MailText.OneLine(message, MaxMessage));
         return [.. head, 0xEF, 0xBB, 0xBF, .. body];
+    }
+
+    /// <summary>
+    /// A digest's MSG: the count, then as many held events as fit in <see cref="MaxMessage"/>, then how many are
+    /// not listed, so that the end is never cut off.
+    /// </summary>
+    private static string DigestMessage(Delivery delivery)
+    {
+        var text = new StringBuilder().Append(delivery.Total.ToString(CultureInfo.InvariantCulture)).Append(" events held back by the rate limit: ");
+        // Room for "; … and 2147483647 more".
+        int limit = MaxMessage - 32;
+        int listed = 0;
+        foreach (var e in delivery.Collapsed)
+        {
+            var entry = MailText.OneLine($"{Rfc3339.Format(e.Time)} {e.Event}: {e.Message}", 500);
+            if (text.Length + entry.Length + 2 > limit) break;
+            if (listed > 0) text.Append("; ");
+            text.Append(entry);
+            listed++;
+        }
+        int more = delivery.Total - listed;
+        if (more > 0) text.Append(listed > 0 ? "; " : "").Append(MailText.AndMore(more));
+        return text.ToString();
     }
 
     /// <summary>TCP framing (RFC 6587 octet counting): the length, a space, the message.</summary>

@@ -6,7 +6,7 @@ namespace Appliance.Notify;
 
 /// <summary>
 /// What a webhook receives (docs/api.md#webhook). <c>json</c>: the event as an object; a digest is
-/// <c>event: "digest"</c> with <c>count</c> and the held <c>events</c>. <c>chat</c>: <c>{"text": "…"}</c>.
+/// <c>event: "digest"</c> with <c>count</c> (every held event) and the listed <c>events</c> (at most <see cref="RateLimiter.MaxHeld"/>). <c>chat</c>: <c>{"text": "…"}</c>.
 /// </summary>
 public static class WebhookBody
 {
@@ -16,9 +16,10 @@ public static class WebhookBody
         var document = delivery.Single is { } n
             ? Document(n)
             : new WebhookEvent("digest", Severities.Name(delivery.Severity), Rfc3339.Format(delivery.Time), delivery.Box, null,
-                $"{delivery.Collapsed.Count} events held back by the rate limit", delivery.Collapsed[^1].Seq)
+                $"{delivery.Total} events held back by the rate limit" + (delivery.Unlisted is { } more ? $"; {delivery.Collapsed.Count} listed, {MailText.AndMore(more.Count)}" : ""),
+                delivery.LastSeq)
             {
-                Count = delivery.Collapsed.Count,
+                Count = delivery.Total,
                 Events = [.. delivery.Collapsed.Select(Document)],
             };
         return JsonSerializer.Serialize(document, WebhookJson.Default.WebhookEvent);
@@ -29,8 +30,9 @@ public static class WebhookBody
         ArgumentNullException.ThrowIfNull(delivery);
         string text = delivery.Single is { } n
             ? $"{Emphasis(n.Severity)} [{n.Box}] {n.Message} ({n.Event}, {Rfc3339.Format(n.Time)})"
-            : $"{Emphasis(delivery.Severity)} [{delivery.Box}] {delivery.Collapsed.Count} events held back by the rate limit:\n"
-                + string.Join("\n", delivery.Collapsed.Select(e => $"{Rfc3339.Format(e.Time)} {e.Event}: {e.Message}"));
+            : $"{Emphasis(delivery.Severity)} [{delivery.Box}] {delivery.Total} events held back by the rate limit:\n"
+                + string.Join("\n", delivery.Collapsed.Select(e => $"{Rfc3339.Format(e.Time)} {e.Event}: {e.Message}"))
+                + (delivery.Unlisted is { } more ? "\n" + MailText.AndMore(more.Count) : "");
         return JsonSerializer.Serialize(new ChatMessage(text), WebhookJson.Default.ChatMessage);
     }
 
@@ -50,11 +52,11 @@ public static class WebhookBody
 /// <summary>The <c>json</c> format's object.</summary>
 public sealed record WebhookEvent(string Event, string Severity, string Time, string Box, string? Server, string Message, long Seq)
 {
-    /// <summary>A digest's number of events; absent otherwise.</summary>
+    /// <summary>A digest's number of events, listed or not; absent otherwise.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Count { get; init; }
 
-    /// <summary>A digest's events, oldest first; absent otherwise.</summary>
+    /// <summary>A digest's listed events (the oldest, at most <see cref="RateLimiter.MaxHeld"/>), oldest first; absent otherwise.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WebhookEvent>? Events { get; init; }
 }

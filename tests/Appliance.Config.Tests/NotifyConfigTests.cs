@@ -87,4 +87,33 @@ public sealed class NotifyConfigTests
             "unknown key \"transprt\"; did you mean \"transport\"?");
         TestSupport.AssertSingle(TestSupport.WithMinimal("notify:\n  burst: 0"), 7, 10, "notify.burst", "expected an integer from 1 to 1000, got \"0\"");
     }
+
+    /// <summary>
+    /// Only what the mailer can send: MimeKit refuses a comment, a group or a stray dot in the local part at send
+    /// time, and then every mail failed for an hour. The local part is an RFC 5322 dot-atom.
+    /// </summary>
+    [TestMethod]
+    [DataRow("a(b@example.com")]
+    [DataRow(".a@example.com")]
+    [DataRow("a.@example.com")]
+    [DataRow("a..b@example.com")]
+    [DataRow("a:b@example.com")]
+    [DataRow("a[b]@example.com")]
+    [DataRow("it@::1")]
+    [DataRow("a\\b@example.com")]
+    public void AddressesTheMailerRefusesAreRefused(string address)
+    {
+        Assert.IsNotNull(ConfigReader.MailAddressProblem(address), address);
+        string quoted = "'" + address + "'";
+        Assert.AreEqual("notify.email.from", TestSupport.Single(TestSupport.WithMinimal($"notify:\n  email: {{ server: mail.example, from: {quoted}, to: c@d.example }}")).Key);
+        Assert.AreEqual("notify.email.to", TestSupport.Single(TestSupport.WithMinimal($"notify:\n  email: {{ server: mail.example, from: a@b.example, to: {quoted} }}")).Key);
+        Assert.AreEqual("notify.email.to[1]", TestSupport.Single(TestSupport.WithMinimal($"notify:\n  email: {{ server: mail.example, from: a@b.example, to: [c@d.example, {quoted}] }}")).Key);
+    }
+
+    [TestMethod]
+    [DataRow("it@example.com")]
+    [DataRow("first.last+tag@example.com")]
+    [DataRow("o'brien@example.com")]
+    [DataRow("!#$%&'*+-/=?^_`{|}~@example.com")]
+    public void DotAtomAddressesAreAccepted(string address) => Assert.IsNull(ConfigReader.MailAddressProblem(address), address);
 }

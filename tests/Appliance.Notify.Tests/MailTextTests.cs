@@ -54,4 +54,16 @@ public sealed class MailTextTests
         Assert.AreEqual("failover", message.Headers["X-Appliance-Event"]);
         StringAssert.Contains(message.TextBody, "time: 2026-12-02T07:40:09.123Z");
     }
+
+    [TestMethod]
+    public void ADigestOfTenThousandListsAHundredAndCountsTheRest()
+    {
+        var digest = HeldDigest(10_000);
+        Assert.AreEqual("[box1] 10000 more events (rate limit digest)", MailText.Subject(digest));
+        var body = MailText.Body(digest, "http://10.0.0.6/");
+        StringAssert.StartsWith(body, "10000 events were held back by the rate limit");
+        StringAssert.Contains(body, "warning link_down: event 100\n… and 9900 more\n\nstatus page: http://10.0.0.6/\n");
+        Assert.DoesNotContain("event 101\n", body);
+        Assert.IsLessThan(20_000, body.Length);
+    }
 }

@@ -3,6 +3,7 @@ using Appliance.Api;
 using Appliance.Config;
 using Appliance.Policy;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Notify.Tests;
 
@@ -35,17 +36,34 @@ public sealed class NotifierTests
         CollectionAssert.Contains(notifier.Counts().ToList(), ("webhook", NotifyCounts.Dropped, 0L), "every series from the start");
     }
 
+    /// <summary>
+    /// The channel hangs on its first message; the log then gets three inboxes' worth of events. Every add returns,
+    /// the inbox keeps <see cref="Notifier.InboxCapacity"/> and the rest are counted dropped. The dispatcher gathers
+    /// on the test's clock, which stands still during the flood, so exactly the inbox's worth is taken.
+    /// </summary>
     [TestMethod]
+    [Timeout(60_000)]
     public async Task AChannelThatHangsNeverHoldsTheLogBack()
     {
         var events = new EventLog();
         var stuck = new RecordingChannel("email") { Hang = true };
-        await using var notifier = Notifier.Start(Config, events, "box1", [stuck], TimeProvider.System, NullLoggerFactory.Instance);
-        for (var i = 0; i < 3 * Notifier.InboxCapacity; i++)
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var notifier = Notifier.Start(Config, events, "box1", [stuck], time, NullLoggerFactory.Instance);
+        events.Add(new LoggedEvent(DateTimeOffset.UtcNow, EventKind.Failover, "master", "failover 0"));
+        while (!stuck.Hanging.IsCompleted)
+        {
+            // Until the dispatcher has gathered and the channel took the message; not a timing test.
+            time.Advance(Notifier.Gather);
+            await Task.Delay(10, TestContext.CancellationToken);
+        }
+
+        for (var i = 1; i <= 3 * Notifier.InboxCapacity; i++)
         {
             events.Add(new LoggedEvent(DateTimeOffset.UtcNow, EventKind.Failover, "master", $"failover {i}"));
         }
         Assert.HasCount(EventLog.Recent, events.Snapshot(), "every add returned");
+        Assert.AreEqual(2L * Notifier.InboxCapacity, notifier.Counts().Single(c => c is ("email", NotifyCounts.Dropped, _)).Count,
+            "what the inbox could not take is counted");
     }
 
     [TestMethod]
@@ -83,9 +101,19 @@ public sealed class NotifierTests
 
         public string Describe() => $"recording {name}";
 
+        private readonly TaskCompletionSource<Task> _hanging = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when a send starts to hang, with the hang (which ends only when the send is cancelled).</summary>
+        public Task<Task> Hanging => _hanging.Task;
+
         public async Task SendAsync(Delivery delivery, CancellationToken cancel)
         {
-            if (Hang) await Task.Delay(Timeout.Infinite, cancel);
+            if (Hang)
+            {
+                var hang = Task.Delay(Timeout.Infinite, cancel);
+                _hanging.TrySetResult(hang);
+                await hang;
+            }
             if (Fail is not null) throw new IOException(Fail);
             _sent.Writer.TryWrite(delivery);
         }

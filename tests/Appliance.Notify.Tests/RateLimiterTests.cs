@@ -1,3 +1,4 @@
+using Appliance.Config;
 using static Appliance.Notify.Tests.Support;
 
 namespace Appliance.Notify.Tests;
@@ -91,5 +92,31 @@ public sealed class IncidentOrderTests
         limiter.Offer(Support.Event(1, at, "firmware_started"), at);
         var sent = ordered.SelectMany(n => limiter.Offer(n, at)).ToList();
         Assert.AreEqual("failover", sent[0].Single!.Event, "the burst's second slot, not the digest five minutes later");
+    }
+
+    /// <summary>A window keeps at most <c>MaxHeld</c> events for its digest and counts the rest: held events cost memory until the window ends.</summary>
+    [TestMethod]
+    public void TenThousandHeldEventsKeepAHundredAndACount()
+    {
+        var digest = HeldDigest(10_000);
+        Assert.HasCount(100, digest.Collapsed, "the oldest hundred are listed");
+        Assert.AreEqual(1L, digest.Collapsed[0].Seq);
+        Assert.AreEqual(100L, digest.Collapsed[^1].Seq);
+        Assert.AreEqual(NotifySeverity.Critical, digest.Severity, "the failover among the unlisted still sets the digest's severity");
+    }
+
+    [TestMethod]
+    public void HeldCountsEveryHeldEvent()
+    {
+        var limiter = new RateLimiter(TimeSpan.FromMinutes(1), burst: 1);
+        for (var i = 0; i <= 10_000; i++) limiter.Offer(Event(i, T0), T0);
+        Assert.AreEqual(10_000, limiter.Held);
+        Assert.AreEqual(T0 + TimeSpan.FromMinutes(1), limiter.NextDue);
+        var digest = limiter.Due(T0 + TimeSpan.FromMinutes(1));
+        Assert.IsNotNull(digest);
+        Assert.AreEqual(0, limiter.Held, "the next window starts empty");
+        limiter.Offer(Event(10_001, T0 + TimeSpan.FromMinutes(2)), T0 + TimeSpan.FromMinutes(2));
+        limiter.Offer(Event(10_002, T0 + TimeSpan.FromMinutes(2)), T0 + TimeSpan.FromMinutes(2));
+        Assert.HasCount(1, limiter.Due(T0 + TimeSpan.FromMinutes(3))!.Collapsed);
     }
 }

@@ -55,4 +55,17 @@ public sealed class SyslogFormatTests
         CollectionAssert.AreEqual(Encoding.ASCII.GetBytes($"{message.Length} ").Concat(message).ToArray(), SyslogFormat.OctetCounted(message));
         Assert.AreEqual("21 ", Encoding.ASCII.GetString(SyslogFormat.OctetCounted(message), 0, 3));
     }
+
+    [TestMethod]
+    public void ADigestOfTenThousandCountsThemAllAndSaysHowManyAreNotListed()
+    {
+        var digest = HeldDigest(10_000);
+        var text = Encoding.UTF8.GetString(SyslogFormat.Format(digest, "box1", 1));
+        StringAssert.Contains(text, "severity=\"critical\" count=\"10000\"] " + Bom + "10000 events held back by the rate limit: ");
+        var more = System.Text.RegularExpressions.Regex.Match(text, "event (\\d+); … and (\\d+) more$");
+        Assert.IsTrue(more.Success, text);
+        Assert.AreEqual(10_000, int.Parse(more.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + int.Parse(more.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
+            "the listed and the unlisted add up");
+        Assert.IsLessThan(2048, text.Length);
+    }
 }

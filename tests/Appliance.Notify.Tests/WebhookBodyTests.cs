@@ -32,4 +32,22 @@ public sealed class WebhookBodyTests
             """{"text":"CRITICAL [box1] failover from master to slave: master\u0027s link is down (failover, 2026-12-02T07:40:09.123Z)"}""",
             WebhookBody.For(WebhookFormat.Chat, Delivery.Of(Failover(T0))));
     }
+
+    [TestMethod]
+    public void ADigestOfTenThousandCountsThemAllAndListsAHundred()
+    {
+        var digest = HeldDigest(10_000);
+        using var json = System.Text.Json.JsonDocument.Parse(WebhookBody.Json(digest));
+        var root = json.RootElement;
+        Assert.AreEqual(10_000, root.GetProperty("count").GetInt32());
+        Assert.AreEqual(100, root.GetProperty("events").GetArrayLength());
+        Assert.AreEqual("10000 events held back by the rate limit; 100 listed, … and 9900 more", root.GetProperty("message").GetString());
+        Assert.AreEqual(10_000L, root.GetProperty("seq").GetInt64(), "the last event held, listed or not");
+        Assert.AreEqual("critical", root.GetProperty("severity").GetString());
+
+        using var chat = System.Text.Json.JsonDocument.Parse(WebhookBody.Chat(digest));
+        var text = chat.RootElement.GetProperty("text").GetString()!;
+        StringAssert.StartsWith(text, "CRITICAL [box1] 10000 events held back by the rate limit:\n");
+        StringAssert.EndsWith(text, "link_down: event 100\n… and 9900 more");
+    }
 }
