@@ -231,6 +231,48 @@ public sealed class SettingsPageTests
         }
     }
 
+    /// <summary>
+    /// The measure, from the page itself: a 1 kHz stream through the VIP while the health interval is
+    /// changed in the settings view and applied loses nothing (the firmware's pieces restart, the switch's rules stay).
+    /// </summary>
+    [TestMethod]
+    public async Task ChangingTheHealthIntervalFromThePageLosesNoDatagram()
+    {
+        using var lab = Host.NewLab();
+        var path = lab.WriteConfig("probe=http", "interval=20ms");
+        using var firmware = Firmware.StartOn(lab, path);
+        using var log = new FirmwareLogOnFailure(firmware, TestContext);
+        lab.WaitServing("master", TimeSpan.FromSeconds(5));
+        var token = File.ReadAllText(lab.TokenFile).Trim();
+        var profile = Directory.CreateTempSubdirectory("chromium-");
+        try
+        {
+            using var browser = Browser(1024, 900, profile.FullName);
+            browser.Navigate().GoToUrl($"http://{lab.Management}:8080/#settings");
+            WaitFor(browser, () => Shown(browser, "#unlock"), TimeSpan.FromSeconds(5), "the token form");
+            Type(browser, "#token", token);
+            browser.FindElement(By.CssSelector("#unlock button")).Click();
+            WaitFor(browser, () => Shown(browser, "#editor"), TimeSpan.FromSeconds(5), "the settings");
+            Assert.AreEqual("20ms", Value(browser, "#f-health-interval"));
+            // As ConfigApplyTests: OVS reconnects at once only to a controller it held for more than 8 s.
+            await Task.Delay(TimeSpan.FromSeconds(9));
+
+            var stream = lab.StartUdpStream(TimeSpan.FromSeconds(10), rate: 1000);
+            await Task.Delay(2000);
+            ApplyFromThePage(browser, "#f-health-interval", "50ms");
+            var result = await stream.ResultAsync();
+            TestContext.WriteLine($"stream while the interval was applied from the page: {result}");
+            Assert.AreEqual(0, result.GetProperty("lost").GetInt32(), result.ToString());
+            Assert.IsGreaterThan(5000, result.GetProperty("sent").GetInt32(), result.ToString());
+            StringAssert.Contains(File.ReadAllText(path), "interval: 50ms");
+            Assert.IsTrue(firmware.Events().Any(e => e.Kind == "config_applied" && e.Message.Contains("health.interval", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            profile.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Types <paramref name="value"/> into a settings field, leaves it, applies, and waits for the settings to be read again.</summary>
     private static void ApplyFromThePage(ChromeDriver browser, string field, string value)
     {
