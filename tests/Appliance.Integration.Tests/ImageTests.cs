@@ -2,8 +2,8 @@ namespace Appliance.Integration.Tests;
 
 /// <summary>
 /// What of the image (issue: flashable image) fits in CI: the recipe renders, flashing refuses the
-/// wrong disks and writes the right bytes, and the firmware publishes for both architectures and
-/// runs. Building and booting the image takes minutes of emulation and runs by hand (docs/image.md).
+/// wrong disks and writes the right bytes, update bundles are signed and carry what they say, and
+/// the firmware publishes for both architectures and runs. Building and booting the image takes minutes of emulation and runs by hand (docs/image.md).
 /// </summary>
 [TestClass]
 [DoNotParallelize]
@@ -24,6 +24,14 @@ public sealed class ImageTests
         var result = Sh.Run(Path.Combine(Sh.RepositoryRoot, "tools/image.d/flash-test.sh"));
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Output, " 0 failed", result.ToString());
+    }
+
+    [TestMethod]
+    public void UpdateBundlesAreSignedAndCarryTheVersionAndFirmwareGiven()
+    {
+        var result = Sh.Run(Path.Combine(Sh.RepositoryRoot, "tools/image.d/bundle-test.sh"));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Output, "9 passed, 0 failed", result.ToString());
     }
 
     [TestMethod]

@@ -4,7 +4,7 @@
 #
 #   tools/image test [--arch amd64|arm64] [--img IMG] [--boot-only] [--accel auto|kvm|tcg] [--smp N]
 #                    [--timeout S] [--keep-lab] [--debug] [--shell] [--hold S] [--dhcp]
-#   --arch    amd64 (default): the whole boot path, UEFI firmware and systemd-boot included.
+#   --arch    amd64 (default): the whole boot path, UEFI firmware and GRUB included.
 #             arm64: QEMU's "virt" board boots the image's own kernel and initrd, taken from its
 #             boot partition with the command line raspi-firmware wrote there (console moved to
 #             the board's ttyAMA0). Everything after the kernel is the image's; the Raspberry Pi's
@@ -18,6 +18,12 @@
 #             namespace leases 198.18.0.50-59; checks that the box moves to the leased address
 #             (needs a firmware that forwards: the bridge is fail_mode=secure)
 #   --hold S  keep the VM and the lab S seconds after the checks (to look around with --shell)
+#   --update  amd64: after the checks, the A/B update (docs/update.md): bundles made from the
+#             image (version N+1; a broken one whose firmware exits at once; a wrongly signed and an
+#             unsigned one); N+1 installed through the API while a 1 kHz UDP stream crosses the VIP
+#             (0 lost), restart, N+1 runs from slot B with the settings kept; the broken bundle
+#             installed and restarted into: the box comes back on N+1 by itself; the two
+#             refused. Update downtime and rollback time measured with the stream.
 #
 # Wiring (every name below is made by this script and removed at exit, even on failure):
 #
@@ -31,7 +37,7 @@
 # gets the lab's appliance.yml and management.conf in the boot partition's appliance/ folder
 # (the office "seed" path), so the image itself is tested unchanged.
 #
-# Steps: boot (UEFI, systemd-boot) -> wait for "appliance: READY" on the serial console ->
+# Steps: boot (UEFI, GRUB, slot A) -> wait for "appliance: READY" on the serial console ->
 # check the boot (token printed, bridge ports 1-4 on the right NICs, kernel datapath, unit order)
 # -> unless --boot-only: client curls the VIP and gets the master's page; the master's link is
 # taken down (host side, and the VM NIC's carrier via the QEMU monitor); the client gets the
@@ -43,7 +49,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tools/image.d/layout.sh"
 
 arch=amd64 img=""
-dhcp=false hold="" debug_serial=() shell=false debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
+update=false dhcp=false hold="" debug_serial=() shell=false debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
 while (($#)); do
     case $1 in
         --arch) arch=$2; shift 2 ;;
@@ -57,12 +63,14 @@ while (($#)); do
         --shell) shell=true; shift ;;
         --hold) hold=$2; shift 2 ;;
         --dhcp) dhcp=true; shift ;;
+        --update) update=true; shift ;;
         *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
     esac
 done
 [[ $(id -u) == 0 ]] || { echo "$prog: run as root (namespaces, taps)" >&2; exit 1; }
 [[ $arch == amd64 || $arch == arm64 ]] || { echo "$prog: --arch amd64|arm64" >&2; exit 2; }
 [[ $arch == arm64 ]] && $shell && { echo "$prog: --shell is amd64 only" >&2; exit 2; }
+[[ $arch == arm64 ]] && $update && { echo "$prog: --update is amd64 only (docs/update.md)" >&2; exit 2; }
 [[ $arch == amd64 ]] && $debug && shell=true
 [[ -n $img ]] || img=$root/artifacts/image/appliance-$arch.img
 [[ -f $img ]] || { echo "$prog: no image $img (tools/image build $arch)" >&2; exit 1; }
@@ -146,6 +154,11 @@ for s in master slave; do
     server_pids+=($!)
 done
 
+if $update; then
+    # the bundles, made while the VM boots (tools/image.d/vm-update-test.sh uses them)
+    . "$root/tools/image.d/vm-update-bundles.sh"
+fi
+
 # ---------------------------------------------------------------- image copy with the lab's settings
 log "image: copy of ${img##*/} with the lab's settings in BOOT:/appliance/"
 cp --sparse=always "$img" "$work/test.img"
@@ -200,9 +213,9 @@ for f in appliance.yml management.conf; do
 done
 if $debug && [[ $arch == amd64 ]]; then
     # the whole journal on the serial log (arm64: added to the command line at boot)
-    entry=::/loader/entries/appliance.conf
+    entry=::/EFI/appliance/grub.cfg
     mtype -i "$work/test.img@@$((BOOT_START * 1048576))" "$entry" \
-        | sed '/^options/s/$/ systemd.journald.forward_to_console=1/' > "$work/entry.conf"
+        | sed '/^ *linux /s/$/ systemd.journald.forward_to_console=1/' > "$work/entry.conf"
     mcopy -o -i "$work/test.img@@$((BOOT_START * 1048576))" "$work/entry.conf" "$entry"
 fi
 if $shell; then
@@ -267,7 +280,8 @@ if [[ $arch == amd64 ]]; then
     log "qemu: accel $accel, $smp vCPU, 1 GiB, UEFI (OVMF), virtio disk and 4 virtio NICs"
     cp "$ovmf_vars" "$work/OVMF_VARS.fd"
     t_start=$(date +%s.%N)
-    nice -n 10 qemu-system-x86_64 -machine q35 -cpu "$cpu" -vga none \
+    # i6300esb: a hardware watchdog, as the mini-PCs have (systemd's RuntimeWatchdogSec)
+    nice -n 10 qemu-system-x86_64 -machine q35 -cpu "$cpu" -vga none -device i6300esb \
         -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
         -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd" \
         "${common[@]}"
@@ -336,7 +350,7 @@ line_of() { grep -n -m1 -E "$1" "$st" | cut -d: -f1 || true; }
 # messages: take the first line naming ovs-vswitchd; the bridge line itself proves vswitchd ran
 # (it shows ovs-appctl's answer from the kernel datapath)
 l_ovs=$(line_of 'ovs-vswitchd\.serv|Open vSwitch Forwarding Unit')
-l_br=$(line_of 'appliance-bridge: br0 \(kernel datapath\) ports')
+l_br=$(line_of 'appliance-bridge: br0 \((kernel|system) datapath\) ports')
 l_ready=$(line_of 'appliance: READY')
 log "order on the console: ovs-vswitchd line ${l_ovs:-?}, bridge set up ${l_br:-?}, firmware READY ${l_ready:-?}"
 check "units in order: OVS, then appliance-bridge, then appliance" \
@@ -386,7 +400,11 @@ if ! $boot_only; then
     ip link set "${pfx}h1" up; monitor "set_link n1 on"
 fi
 
-grep -a -E 'appliance-bridge:|appliance-firstboot:|appliance: READY' "$st" | sed 's/^/  serial| /' >> "$work/test.log"
+if $update && ! $boot_only; then
+    . "$root/tools/image.d/vm-update-test.sh"
+fi
+
+grep -a -E 'appliance-bridge:|appliance-firstboot:|appliance: READY|appliance-update' "$st" | sed 's/^/  serial| /' >> "$work/test.log"
 if [[ -n $hold ]]; then log "holding the VM and the lab for ${hold}s (--hold)"; sleep "$hold"; fi
 if ((checks_failed)); then fail "$checks_failed check(s) failed"; fi
 log "PASS (boot to READY ${boot_s}s, accel $accel$($boot_only && echo ', boot checks only'))"

@@ -2,7 +2,8 @@
 # configure-rootfs.sh ARCH: run by image.yml inside the image's root (chroot). Makes the system
 # read-mostly and enables the appliance's units.
 set -euo pipefail
-arch=${1:?usage: configure-rootfs.sh amd64|arm64}
+arch=${1:?usage: configure-rootfs.sh amd64|arm64 [VERSION]}
+version=${2:-unknown}
 if [[ $arch == amd64 ]]; then bootmnt=/boot/efi; else bootmnt=/boot/firmware; fi
 
 # The initramfs, once (boot/preinstall deferred it): kernel-install hooks then copy it where the
@@ -17,19 +18,29 @@ done
 systemd-sysusers
 
 # Read-mostly layout:
-#   /                 ext4, read-only (kernel "ro" and fstab)
+#   /                 ext4, read-only (kernel "ro"; arm64: fstab too, the Pi's hook writes "rw").
+#                     amd64: one of two slots (A/B, docs/update.md), found by GPT partition name
+#                     (root=PARTLABEL=appliance-a|b from GRUB): no fstab line, since both slots
+#                     carry the same file system label once B has been written
 #   /var              overlay: the image's /var below, RAM above (lost at reboot)
 #   /etc/openvswitch  RAM: OVS database and system-id, rebuilt at every boot by appliance-bridge
 #   /tmp              RAM
 #   /data             ext4, read-write: only the appliance's settings and state, bound onto
 #                     /etc/appliance and /var/lib/appliance; and timesyncd's last time (a Pi has
 #                     no battery-backed clock: it starts from the last synchronised time, not 1970)
-#   $bootmnt          FAT, read-only, mounted on first access (first boot reads appliance/ there)
+#   $bootmnt          FAT, mounted on first access (first boot reads appliance/ there); amd64:
+#                     read-write for RAUC's GRUB environment (EFI/appliance/grubenv), arm64: read-only
+if [[ $arch == amd64 ]]; then
+    rootline="" bootopts="rw,noauto,x-systemd.automount,x-systemd.idle-timeout=30,umask=0077,flush,nofail"
+else
+    rootline="LABEL=appliance-root     /                    ext4     ro,noatime,errors=remount-ro                  0 1"
+    bootopts="ro,noauto,x-systemd.automount,x-systemd.idle-timeout=30,umask=0077,nofail"
+fi
 cat > /etc/fstab <<FSTAB
 # <file system>          <mount point>        <type>   <options>                                     <dump> <pass>
-LABEL=appliance-root     /                    ext4     ro,noatime,errors=remount-ro                  0 1
+$rootline
 LABEL=appliance-data     /data                ext4     rw,noatime,nosuid,nodev,noexec,commit=5       0 2
-LABEL=BOOT               $bootmnt       vfat     ro,noauto,x-systemd.automount,x-systemd.idle-timeout=30,umask=0077,nofail  0 0
+LABEL=BOOT               $bootmnt       vfat     $bootopts  0 0
 /data/etc/appliance      /etc/appliance       none     bind,x-systemd.requires-mounts-for=/data       0 0
 /data/var/lib/appliance  /var/lib/appliance   none     bind,x-systemd.requires-mounts-for=/data       0 0
 /data/var/lib/timesync   /var/lib/systemd/timesync  none  bind,nofail,x-systemd.requires-mounts-for=/data,x-systemd.requires-mounts-for=/var  0 0
@@ -44,6 +55,9 @@ install -d -m 0755 /data/etc/appliance
 install -d -m 0750 /data/var/lib/appliance
 install -d -m 0755 /data/var/lib/timesync /var/lib/systemd/timesync
 chown appliance:appliance /data/var/lib/appliance
+# update spool (bundles uploaded to the firmware) and RAUC's state (slot status, trial marker)
+install -d -m 0750 -o appliance -g appliance /data/var/lib/appliance/update
+install -d -m 0755 /data/var/lib/rauc
 
 # where an office may drop appliance.yml, ports.conf, management.conf, api.token before first boot
 install -d "$bootmnt/appliance"
@@ -64,6 +78,51 @@ ln -sf ../run/systemd/resolve/stub-resolv.conf /etc/resolv.conf
 
 # Kernel command line (amd64; the Pi's comes from raspi-firmware, /etc/default/raspi-firmware).
 echo "root=LABEL=appliance-root ro rootwait console=tty0 console=ttyS0,115200n8 loglevel=4 systemd.show_status=yes" > /etc/kernel/cmdline
+
+# The system's version (IMAGE_VERSION: the firmware reports it; update bundles carry the same).
+sed -i -e '/^IMAGE_ID=/d' -e '/^IMAGE_VERSION=/d' /usr/lib/os-release
+printf 'IMAGE_ID=appliance\nIMAGE_VERSION=%s\n' "$version" >> /usr/lib/os-release
+
+# A hung kernel or systemd restarts the box (the hardware watchdog: iTCO on mini-PCs, the Pi's
+# bcm2835; none: no effect); with GRUB's boot counter a slot that keeps hanging is left.
+install -d /etc/systemd/system.conf.d
+printf '[Manager]\nRuntimeWatchdogSec=30s\nRebootWatchdogSec=2min\n' > /etc/systemd/system.conf.d/appliance-watchdog.conf
+
+# A/B updates (docs/update.md): RAUC writes the slot not running; GRUB chooses the slot.
+if [[ $arch == amd64 ]]; then
+    install -d /etc/rauc
+    [[ -s /etc/rauc/keyring.pem ]] || { echo "configure-rootfs: no /etc/rauc/keyring.pem (the update signing certificate)" >&2; exit 1; }
+    cat > /etc/rauc/system.conf <<CONF
+# RAUC on the appliance (docs/update.md). Slot A: GPT partition 2, slot B: 3.
+[system]
+compatible=appliance-amd64
+bootloader=grub
+grubenv=/boot/efi/EFI/appliance/grubenv
+statusfile=/data/var/lib/rauc/status.raucs
+# / is read-only: RAUC mounts bundles and slots under /run
+mountprefix=/run/rauc
+# only verity bundles (their every block is checked as it is read; plain ones are not accepted)
+bundle-formats=-plain
+
+[keyring]
+path=/etc/rauc/keyring.pem
+
+[handlers]
+post-install=/usr/lib/appliance/boot/appliance-update-installed
+
+[slot.rootfs.0]
+device=/dev/disk/by-partlabel/appliance-a
+type=ext4
+bootname=A
+
+[slot.rootfs.1]
+device=/dev/disk/by-partlabel/appliance-b
+type=ext4
+bootname=B
+CONF
+    systemctl enable appliance-trial.service
+fi
+systemctl enable appliance-reboot.path
 
 systemctl enable appliance-firstboot.service appliance-bridge.service appliance.service \
     appliance-dhcp.service appliance-time.service appliance-time.path openvswitch-switch.service systemd-resolved.service systemd-timesyncd.service
