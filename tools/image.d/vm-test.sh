@@ -4,6 +4,7 @@
 #
 #   tools/image test [--arch amd64|arm64] [--img IMG] [--boot-only] [--accel auto|kvm|tcg] [--smp N]
 #                    [--timeout S] [--keep-lab] [--debug] [--shell] [--hold S] [--dhcp]
+#                    [--update [--key K --cert C]]
 #   --arch    amd64 (default): the whole boot path, UEFI firmware and GRUB included.
 #             arm64: QEMU's "virt" board boots the image's own kernel and initrd, taken from its
 #             boot partition with the command line raspi-firmware wrote there (console moved to
@@ -24,6 +25,7 @@
 #             (0 lost), restart, N+1 runs from slot B with the settings kept; the broken bundle
 #             installed and restarted into: the box comes back on N+1 by itself; the two
 #             refused. Update downtime and rollback time measured with the stream.
+#   --key K --cert C  the signing pair the image was built with (default: tools/image's, artifacts/keys/)
 #
 # Wiring (every name below is made by this script and removed at exit, even on failure):
 #
@@ -49,7 +51,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tools/image.d/layout.sh"
 
 arch=amd64 img=""
-update=false dhcp=false hold="" debug_serial=() shell=false debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
+update=false sign_key="" sign_cert="" dhcp=false hold="" debug_serial=() shell=false debug=false boot_only=false accel=${IMAGE_TEST_ACCEL:-auto} smp=${IMAGE_TEST_SMP:-1} timeout=900 keep_lab=false
 while (($#)); do
     case $1 in
         --arch) arch=$2; shift 2 ;;
@@ -64,6 +66,8 @@ while (($#)); do
         --hold) hold=$2; shift 2 ;;
         --dhcp) dhcp=true; shift ;;
         --update) update=true; shift ;;
+        --key) sign_key=$(realpath -m "$2"); shift 2 ;;
+        --cert) sign_cert=$(realpath -m "$2"); shift 2 ;;
         *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
     esac
 done
