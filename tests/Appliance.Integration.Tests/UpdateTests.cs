@@ -309,8 +309,8 @@ public sealed class UpdateTests
         await Task.Delay(5000);
         Assert.AreEqual(1, TheFirmware.Events().Count(e => e.Kind == "update_booted"), "told once");
 
-        File.WriteAllText(Path.Combine(Spool, "last-boot.json"), $$"""{"time":"{{DateTimeOffset.UtcNow.AddSeconds(1):yyyy-MM-ddTHH:mm:ssZ}}","slot":"B","version":"3","result":"rolled_back","message":"not serving after 300 s"}""");
-        TheFirmware.WaitForEvent("version 3 in slot B failed its trial boot", Settle);
+        File.WriteAllText(Path.Combine(Spool, "last-boot.json"), $$"""{"time":"{{DateTimeOffset.UtcNow.AddSeconds(1):yyyy-MM-ddTHH:mm:ssZ}}","slot":"A","version":"1","result":"rolled_back","message":"version 3 (slot B) was rolled back: not served within 300 s"}""");
+        TheFirmware.WaitForEvent("an update failed its trial boot: the box went back to version 1 in slot A (version 3 (slot B) was rolled back", Settle);
         Assert.IsTrue(TheFirmware.Events().Any(e => e.Kind == "update_rolled_back"));
     }
 

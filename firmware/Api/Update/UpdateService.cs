@@ -460,7 +460,8 @@ public sealed partial class UpdateService : IAsyncDisposable
         UpdateEvent? e = boot.Result switch
         {
             "good" => new UpdateEvent(Policy.EventKind.UpdateBooted, $"{version} booted in slot {slot} and passed its trial boot: marked good{detail}"),
-            "rolled_back" => new UpdateEvent(Policy.EventKind.UpdateRolledBack, $"{version} in slot {slot} failed its trial boot; the box went back to the previous slot{detail}"),
+            // Written by the previous slot, booted again: slot and version are the ones running now; the message names the failed one.
+            "rolled_back" => new UpdateEvent(Policy.EventKind.UpdateRolledBack, $"an update failed its trial boot: the box went back to {version} in slot {slot}{detail}"),
             _ => null,
         };
         // Written first: a firmware that restarts right after tells it no second time.
