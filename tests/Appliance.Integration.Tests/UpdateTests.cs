@@ -111,6 +111,31 @@ public sealed class UpdateTests
     }
 
     [TestMethod]
+    public async Task AStreamThroughTheVipLosesNothingWhileABundleIsUploadedAndInstalled()
+    {
+        // Nearly the rig's whole 64 MiB slot, random so that nothing compresses: RAUC reads, checks and writes
+        // for seconds on the machine that also runs the switch and the firmware.
+        var (bundle, image) = Rig.MakeBundle("5", 56 * 1024 * 1024);
+        using var http = Api(token: true);
+        var stream = TheLab.StartUdpStream(TimeSpan.FromSeconds(15), rate: 1000);
+        await Task.Delay(1000);
+        var started = Stopwatch.StartNew();
+        using (var answer = await PostBundleAsync(http, bundle))
+            Assert.AreEqual(HttpStatusCode.Accepted, answer.StatusCode, await answer.Content.ReadAsStringAsync());
+        var uploaded = started.Elapsed;
+        var done = await WaitEndAsync(http);
+        var installed = started.Elapsed;
+        var result = await stream.ResultAsync();
+        TestContext.WriteLine($"56 MiB bundle: uploaded in {uploaded.TotalMilliseconds:0} ms, installed {installed.TotalMilliseconds:0} ms after the POST; stream: {result}");
+        Assert.AreEqual("installed", done.GetProperty("operation").GetString(), done + "\n" + TheFirmware.LogTail(20));
+        Assert.IsLessThan(TimeSpan.FromSeconds(13), installed, "the install ended while the stream still ran");
+        CollectionAssert.AreEqual(image, RaucRig.Head(Rig.SlotB, image.Length), "slot B holds the bundle's image");
+        Assert.AreEqual(0, result.GetProperty("lost").GetInt32(), result.ToString());
+        Assert.IsGreaterThan(12000, result.GetProperty("sent").GetInt32(), result.ToString());
+        File.Delete(bundle);
+    }
+
+    [TestMethod]
     public async Task ABundleSignedByAnotherKeyFailsWithRaucsReason()
     {
         var (bundle, _) = Rig.MakeBundle("3", 1024 * 1024, otherKey: true);
