@@ -4,6 +4,7 @@ using Appliance.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -24,8 +25,10 @@ public sealed class ApiServer : IAsyncDisposable
     /// <param name="sessionsRefused">The OpenFlow channel's refusals by reason, for <c>/metrics</c>.</param>
     /// <param name="config">Reading and applying the configuration (<c>/api/config</c>); null: those routes are absent.</param>
     /// <param name="notifications">E-mail, webhook and syslog (<c>notify:</c>): their test and counts; null when the firmware has none.</param>
+    /// <param name="update">A/B updates with RAUC (<c>/api/update</c>); null: those routes are absent.</param>
     public static ApiServer Create(IPEndPoint listen, IApplianceControl control, ApiToken token, HostFilter hosts, ILoggerFactory loggers,
-        Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null, IConfigControl? config = null, INotifications? notifications = null)
+        Func<IReadOnlyList<(string Reason, long Count)>>? sessionsRefused = null, IConfigControl? config = null, INotifications? notifications = null,
+        UpdateService? update = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -92,6 +95,7 @@ public sealed class ApiServer : IAsyncDisposable
             return Results.Json(result, ApiJson.Default.NotifyTestDocument);
         });
         if (config is not null) MapConfig(app, config, token);
+        if (update is not null) MapUpdate(app, update, token);
         return new ApiServer(app);
     }
 
@@ -135,6 +139,72 @@ public sealed class ApiServer : IAsyncDisposable
             }
             return Results.Json(document, ApiJson.Default.ConfigCheckDocument, statusCode: putStatus);
         });
+    }
+
+    /// <summary>
+    /// The update routes (docs/api.md#update): GET is open as /api/status is; the POSTs need the token. A bundle comes
+    /// as the body (application/octet-stream, streamed to disk) or as an address (application/json); any other type is
+    /// refused, so a form another site's page posts can start nothing.
+    /// </summary>
+    private static void MapUpdate(WebApplication app, UpdateService update, ApiToken token)
+    {
+        app.MapGet("/api/update", async (HttpRequest request) =>
+            Results.Json(await update.DocumentAsync(request.HttpContext.RequestAborted).ConfigureAwait(false), ApiJson.Default.UpdateDocument));
+        app.MapPost("/api/update", async (HttpRequest request) =>
+        {
+            var context = request.HttpContext;
+            if (!token.Accepts(context.Request.Headers.Authorization)) return Unauthorized(token);
+            int status;
+            string? problem;
+            switch (MediaType(context.Request.ContentType))
+            {
+                case "application/octet-stream":
+                    // Kestrel's own limit (30 MB) would cut a bundle: the service counts against the spool's free space.
+                    if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
+                    (status, problem) = await update.ReceiveAsync(context.Request.Body, context.Request.ContentLength, context.RequestAborted).ConfigureAwait(false);
+                    break;
+                case "application/json":
+                    var (asked, readStatus, readProblem) = await ReadUrlAsync(request).ConfigureAwait(false);
+                    (status, problem) = asked is null ? (readStatus, readProblem) : update.Download(asked.Url);
+                    break;
+                default:
+                    (status, problem) = (StatusCodes.Status415UnsupportedMediaType,
+                        "the body must be the bundle (Content-Type: application/octet-stream) or its address (application/json: {\"url\": \"https://…\"})");
+                    break;
+            }
+            if (problem is not null) return Results.Json(new RequestDocument(false, problem), ApiJson.Default.RequestDocument, statusCode: status);
+            return Results.Json(await update.DocumentAsync(context.RequestAborted).ConfigureAwait(false), ApiJson.Default.UpdateDocument, statusCode: status);
+        });
+        app.MapPost("/api/update/reboot", (HttpRequest request) =>
+        {
+            if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
+            var (status, message) = update.Reboot();
+            return Results.Json(new RequestDocument(status == StatusCodes.Status202Accepted, message), ApiJson.Default.RequestDocument, statusCode: status);
+        });
+    }
+
+    private static string MediaType(string? contentType) => contentType is null ? "" : contentType.Split(';')[0].Trim().ToLowerInvariant();
+
+    /// <summary>The body of a download request: <c>{"url": "…"}</c>, at most 64 KiB.</summary>
+    private static async Task<(UpdateUrlRequest? Request, int Status, string? Problem)> ReadUrlAsync(HttpRequest request)
+    {
+        const int max = 64 * 1024;
+        if (request.ContentLength > max) return (null, StatusCodes.Status413PayloadTooLarge, $"the body may be at most {max} bytes");
+        var buffer = new byte[max + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length)).ConfigureAwait(false)) > 0) length += read;
+        if (length > max) return (null, StatusCodes.Status413PayloadTooLarge, $"the body may be at most {max} bytes");
+        try
+        {
+            return JsonSerializer.Deserialize(buffer.AsSpan(0, length), ApiJson.Default.UpdateUrlRequest) is { } parsed
+                ? (parsed, StatusCodes.Status200OK, null)
+                : (null, StatusCodes.Status400BadRequest, "the body must be a JSON object: {\"url\": \"https://…\"}");
+        }
+        catch (JsonException e)
+        {
+            return (null, StatusCodes.Status400BadRequest, $"the body is not the JSON expected ({{\"url\": \"https://…\"}}): {e.Message}");
+        }
     }
 
     private static async Task<(ConfigChangeRequest? Request, int Status, string? Problem)> ReadChangeAsync(HttpRequest request)

@@ -24,6 +24,9 @@ public sealed record ApplianceStatus(
     /// <summary>Why the configuration is refused (<c>appliance fault</c>); empty while the firmware runs with it.</summary>
     public IReadOnlyList<ConfigError> RefusedConfiguration { get; init; } = [];
 
+    /// <summary>The connected switch holds the firmware's rules: a batch or a read-back confirmed them in this session.</summary>
+    public bool SwitchProgrammed { get; init; }
+
     /// <summary>While the configuration is refused: the reasons and the fault LED, and nothing else (no servers, no switch).</summary>
     public static ApplianceStatus Refused(IReadOnlyList<ConfigError> errors) =>
         new(null, "unknown", false, null, [], 0, PanelView.ConfigurationRefused, []) { RefusedConfiguration = errors };

@@ -27,7 +27,7 @@ public sealed record StatusDocument(
         new ConfigurationDocument(status.RefusedConfiguration.Count > 0, [.. status.RefusedConfiguration.Select(e => e.ToString())]),
         status.Active,
         status.Failback,
-        new SwitchDocument(status.SwitchConnected, status.DatapathId),
+        new SwitchDocument(status.SwitchConnected, status.DatapathId, status.SwitchConnected && status.SwitchProgrammed),
         [.. status.Servers.Select(s => new ServerDocument(s.Name, s.Address, s.Port, s.Mac, Lower(s.Link), Lower(s.Health), Lower(s.State), s.Detail,
             connections.Of(s.Name), connections.Draining(s.Name, status.Active), s.HardDown))],
         status.Failovers,
@@ -42,7 +42,8 @@ public sealed record StatusDocument(
 /// <summary><c>refused</c>: the firmware does not run; <c>errors</c>: why, as <c>appliance check</c> prints them (file:line:column: key: message).</summary>
 public sealed record ConfigurationDocument(bool Refused, IReadOnlyList<string> Errors);
 
-public sealed record SwitchDocument(bool Connected, string? DatapathId);
+/// <param name="Programmed">The switch holds the firmware's rules, confirmed by the switch since it connected.</param>
+public sealed record SwitchDocument(bool Connected, string? DatapathId, bool Programmed);
 
 /// <param name="Connections">The connections conntrack tracks for the server; null while unknown.</param>
 /// <param name="Draining">It carries connections but is not the active server: they finish there, new ones go elsewhere.</param>
@@ -73,4 +74,7 @@ public sealed record RequestDocument(bool Accepted, string Message);
 [JsonSerializable(typeof(ConfigChangeRequest))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(NotifyTestDocument))]
+[JsonSerializable(typeof(UpdateDocument))]
+[JsonSerializable(typeof(UpdateUrlRequest))]
+[JsonSerializable(typeof(LastBootDocument))]
 public sealed partial class ApiJson : JsonSerializerContext;

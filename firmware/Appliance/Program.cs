@@ -58,6 +58,7 @@ internal static class Program
             "press" => await ClientCommands.PressAsync(config, command.Argument, Console.Out).ConfigureAwait(false),
             "config" => await ConfigCommand.RunAsync(config, command.Arguments, command.DryRun, Console.Out, Console.Error).ConfigureAwait(false),
             "notify" => await NotifyCommand.RunAsync(config, command.Argument, command.Json, Console.Out).ConfigureAwait(false),
+            "update" => await UpdateCommand.RunAsync(config, command.Arguments, command.Json, command.Reboot, Console.Out, Console.Error).ConfigureAwait(false),
             _ => await RunCommand.RunAsync(config).ConfigureAwait(false),
         };
     }

@@ -158,6 +158,8 @@ public sealed partial class ApplianceController
         _confirmed = true;
         // From now on probes cross a switch that forwards as we want (see the policy's switch-restart grace).
         Decide(new RulesConfirmed(Now));
+        // switch.programmed in /api/status (appliance update verify-boot waits for it).
+        Publish();
     }
 
     private static string Reason(Task failed) => failed.Exception?.InnerException?.Message ?? "cancelled";

@@ -30,6 +30,9 @@ public sealed partial class ApplianceController
             servers,
             state.Failovers,
             PanelView.From(state, now),
-            [.. state.Desired.Buckets]);
+            [.. state.Desired.Buckets])
+        {
+            SwitchProgrammed = session is { IsClosed: false } && _confirmed,
+        };
     }
 }

@@ -60,6 +60,18 @@ public enum EventKind
 
     /// <summary>A configuration applied through the API did not get the switch programmed; the previous file was restored and runs again.</summary>
     ConfigRolledBack,
+
+    /// <summary>An A/B update (RAUC) was written to the other slot; it runs after a reboot. Logged by the update component (docs/api.md#update).</summary>
+    UpdateInstalled,
+
+    /// <summary>An update was refused or failed (RAUC's reason); the running system is untouched.</summary>
+    UpdateFailed,
+
+    /// <summary>Once per boot: the slot booted after an update passed its trial boot and was marked good.</summary>
+    UpdateBooted,
+
+    /// <summary>Once per boot: the updated slot failed its trial boot; the box went back to the previous one.</summary>
+    UpdateRolledBack,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

@@ -2,10 +2,10 @@ using Appliance.Config;
 
 namespace Appliance.Cli;
 
-/// <summary><c>appliance [VERB] [--config PATH] [--json] [--dry-run] [ARG...]</c> (docs/cli.md).</summary>
-internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IReadOnlyList<string> Arguments, bool DryRun = false)
+/// <summary><c>appliance [VERB] [--config PATH] [--json] [--dry-run] [--reboot] [ARG...]</c> (docs/cli.md).</summary>
+internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IReadOnlyList<string> Arguments, bool DryRun = false, bool Reboot = false)
 {
-    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press", "fault", "config", "notify"];
+    public static readonly string[] Verbs = ["run", "check", "status", "failback", "press", "fault", "config", "notify", "update"];
 
     /// <summary>The one argument of verbs that take one (press).</summary>
     public string? Argument => Arguments.Count > 0 ? Arguments[0] : null;
@@ -18,6 +18,7 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IR
         var config = ConfigDefaults.ConfigPath;
         var json = false;
         var dryRun = false;
+        var reboot = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -34,6 +35,9 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IR
                 case "--dry-run":
                     dryRun = true;
                     break;
+                case "--reboot":
+                    reboot = true;
+                    break;
                 case var a when a.StartsWith("--", StringComparison.Ordinal):
                     error = $"unknown option {a}";
                     return null;
@@ -41,7 +45,7 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IR
                     verb = a;
                     break;
                 // config set takes any number of KEY=VALUE; every other verb one argument at most.
-                case var a when verb == "config" || arguments.Count == 0:
+                case var a when verb == "config" || arguments.Count == 0 || verb == "update" && arguments.Count == 1:
                     arguments.Add(a);
                     break;
                 default:
@@ -60,7 +64,12 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IR
             error = "--dry-run is for config set and config apply";
             return null;
         }
-        return new CommandLine(verb, config, json, arguments, dryRun);
+        if (reboot && !(verb == "update" && arguments is ["install", ..]))
+        {
+            error = "--reboot is for update install";
+            return null;
+        }
+        return new CommandLine(verb, config, json, arguments, dryRun, reboot);
     }
 
     public static string Usage =>
@@ -81,6 +90,14 @@ internal sealed record CommandLine(string Verb, string ConfigPath, bool Json, IR
                               that change; exit 3 when the switch refused it and the previous file came back
           config apply FILE [--dry-run]
                               apply a whole file the same way; --dry-run only checks it against the running one
+          update status [--json]
+                              the system's version, its A/B slots, the update under way, the last trial boot
+          update install FILE|URL [--reboot]
+                              install a RAUC bundle into the other slot, with progress; exit 0 installed,
+                              3 refused or failed; --reboot then reboots into it
+          update reboot       reboot the box (into the slot an install made the next)
+          update verify-boot  exit 0 when the running firmware serves: configuration taken, switch
+                              connected and programmed, the active server healthy; else 1 and why
         PATH defaults to {ConfigDefaults.ConfigPath}. --version prints the version and the commit it was built from.
         """;
 }

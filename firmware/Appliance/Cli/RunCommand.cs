@@ -57,6 +57,8 @@ internal static partial class RunCommand
         // Notifications follow the event log from before the first generation, so they tell of its start too.
         await using var notifications = new NotifierHolder(events, loggers);
         await notifications.OpenAsync(config).ConfigureAwait(false);
+        // A/B updates (RAUC): outlive every generation and API server, as an install may run across an apply.
+        await using var updates = new UpdateService(UpdatePaths.FromEnvironment(), events, time, loggers.CreateLogger("update"));
 
         // Things built from the configuration. A generation (ARP, probes, controller, OpenFlow
         // listener, prober) is replaced whole by every apply; the panel and the API server only when
@@ -79,7 +81,7 @@ internal static partial class RunCommand
         var control = new CurrentControl(generation.Controller);
         panels.Control = control;
         var applier = new ConfigApplier(config);
-        var apis = new ApiHolder(control, applier, notifications, () => generation.Listener.Refusals.Snapshot(), loggers, logger);
+        var apis = new ApiHolder(control, applier, notifications, () => generation.Listener.Refusals.Snapshot(), updates, loggers, logger);
         try
         {
             if (await apis.StartAsync(config, stop.Token).ConfigureAwait(false) is { } apiProblem)
@@ -100,6 +102,8 @@ internal static partial class RunCommand
             // Only now, when nothing can stop the start any more: a firmware that exits at start and is
             // restarted every second would otherwise fill the history, and wear the card, with starts.
             events.Add(new LoggedEvent(time.GetUtcNow(), EventKind.FirmwareStarted, null, Started(journal)));
+            // After the start event: the outcome of a trial boot is told after the start of the firmware it booted.
+            updates.Start();
             systemd.Ready($"listening on {config.OpenFlow.Listen}, API on {config.Api.Listen}");
             LogStarted(logger, config.SourcePath, config.Bridge.Name, config.Api.Listen.ToString());
             // While a generation is being replaced there are no loops to watch (an apply takes at most

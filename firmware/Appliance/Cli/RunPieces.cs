@@ -92,7 +92,7 @@ internal sealed class NotifierHolder(EventLog events, ILoggerFactory loggers) : 
 /// controller of the moment, so an apply that leaves those alone keeps it, and the PUT's answer waits for the outcome.
 /// </summary>
 internal sealed partial class ApiHolder(IApplianceControl control, IConfigControl config, INotifications notifications, Func<IReadOnlyList<(string Reason, long Count)>> refusals,
-    ILoggerFactory loggers, ILogger logger) : IAsyncDisposable
+    UpdateService updates, ILoggerFactory loggers, ILogger logger) : IAsyncDisposable
 {
     private ApiServer? _server;
     private ApplianceConfig? _for;
@@ -106,7 +106,7 @@ internal sealed partial class ApiHolder(IApplianceControl control, IConfigContro
         if (tokenCreated) LogTokenCreated(logger, next.Api.TokenFile);
         // Without a usable token POSTs are open to nobody: say so, keep serving GETs.
         if (token.Refusal is { } refusal) LogTokenRefused(logger, refusal);
-        var server = ApiServer.Create(next.Api.Listen, control, token, HostFilter.For(next), loggers, refusals, config, notifications);
+        var server = ApiServer.Create(next.Api.Listen, control, token, HostFilter.For(next), loggers, refusals, config, notifications, updates);
         try
         {
             await server.StartAsync(stop).ConfigureAwait(false);
