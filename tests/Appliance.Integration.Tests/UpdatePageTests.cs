@@ -12,7 +12,7 @@ namespace Appliance.Integration.Tests;
 /// </summary>
 [TestClass]
 [DoNotParallelize]
-public sealed class UpdatePageTests
+public sealed partial class UpdatePageTests
 {
     public TestContext TestContext { get; set; } = null!;
 
@@ -142,6 +142,45 @@ public sealed class UpdatePageTests
         }
     }
 
+    /// <summary>
+    /// A trial boot that went back to the old slot (last-boot.json as the box's trial-boot script writes it), read by the
+    /// firmware: a red box on the status view, the reason in the section, on a host without RAUC's service (no slots).
+    /// </summary>
+    [TestMethod]
+    public void ARolledBackUpdateIsShownOnTheStatusViewAndInTheSection()
+    {
+        using var lab = Host.NewLab();
+        var path = lab.WriteConfig("probe=link");
+        var spool = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(path)!, "update"));
+        File.WriteAllText(Path.Combine(spool.FullName, "last-boot.json"),
+            """{"time":"2026-12-02T13:00:00Z","slot":"B","version":"3","result":"rolled_back","message":"the switch was not programmed within 300 s"}""");
+        using var firmware = Firmware.StartOn(lab, path);
+        using var log = new FirmwareLogOnFailure(firmware, TestContext);
+        var profile = Directory.CreateTempSubdirectory("chromium-");
+        try
+        {
+            using var browser = Browser(1024, 900, profile.FullName);
+            browser.Navigate().GoToUrl($"http://{lab.Management}:8080/");
+            WaitFor(browser, () => Shown(browser, "#rollback"), TimeSpan.FromSeconds(10), "the roll-back on the status view");
+            StringAssert.Contains(TextOf(browser, "#rollback"), "the switch was not programmed within 300 s");
+            WaitFor(browser, () => Led(browser, "master") == "on", TimeSpan.FromSeconds(5), "the status view as ever");
+            Axe.AssertNoViolations(browser, "status view after a roll-back (firmware)", TestContext);
+
+            browser.FindElement(By.CssSelector("#rollback a")).Click();
+            WaitFor(browser, () => Shown(browser, "#update-info"), TimeSpan.FromSeconds(2), "the update section");
+            Assert.AreEqual("update-title", Script(browser, "return document.activeElement.id;"), "the link lands on the section");
+            StringAssert.StartsWith(TextOf(browser, "#last-boot"), "rolled back");
+            StringAssert.Contains(TextOf(browser, "#last-boot"), "the switch was not programmed within 300 s");
+            Assert.IsTrue(Shown(browser, "#no-slots"), "no RAUC service here: no slots");
+            Assert.AreEqual("unknown (not an appliance image)", TextOf(browser, "#sys-version"));
+            Axe.AssertNoViolations(browser, "update section after a roll-back (firmware)", TestContext);
+        }
+        finally
+        {
+            profile.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Without <c>/api/update</c> (a firmware before it, <c>appliance fault</c>) the section says so and the rest works.</summary>
     [TestMethod]
     public void AFirmwareWithoutTheUpdateApiIsSaidSo()
@@ -237,8 +276,10 @@ public sealed class UpdatePageTests
         field.SendKeys(text);
     }
 
+    /// <summary>A screenshot with the results, the update section's outcome in view.</summary>
     private void Keep(ChromeDriver browser, string name)
     {
+        Script(browser, "const e = document.getElementById('update-message'); if (e.checkVisibility()) e.scrollIntoView({ block: 'center' });");
         var file = Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), name);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         browser.GetScreenshot().SaveAsFile(file);
