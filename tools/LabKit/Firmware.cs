@@ -45,7 +45,7 @@ public sealed class Firmware : IDisposable
     /// <summary>Starts another long-running verb of the executable, e.g. <c>fault</c>.</summary>
     public static Firmware StartVerb(string verb, string configPath) => Launch(configPath, [verb, "--config", configPath]);
 
-    private static Firmware Launch(string configPath, string[] args)
+    private static Firmware Launch(string configPath, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet", [Dll, .. args])
         {
@@ -57,6 +57,7 @@ public sealed class Firmware : IDisposable
         // operator.json beside the config (a lab's own folder), not in this machine's /var/lib/appliance:
         // a drain left by one test must not reach the next lab, while a restart within a lab keeps it.
         start.Environment["STATE_DIRECTORY"] = Path.GetDirectoryName(Path.GetFullPath(configPath));
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var launched = DateTimeOffset.UtcNow;
         return new Firmware(Process.Start(start)!, launched);
     }
@@ -68,9 +69,12 @@ public sealed class Firmware : IDisposable
     /// Starts the firmware and hands it the lab's switch; returns when the firmware says it has
     /// adopted and programmed the switch, and fails, saying why, when it does not in time.
     /// </summary>
-    public static Firmware StartOn(Lab lab, string configPath)
+    public static Firmware StartOn(Lab lab, string configPath) => StartOn(lab, configPath, new Dictionary<string, string>());
+
+    /// <summary>As <see cref="StartOn(Lab, string)"/>, with more environment variables (e.g. the update component's paths, docs/cli.md).</summary>
+    public static Firmware StartOn(Lab lab, string configPath, IReadOnlyDictionary<string, string> environment)
     {
-        var firmware = Start(configPath);
+        var firmware = Launch(configPath, ["run", "--config", configPath], environment);
         try
         {
             lab.Attach(firmware);
