@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
@@ -104,6 +108,81 @@ public sealed partial class UpdatePageTests
         finally
         {
             profile.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// "Install from URL": the firmware downloads a bundle from a web server on the lab's network (Python's, serving the
+    /// rig's folder) and RAUC installs it; the page ends at "Version 4 installed; restart to use it".
+    /// </summary>
+    [TestMethod]
+    public void ABundleFromAUrlIsDownloadedAndInstalled()
+    {
+        using var rig = RaucRig.Start();
+        using var lab = Host.NewLab();
+        var (firmware, _) = StartWithRauc(lab, rig);
+        using var running = firmware;
+        using var log = new FirmwareLogOnFailure(firmware, TestContext);
+        var (bundle, image) = rig.MakeBundle("4", 8 << 20);
+        var port = FreePort(lab.Management);
+        using var server = Process.Start(new ProcessStartInfo("python3", ["-m", "http.server", port.ToString(CultureInfo.InvariantCulture), "--bind", lab.Management, "--directory", rig.Folder])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var served = new List<string>();
+        server.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line) lock (served) served.Add(line);
+        };
+        server.BeginErrorReadLine();
+        server.BeginOutputReadLine();
+        var profile = Directory.CreateTempSubdirectory("chromium-");
+        try
+        {
+            WaitListening(lab.Management, port);
+            using var browser = Browser(1024, 900, profile.FullName);
+            Unlock(browser, lab);
+            Type(browser, "#bundle-url", $"http://{lab.Management}:{port}/{Path.GetFileName(bundle)}");
+            browser.FindElement(By.Id("bundle-url")).SendKeys(Keys.Enter);
+            WaitFor(browser, () => TextOf(browser, "#update-message") == "Version 4 installed; restart to use it", TimeSpan.FromSeconds(90), "the installed message");
+            lock (served) TestContext.WriteLine($"the web server: {string.Join(" | ", served)}");
+            lock (served) Assert.IsTrue(served.Any(l => l.Contains($"GET /{Path.GetFileName(bundle)}", StringComparison.Ordinal)), "the firmware fetched the bundle");
+            CollectionAssert.AreEqual(image[..4096], RaucRig.Head(rig.SlotB, 4096), "the bundle's image is in slot B");
+            Assert.IsTrue(Shown(browser, "#restart"));
+        }
+        finally
+        {
+            profile.Delete(recursive: true);
+            server.Kill(entireProcessTree: true);
+            server.WaitForExit(5000);
+        }
+    }
+
+    private static int FreePort(string address)
+    {
+        var listener = new TcpListener(IPAddress.Parse(address), 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static void WaitListening(string address, int port)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Parse(address), port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 

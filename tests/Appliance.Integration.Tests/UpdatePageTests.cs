@@ -90,6 +90,9 @@ public sealed partial class UpdatePageTests
             Axe.AssertNoViolations(browser, "update section, restart asked", TestContext);
             browser.FindElement(By.Id("restart-no")).Click();
             Assert.AreEqual("restart", Script(browser, "return document.activeElement.id;"), "Cancel goes back to the button");
+            browser.FindElement(By.Id("restart")).SendKeys(Keys.Enter);
+            browser.FindElement(By.Id("restart-question")).SendKeys(Keys.Escape);
+            Assert.AreEqual("restart", Script(browser, "return document.activeElement.id;"), "Escape cancels too");
             Assert.IsEmpty(Calls(browser, "POST", "/api/update/reboot"));
             browser.FindElement(By.Id("restart")).Click();
             browser.FindElement(By.Id("restart-yes")).Click();
@@ -131,9 +134,11 @@ public sealed partial class UpdatePageTests
             WaitFor(browser, () => Shown(browser, "#no-slots"), TimeSpan.FromSeconds(5), "no slots");
             Assert.AreEqual("unknown (not an appliance image)", TextOf(browser, "#sys-version"));
             browser.Manage().Window.Size = new System.Drawing.Size(390, 844);
+            WaitFor(browser, () => (bool)Script(browser, "return window.innerWidth <= 400;")!, TimeSpan.FromSeconds(2), "a phone's width");
             SetDocument(browser, Document("installing"));
             WaitFor(browser, () => TextOf(browser, "#update-percent") == "40%", TimeSpan.FromSeconds(3), "the installation on a phone");
             Assert.IsTrue((bool)Script(browser, "return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling on a phone");
+            Assert.IsTrue((bool)Script(browser, "const e = document.getElementById('update'); return e.scrollWidth <= e.clientWidth;")!, "nothing in the section wider than a phone");
             Keep(browser, "update-phone.png");
         }
         finally
