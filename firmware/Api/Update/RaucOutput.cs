@@ -47,7 +47,7 @@ public static partial class RaucOutput
         return SlotStep().Match(step) is { Success: true } m ? m.Groups[1].Value : null;
     }
 
-    [GeneratedRegex(@"^\s*(\d{1,3})% (.*)$")]
+    [GeneratedRegex(@"^\s*(\d{1,3})% (.*\S.*)$")]
     private static partial Regex StepLine();
 
     [GeneratedRegex(@"^(?:Checking slot|Copying image to|Updating slot) (\S+?)(?: done\.| failed\.)?$")]
