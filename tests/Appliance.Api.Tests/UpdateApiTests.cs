@@ -81,6 +81,17 @@ public sealed class UpdateApiTests
 
             using (var answer = await http.PostAsync("api/update/reboot", null, TestContext.CancellationToken)) Assert.AreEqual(HttpStatusCode.Accepted, answer.StatusCode);
             Assert.IsTrue(File.Exists(paths.RebootFile), "the reboot file is written");
+
+            // Past Kestrel's own limit of 30 MB a request (a real bundle is hundreds of MB), and without Content-Length.
+            const long large = 40L * 1024 * 1024;
+            var stream = new StreamContent(new ZeroStream(large));
+            stream.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            using (var answer = await http.PostAsync("api/update", stream, TestContext.CancellationToken))
+            {
+                Assert.AreEqual(HttpStatusCode.Accepted, answer.StatusCode, await answer.Content.ReadAsStringAsync(TestContext.CancellationToken));
+                Assert.AreEqual(large, JsonDocument.Parse(await answer.Content.ReadAsStringAsync(TestContext.CancellationToken)).RootElement.GetProperty("bytes").GetInt64());
+            }
+            await WaitAsync(http, d => d.GetProperty("operation").GetString() == "failed");
         }
         finally
         {
@@ -163,6 +174,40 @@ public sealed class UpdateApiTests
             length = _bytes.Length;
             return true;
         }
+    }
+
+    /// <summary>Zeros, <c>length</c> of them, of unknown length to HttpClient (sent chunked), never in memory at once.</summary>
+    private sealed class ZeroStream(long length) : Stream
+    {
+        private long _left = length;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, _left);
+            Array.Clear(buffer, offset, n);
+            _left -= n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class Control : IApplianceControl

@@ -309,8 +309,8 @@ public sealed class UpdateTests
         await Task.Delay(5000);
         Assert.AreEqual(1, TheFirmware.Events().Count(e => e.Kind == "update_booted"), "told once");
 
-        File.WriteAllText(Path.Combine(Spool, "last-boot.json"), $$"""{"time":"{{DateTimeOffset.UtcNow.AddSeconds(1):yyyy-MM-ddTHH:mm:ssZ}}","slot":"B","version":"3","result":"rolled_back","message":"not serving after 300 s"}""");
-        TheFirmware.WaitForEvent("version 3 in slot B failed its trial boot", Settle);
+        File.WriteAllText(Path.Combine(Spool, "last-boot.json"), $$"""{"time":"{{DateTimeOffset.UtcNow.AddSeconds(1):yyyy-MM-ddTHH:mm:ssZ}}","slot":"A","version":"1","result":"rolled_back","message":"version 3 (slot B) was rolled back: not served within 300 s"}""");
+        TheFirmware.WaitForEvent("an update failed its trial boot: the box went back to version 1 in slot A (version 3 (slot B) was rolled back", Settle);
         Assert.IsTrue(TheFirmware.Events().Any(e => e.Kind == "update_rolled_back"));
     }
 
@@ -474,4 +474,41 @@ public sealed class VerifyBootTests
         Assert.Fail($"verify-boot did not exit {code} within 15 s: {result}");
         return result;
     }
+}
+
+/// <summary>verify-boot's verdict on each state of /api/status, and the update verbs' command line (no lab).</summary>
+[TestClass]
+public sealed class UpdateVerdictTests
+{
+    [TestMethod]
+    public void EachReasonNotToKeepTheSlot()
+    {
+        var serving = Status(connected: true, programmed: true, active: "master", health: "up");
+        Assert.IsNull(Cli.UpdateCommand.Verdict(serving));
+        Assert.AreEqual("the switch is not connected", Cli.UpdateCommand.Verdict(Status(false, false, "master", "up")));
+        Assert.AreEqual("the switch is connected but its rules are not confirmed yet", Cli.UpdateCommand.Verdict(Status(true, false, "master", "up")));
+        Assert.AreEqual("no server is serving", Cli.UpdateCommand.Verdict(Status(true, true, null, "down")));
+        Assert.AreEqual("master serves but its health is unknown", Cli.UpdateCommand.Verdict(Status(true, true, "master", "unknown")));
+        Assert.AreEqual("the configuration is refused (x.yml:1:1: service.vip: wrong)",
+            Cli.UpdateCommand.Verdict(serving with { Configuration = new Api.ConfigurationDocument(true, ["x.yml:1:1: service.vip: wrong"]) }));
+    }
+
+    [TestMethod]
+    public void TheUpdateVerbsOnTheCommandLine()
+    {
+        var install = Cli.CommandLine.Parse(["update", "install", "b.raucb", "--reboot"], out var error);
+        Assert.IsNotNull(install, error);
+        CollectionAssert.AreEqual(new[] { "install", "b.raucb" }, install.Arguments.ToArray());
+        Assert.IsTrue(install.Reboot);
+        Assert.IsNull(Cli.CommandLine.Parse(["update", "status", "--reboot"], out error));
+        Assert.AreEqual("--reboot is for update install", error);
+        Assert.IsNull(Cli.CommandLine.Parse(["update", "install", "a", "b"], out error), "one file");
+        Assert.IsNull(Cli.CommandLine.Parse(["status", "--reboot"], out _));
+        Assert.IsTrue(Cli.CommandLine.Parse(["update", "status", "--json"], out _)!.Json);
+    }
+
+    private static Api.StatusDocument Status(bool connected, bool programmed, string? active, string health) => new(
+        "1.0.0", "abc", new Api.ConfigurationDocument(false, []), active, "auto", new Api.SwitchDocument(connected, connected ? "0000000000000001" : null, programmed),
+        [new Api.ServerDocument("master", "198.19.1.1", 1, "02:00:00:00:00:01", "up", health, active == "master" ? "active" : "down", "", null, false, false)],
+        0, new Api.PanelDocument("on", "off", "off"), [], new Api.DroppedDocument(0, 0, 0));
 }

@@ -41,6 +41,8 @@ public sealed partial class UpdateService : IAsyncDisposable
     private Task _watch = Task.CompletedTask;
     private RaucStatus? _slots;
     private long? _slotsAt;
+    // Counts the installs' ends: a rauc status asked before one ended is not kept after it.
+    private int _slotsGeneration;
     private (DateTime Stamp, LastBootDocument? Document)? _lastBoot;
 
     public UpdateService(UpdatePaths paths, EventLog events, TimeProvider time, ILogger logger)
@@ -93,8 +95,10 @@ public sealed partial class UpdateService : IAsyncDisposable
     /// <summary>GET /api/update.</summary>
     public async Task<UpdateDocument> DocumentAsync(CancellationToken cancel)
     {
+        // The state first: once it says installed, the slots are read after the install's end.
+        var state = State;
         var slots = await SlotsAsync(cancel).ConfigureAwait(false);
-        return UpdateDocument.From(State, _version, slots, LastBoot());
+        return UpdateDocument.From(state, _version, slots, LastBoot());
     }
 
     /// <summary>
@@ -279,6 +283,7 @@ public sealed partial class UpdateService : IAsyncDisposable
             lock (_lock)
             {
                 (_state, done) = _state.Finished(result.ExitCode, RaucOutput.Reason(result.Errors));
+                ForgetSlots();
             }
             Raise(done);
             if (done.Kind == Policy.EventKind.UpdateInstalled) LogInstalled(done.Message, _time.GetElapsedTime(started).TotalSeconds);
@@ -303,7 +308,7 @@ public sealed partial class UpdateService : IAsyncDisposable
                 LogSpoolProblem(Paths.Spool, e.Message);
             }
             // The slots changed (or may have): read them again at the next GET.
-            lock (_lock) _slotsAt = null;
+            lock (_lock) ForgetSlots();
         }
     }
 
@@ -313,6 +318,7 @@ public sealed partial class UpdateService : IAsyncDisposable
         lock (_lock)
         {
             (_state, failed) = _state.Failed(error);
+            ForgetSlots();
         }
         try
         {
@@ -324,6 +330,13 @@ public sealed partial class UpdateService : IAsyncDisposable
         }
         LogFailed(failed.Message);
         Raise(failed);
+    }
+
+    /// <summary>Under the lock: the next GET asks rauc status again, and an answer asked for before now is not kept.</summary>
+    private void ForgetSlots()
+    {
+        _slotsAt = null;
+        _slotsGeneration++;
     }
 
     private void Update(Func<UpdateState, UpdateState> change)
@@ -343,9 +356,11 @@ public sealed partial class UpdateService : IAsyncDisposable
         await _statusGate.WaitAsync(cancel).ConfigureAwait(false);
         try
         {
+            int generation;
             lock (_lock)
             {
                 if (_slotsAt is { } at && _time.GetElapsedTime(at) < SlotsFresh) return _slots;
+                generation = _slotsGeneration;
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stop.Token);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
@@ -360,6 +375,7 @@ public sealed partial class UpdateService : IAsyncDisposable
             }
             lock (_lock)
             {
+                if (generation != _slotsGeneration) return status;
                 _slots = status;
                 _slotsAt = _time.GetTimestamp();
                 return status;
@@ -444,7 +460,8 @@ public sealed partial class UpdateService : IAsyncDisposable
         UpdateEvent? e = boot.Result switch
         {
             "good" => new UpdateEvent(Policy.EventKind.UpdateBooted, $"{version} booted in slot {slot} and passed its trial boot: marked good{detail}"),
-            "rolled_back" => new UpdateEvent(Policy.EventKind.UpdateRolledBack, $"{version} in slot {slot} failed its trial boot; the box went back to the previous slot{detail}"),
+            // Written by the previous slot, booted again: slot and version are the ones running now; the message names the failed one.
+            "rolled_back" => new UpdateEvent(Policy.EventKind.UpdateRolledBack, $"an update failed its trial boot: the box went back to {version} in slot {slot}{detail}"),
             _ => null,
         };
         // Written first: a firmware that restarts right after tells it no second time.
