@@ -284,8 +284,7 @@ if [[ $arch == amd64 ]]; then
     log "qemu: accel $accel, $smp vCPU, 1 GiB, UEFI (OVMF), virtio disk and 4 virtio NICs"
     cp "$ovmf_vars" "$work/OVMF_VARS.fd"
     t_start=$(date +%s.%N)
-    # i6300esb: a hardware watchdog, as the mini-PCs have (systemd's RuntimeWatchdogSec)
-    nice -n 10 qemu-system-x86_64 -machine q35 -cpu "$cpu" -vga none -device i6300esb \
+    nice -n 10 qemu-system-x86_64 -machine q35 -cpu "$cpu" -vga none \
         -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
         -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd" \
         "${common[@]}"

@@ -86,7 +86,7 @@ printf 'IMAGE_ID=appliance\nIMAGE_VERSION=%s\n' "$version" >> /usr/lib/os-releas
 # A hung kernel or systemd restarts the box (the hardware watchdog: iTCO on mini-PCs, the Pi's
 # bcm2835; none: no effect); with GRUB's boot counter a slot that keeps hanging is left.
 install -d /etc/systemd/system.conf.d
-printf '[Manager]\nRuntimeWatchdogSec=30s\nRebootWatchdogSec=2min\n' > /etc/systemd/system.conf.d/appliance-watchdog.conf
+printf '[Manager]\nRuntimeWatchdogSec=30s\n' > /etc/systemd/system.conf.d/appliance-watchdog.conf
 
 # A/B updates (docs/update.md): RAUC writes the slot not running; GRUB chooses the slot.
 if [[ $arch == amd64 ]]; then
