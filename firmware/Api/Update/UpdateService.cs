@@ -335,6 +335,7 @@ public sealed partial class UpdateService : IAsyncDisposable
     /// <summary>Under the lock: the next GET asks rauc status again, and an answer asked for before now is not kept.</summary>
     private void ForgetSlots()
     {
+        _slots = null;
         _slotsAt = null;
         _slotsGeneration++;
     }
@@ -346,22 +347,44 @@ public sealed partial class UpdateService : IAsyncDisposable
 
     private void Raise(UpdateEvent e) => _events.Add(new LoggedEvent(_time.GetUtcNow(), e.Kind, null, e.Message));
 
-    /// <summary>rauc status, asked again when older than <see cref="SlotsFresh"/>; one question at a time.</summary>
+    /// <summary>
+    /// rauc status, asked again when older than <see cref="SlotsFresh"/>; one question at a time. A stale answer is
+    /// returned at once while RAUC is asked again in the background: a busy RAUC (checking a bundle on a slow box
+    /// takes its main loop for seconds) must not hold the page's polls. Only the first question, and the first after
+    /// an install ended, waits for RAUC.
+    /// </summary>
     private async Task<RaucStatus?> SlotsAsync(CancellationToken cancel)
     {
+        RaucStatus? kept;
         lock (_lock)
         {
-            if (_slotsAt is { } at && _time.GetElapsedTime(at) < SlotsFresh) return _slots;
+            kept = _slots;
+            if (_slotsAt is { } at && _time.GetElapsedTime(at) < SlotsFresh) return kept;
+        }
+        if (kept is not null)
+        {
+            if (_statusGate.Wait(0)) _ = AskSlotsAsync(CancellationToken.None);
+            return kept;
         }
         await _statusGate.WaitAsync(cancel).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (_slotsAt is { } at && _time.GetElapsedTime(at) < SlotsFresh)
+            {
+                _statusGate.Release();
+                return _slots;
+            }
+        }
+        return await AskSlotsAsync(cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks rauc status and keeps the answer; the caller holds <see cref="_statusGate"/>, released here.</summary>
+    private async Task<RaucStatus?> AskSlotsAsync(CancellationToken cancel)
+    {
         try
         {
             int generation;
-            lock (_lock)
-            {
-                if (_slotsAt is { } at && _time.GetElapsedTime(at) < SlotsFresh) return _slots;
-                generation = _slotsGeneration;
-            }
+            lock (_lock) generation = _slotsGeneration;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stop.Token);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             RaucStatus? status;
