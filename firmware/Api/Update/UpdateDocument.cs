@@ -40,7 +40,7 @@ public sealed record UpdateBundleDocument(string? Version, string? Compatible);
 
 /// <summary>
 /// <c>last-boot.json</c> in the update spool, written by the box's trial-boot script (root) after a boot of an updated
-/// slot: <c>result</c> <c>good</c>, or <c>rolled_back</c> when the new slot failed and the old one booted again.
+/// slot: <c>result</c> <c>good</c>, <c>rolled_back</c> when the new slot failed and the old one booted again, or <c>failed</c> when it failed with no good slot to go back to.
 /// </summary>
 public sealed record LastBootDocument(string? Time, string? Slot, string? Version, string? Result, string? Message);
 

@@ -252,6 +252,12 @@ public sealed partial class UpdateService : IAsyncDisposable
             Fail(e is OperationCanceledException ? $"the download from {Shown(uri)} stalled ({DownloadSilence.TotalSeconds:0} s without data)" : $"the download from {Shown(uri)} failed: {e.Message}");
             return;
         }
+        catch (Exception e)
+        {
+            // Nobody awaits this task: anything else must still end the operation, or every later update is 409.
+            Fail($"the download from {Shown(uri)} failed: {e.GetType().Name}: {e.Message}");
+            return;
+        }
         await InstallAsync().ConfigureAwait(false);
     }
 
@@ -485,6 +491,8 @@ public sealed partial class UpdateService : IAsyncDisposable
             "good" => new UpdateEvent(Policy.EventKind.UpdateBooted, $"{version} booted in slot {slot} and passed its trial boot: marked good{detail}"),
             // Written by the previous slot, booted again: slot and version are the ones running now; the message names the failed one.
             "rolled_back" => new UpdateEvent(Policy.EventKind.UpdateRolledBack, $"an update failed its trial boot: the box went back to {version} in slot {slot}{detail}"),
+            // The trial failed with no good slot to go back to (appliance-trial then keeps the box up).
+            "failed" => new UpdateEvent(Policy.EventKind.UpdateFailed, $"{version} in slot {slot} failed its trial boot and stays, with no good system to go back to{detail}"),
             _ => null,
         };
         // Written first: a firmware that restarts right after tells it no second time.

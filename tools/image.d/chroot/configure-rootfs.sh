@@ -108,6 +108,7 @@ bundle-formats=-plain
 path=/etc/rauc/keyring.pem
 
 [handlers]
+pre-install=/usr/lib/appliance/boot/appliance-update-pre
 post-install=/usr/lib/appliance/boot/appliance-update-installed
 
 [slot.rootfs.0]

@@ -70,10 +70,14 @@ fi
 if [ "\$slot" = A ]; then
     if [ "\$A_TRY" = 0 ]; then A_TRY=1; elif [ "\$A_TRY" = 1 ]; then A_TRY=2; else A_TRY=3; fi
     default=0
+    fallback=1
 else
     if [ "\$B_TRY" = 0 ]; then B_TRY=1; elif [ "\$B_TRY" = 1 ]; then B_TRY=2; else B_TRY=3; fi
     default=1
+    fallback=0
 fi
+# (fallback: a slot whose kernel or initrd cannot even be loaded boots the other one at once,
+# instead of waiting at GRUB's prompt for a keyboard the box does not have)
 save_env --file "\$envfile" A_TRY B_TRY
 echo "appliance: booting slot \$slot (ORDER=\$ORDER A_OK=\$A_OK A_TRY=\$A_TRY B_OK=\$B_OK B_TRY=\$B_TRY)"
 
