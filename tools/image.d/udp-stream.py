@@ -5,8 +5,9 @@
                                      STOPFILE exists; write the count sent to OUT
   recv PORT OUT                      write every number received to OUT (one per line, flushed
                                      at SIGTERM)
-  report SENTFILE RATE RECVFILE...   lost datagrams and the longest run of lost ones (as time at
-                                     RATE): "sent N received N lost N longest_gap_ms N"
+  report SENTFILE RATE RECVFILE...   lost datagrams, the longest run of lost ones and the span from
+                                     the first lost to the last (as time at RATE: a restart's
+                                     outage): "sent N received N lost N longest_gap_ms N outage_ms N"
 """
 import os, signal, socket, struct, sys, time
 
@@ -51,13 +52,18 @@ def report(sentfile, rate, *recvfiles):
             got.update(int(x) for x in open(r).read().split() if x.strip())
     got = {g for g in got if g < sent}
     longest = run = 0
+    first = last = None
     for i in range(sent):
         if i in got:
             run = 0
         else:
             run += 1
             longest = max(longest, run)
-    print(f"sent {sent} received {len(got)} lost {sent - len(got)} longest_gap_ms {longest * 1000 // int(rate)}")
+            first = i if first is None else first
+            last = i
+    outage = 0 if first is None else last - first + 1
+    print(f"sent {sent} received {len(got)} lost {sent - len(got)} longest_gap_ms {longest * 1000 // int(rate)} "
+          f"outage_ms {outage * 1000 // int(rate)}")
 
 
 if __name__ == "__main__":
