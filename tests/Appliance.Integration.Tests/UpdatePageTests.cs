@@ -137,8 +137,8 @@ public sealed partial class UpdatePageTests
             WaitFor(browser, () => (bool)Script(browser, "return window.innerWidth <= 400;")!, TimeSpan.FromSeconds(2), "a phone's width");
             SetDocument(browser, Document("installing"));
             WaitFor(browser, () => TextOf(browser, "#update-percent") == "40%", TimeSpan.FromSeconds(3), "the installation on a phone");
-            Assert.IsTrue((bool)Script(browser, "return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling on a phone");
-            Assert.IsTrue((bool)Script(browser, "const e = document.getElementById('update'); return e.scrollWidth <= e.clientWidth;")!, "nothing in the section wider than a phone");
+            // Polled: one CI run saw the page wider than the phone once, and a retry names what sticks out if it stays so.
+            AssertFitsAPhone(browser);
             Keep(browser, "update-phone.png");
         }
         finally
@@ -282,6 +282,24 @@ public sealed partial class UpdatePageTests
     }
 
     /// <summary>A screenshot with the results, the update section's outcome in view.</summary>
+    /// <summary>The page and the update section no wider than the window within 3 s; else the elements that stick out.</summary>
+    private static void AssertFitsAPhone(IWebDriver browser)
+    {
+        const string fits = "const u = document.getElementById('update'); return document.documentElement.scrollWidth <= window.innerWidth && u.scrollWidth <= u.clientWidth;";
+        const string offenders = """
+            return [...document.querySelectorAll('body *')].filter(e => e.checkVisibility() && e.getBoundingClientRect().right > window.innerWidth + 0.5)
+              .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} right=${Math.round(e.getBoundingClientRect().right)} text="${(e.textContent ?? '').trim().slice(0, 40)}"`)
+              .slice(0, 10).join('; ') + ` (innerWidth ${window.innerWidth}, scrollWidth ${document.documentElement.scrollWidth})`;
+            """;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        while (!(bool)Script(browser, fits)!)
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"sideways scrolling on a phone: {Script(browser, offenders)}");
+            Thread.Sleep(100);
+        }
+    }
+
     private void Keep(ChromeDriver browser, string name)
     {
         Script(browser, "const e = document.getElementById('update-message'); if (e.checkVisibility()) e.scrollIntoView({ block: 'center' });");
