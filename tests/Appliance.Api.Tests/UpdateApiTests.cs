@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Appliance.Policy;
+using Appliance.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Api.Tests;
@@ -144,36 +145,6 @@ public sealed class UpdateApiTests
             NullLoggerFactory.Instance, update: update);
         await api.StartAsync(CancellationToken.None);
         return (api, port);
-    }
-
-    /// <summary>A body sent in two parts: the first <c>first</c> bytes, then the rest once <c>release</c> completes.</summary>
-    private sealed class HeldContent : HttpContent
-    {
-        private readonly byte[] _bytes;
-        private readonly int _first;
-        private readonly Task _release;
-
-        public HeldContent(byte[] bytes, int first, Task release)
-        {
-            _bytes = bytes;
-            _first = first;
-            _release = release;
-            Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        }
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(_bytes.AsMemory(0, _first));
-            await stream.FlushAsync();
-            await _release;
-            await stream.WriteAsync(_bytes.AsMemory(_first));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = _bytes.Length;
-            return true;
-        }
     }
 
     /// <summary>Zeros, <c>length</c> of them, of unknown length to HttpClient (sent chunked), never in memory at once.</summary>

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Appliance.Tests.Shared;
 
 namespace Appliance.Integration.Tests;
 
@@ -425,35 +426,6 @@ public sealed class UpdateTests
         }
     }
 
-    /// <summary>A body sent in two parts: the first <c>first</c> bytes, then the rest once <c>release</c> completes.</summary>
-    private sealed class HeldContent : HttpContent
-    {
-        private readonly byte[] _bytes;
-        private readonly int _first;
-        private readonly Task _release;
-
-        public HeldContent(byte[] bytes, int first, Task release)
-        {
-            _bytes = bytes;
-            _first = first;
-            _release = release;
-            Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        }
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(_bytes.AsMemory(0, _first));
-            await stream.FlushAsync();
-            await _release;
-            await stream.WriteAsync(_bytes.AsMemory(_first));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = _bytes.Length;
-            return true;
-        }
-    }
 }
 
 /// <summary><c>appliance update verify-boot</c> against a running firmware on a lab (the trial boot's question).</summary>
