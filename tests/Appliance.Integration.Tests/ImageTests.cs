@@ -53,6 +53,14 @@ public sealed class ImageTests
     }
 
     [TestMethod]
+    public void TheTrialKeepsRollsBackAndReportsOnceWithGrubAndUBoot()
+    {
+        var result = Sh.Run(Path.Combine(Sh.RepositoryRoot, "tools/image.d/trial-test.sh"));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Output, "18 passed, 0 failed", result.ToString());
+    }
+
+    [TestMethod]
     [DataRow("amd64", "linux-x64")]
     [DataRow("arm64", "linux-arm64")]
     public void TheFirmwarePublishesSelfContainedAndSmallEnough(string arch, string rid)

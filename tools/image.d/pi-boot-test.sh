@@ -95,8 +95,8 @@ boot() {
     qemu-system-aarch64 -machine virt -cpu cortex-a57 -m 512 -nographic -bios /usr/lib/u-boot/qemu_arm64/u-boot.bin \
         -drive "file=$work/disk.img,format=raw,if=virtio" -nic none -monitor none -serial "file:$work/serial.log" 2>>"$work/qemu.err" &
     qemu_pid=$!
-    local i
-    for i in $(seq 600); do
+    local _
+    for _ in $(seq 600); do
         grep -q -a -E 'Starting kernel|no slot could be booted' "$work/serial.log" 2>/dev/null && break
         kill -0 "$qemu_pid" 2>/dev/null || break
         sleep 0.1
