@@ -2,7 +2,8 @@ namespace Appliance.Integration.Tests;
 
 /// <summary>
 /// What of the image (issue: flashable image) fits in CI: the recipe renders, flashing refuses the
-/// wrong disks and writes the right bytes, update bundles are signed and carry what they say, and
+/// wrong disks and writes the right bytes, update bundles are signed and carry what they say, the
+/// Pi's boot script and the trial's view of the boot loaders choose the right slot, and
 /// the firmware publishes for both architectures and runs. Building and booting the image takes minutes of emulation and runs by hand (docs/image.md).
 /// </summary>
 [TestClass]
@@ -31,7 +32,32 @@ public sealed class ImageTests
     {
         var result = Sh.Run(Path.Combine(Sh.RepositoryRoot, "tools/image.d/bundle-test.sh"));
         Assert.AreEqual(0, result.ExitCode, result.ToString());
-        StringAssert.Contains(result.Output, "9 passed, 0 failed", result.ToString());
+        StringAssert.Contains(result.Output, "11 passed, 0 failed", result.ToString());
+    }
+
+    [TestMethod]
+    public void ThePiBootScriptChoosesTheSlotCountsBootsAndFallsBack()
+    {
+        // real U-Boot (Debian's qemu_arm64 build) runs the Pi image's boot.scr on QEMU's virt board
+        var result = Sh.Run(Path.Combine(Sh.RepositoryRoot, "tools/image.d/pi-boot-test.sh"));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Output, "18 passed, 0 failed", result.ToString());
+    }
+
+    [TestMethod]
+    public void TheTrialReadsAndRepairsTheSlotStateOfGrubAndUBoot()
+    {
+        var result = Sh.Run(Path.Combine(Sh.RepositoryRoot, "tools/image.d/boot-state-test.sh"));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Output, "24 passed, 0 failed", result.ToString());
+    }
+
+    [TestMethod]
+    public void TheTrialKeepsRollsBackAndReportsOnceWithGrubAndUBoot()
+    {
+        var result = Sh.Run(Path.Combine(Sh.RepositoryRoot, "tools/image.d/trial-test.sh"));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Output, "18 passed, 0 failed", result.ToString());
     }
 
     [TestMethod]

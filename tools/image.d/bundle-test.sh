@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bundle-test.sh: tests `tools/image bundle` without building the real image (CI): a stand-in
-# image whose slot A holds a tiny system (os-release with IMAGE_VERSION, a firmware file) becomes
-# a bundle that real RAUC verifies with the signing certificate and refuses with another one; the
-# version and the firmware given are the ones inside; the old firmware and version are not.
+# bundle-test.sh: tests `tools/image bundle` (amd64 and arm64) without building the real image
+# (CI): a stand-in image whose slot A holds a tiny system (os-release with IMAGE_VERSION, a
+# firmware file) becomes a bundle that real RAUC verifies with the signing certificate and
+# refuses with another one; the version and the firmware given are the ones inside; the old
+# firmware and version are not; an arm64 bundle carries the Pi's compatible.
 # Needs root (debugfs on files only, nothing mounted). Cleans up after itself.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
@@ -51,6 +52,12 @@ if [[ -f $work/x/root.ext4 ]]; then
 else bad "no root.ext4 in the bundle"; fi
 v=$(debugfs -R "cat /usr/lib/os-release" "$work/root.ext4" 2>/dev/null | sed -n 's/^IMAGE_VERSION=//p')
 [[ $v == 1.0.0 ]] && ok "the image itself is unchanged" || bad "the image changed: $v"
+# the Raspberry Pi's: the same system, for the Pi's compatible (a box of the other kind refuses it)
+out=$("$root/tools/image" bundle arm64 --from-image "$work/test.img" --version 1.0.2 \
+    --key "$work/signing.key" --cert "$work/signing.cert" --out "$work/pi.raucb" 2>&1) && ok "arm64 bundle made: ${out##*bundle: }" || bad "tools/image bundle arm64: $out"
+info=$(rauc info --keyring "$work/signing.cert" --output-format=json "$work/pi.raucb" 2>/dev/null || true)
+[[ $info == *'"compatible":"appliance-arm64"'* && $info == *'"version":"1.0.2"'* ]] \
+    && ok "RAUC verifies the arm64 bundle: compatible appliance-arm64, version 1.0.2" || bad "rauc info (arm64): $info"
 out=$("$root/tools/image" bundle amd64 --from-image "$work/test.img" --version 'bad version' --key "$work/signing.key" --cert "$work/signing.cert" 2>&1) \
     && bad "a version with a space was accepted" || ok "a version with a space is refused (${out##*: })"
 

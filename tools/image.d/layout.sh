@@ -10,6 +10,10 @@ DATA_START=2817  DATA_MIB=1278    # ext4 "appliance-data", /etc/appliance + /var
 # GPT partition names (amd64): the kernel finds its root by them (root=PARTLABEL=...), not by the
 # file system's label, which both slots share once B is written
 PART_A=appliance-a PART_B=appliance-b
+# MBR disk identifier (arm64): the same on every Pi image, so RAUC names its slots by
+# /dev/disk/by-partuuid/41706c69-02|03 whether the box boots from SD or USB (MBR has no partition
+# names); U-Boot passes root=PARTUUID=... of the slot it chose
+PI_DISK_ID=0x41706c69
 # GPT type GUIDs (amd64)
 GPT_ESP=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 GPT_ROOT_X86_64=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709

@@ -6,10 +6,12 @@
 #                    [--timeout S] [--keep-lab] [--debug] [--shell] [--hold S] [--dhcp]
 #                    [--update [--key K --cert C]]
 #   --arch    amd64 (default): the whole boot path, UEFI firmware and GRUB included.
-#             arm64: QEMU's "virt" board boots the image's own kernel and initrd, taken from its
-#             boot partition with the command line raspi-firmware wrote there (console moved to
-#             the board's ttyAMA0). Everything after the kernel is the image's; the Raspberry Pi's
-#             own boot stage (its firmware reading config.txt) is the one step not exercised.
+#             arm64: QEMU's "virt" board starts Debian's U-Boot for it (u-boot-qemu), which runs
+#             the image's boot.scr: slot choice and count in appliance.env, the slot's own kernel
+#             and initrd (the test copy's bootargs.txt adds the board's console, ttyAMA0).
+#             Everything after U-Boot is the image's; the Raspberry Pi's own boot stage (its
+#             firmware reading config.txt and starting the Pi's U-Boot) is the one step not
+#             exercised.
 #   --debug   the test copy's kernel command line forwards the whole journal to the serial console
 #             (on amd64 it implies --shell)
 #   --shell   the test copy gets a root shell on a second serial port (unix socket in the work
@@ -82,8 +84,10 @@ done
 declare -A pkg_of=([mcopy]=mtools [curl]=curl [ip]=iproute2
                    [debugfs]=e2fsprogs [python3]=python3 [busybox]=busybox [bmaptool]=bmap-tools)
 if [[ $arch == amd64 ]]; then pkg_of[qemu-system-x86_64]=qemu-system-x86; else pkg_of[qemu-system-aarch64]=qemu-system-arm; fi
+uboot=/usr/lib/u-boot/qemu_arm64/u-boot.bin
 missing=()
 for c in "${!pkg_of[@]}"; do command -v "$c" >/dev/null || missing+=("${pkg_of[$c]}"); done
+[[ $arch == amd64 || -f $uboot ]] || missing+=(u-boot-qemu)
 [[ $arch == arm64 || -f /usr/share/OVMF/OVMF_CODE_4M.fd ]] || missing+=(ovmf)
 if ((${#missing[@]})); then
     echo "$prog: installing ${missing[*]}"
@@ -215,8 +219,14 @@ export MTOOLS_SKIP_CHECK=1
 for f in appliance.yml management.conf; do
     mcopy -o -i "$work/test.img@@$((BOOT_START * 1048576))" "$work/$f" "::/appliance/$f"
 done
+if [[ $arch == arm64 ]]; then
+    # boot.scr adds appliance_bootargs to the slot's command line: the virt board's console
+    # (last: /dev/console), and with --debug the whole journal on it
+    printf 'appliance_bootargs=console=ttyAMA0,115200%s\n' "$($debug && echo ' systemd.journald.forward_to_console=1')" > "$work/bootargs.txt"
+    mcopy -o -i "$work/test.img@@$((BOOT_START * 1048576))" "$work/bootargs.txt" ::/bootargs.txt
+fi
 if $debug && [[ $arch == amd64 ]]; then
-    # the whole journal on the serial log (arm64: added to the command line at boot)
+    # the whole journal on the serial log (arm64: bootargs.txt above)
     entry=::/EFI/appliance/grub.cfg
     mtype -i "$work/test.img@@$((BOOT_START * 1048576))" "$entry" \
         | sed '/^ *linux /s/$/ systemd.journald.forward_to_console=1/' > "$work/entry.conf"
@@ -289,20 +299,10 @@ if [[ $arch == amd64 ]]; then
         -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd" \
         "${common[@]}"
 else
-    # The kernel, initrd and command line the Pi's firmware would load, from the boot partition.
-    boot_fat="$work/test.img@@$((BOOT_START * 1048576))"
-    kernel=$(mdir -b -i "$boot_fat" ::/ | sed 's|^::/||' | grep -m1 -E '^vmlinuz' || true)
-    initrd=$(mdir -b -i "$boot_fat" ::/ | sed 's|^::/||' | grep -m1 -E '^initrd' || true)
-    [[ -n $kernel && -n $initrd ]] || fail "no vmlinuz/initrd in the boot partition"
-    mcopy -n -i "$boot_fat" "::/$kernel" "$work/vmlinuz"
-    mcopy -n -i "$boot_fat" "::/$initrd" "$work/initrd"
-    cmdline=$(mtype -i "$boot_fat" ::/cmdline.txt | tr -d '\r' | tr '\n' ' ' | sed -E 's/(^| )console=[^ ]*//g')
-    cmdline="$cmdline console=ttyAMA0,115200"
-    $debug && cmdline="$cmdline systemd.journald.forward_to_console=1"
-    log "qemu: aarch64 virt board, accel $accel, $smp vCPU, 1 GiB, the image's $kernel and $initrd; cmdline: $cmdline"
+    # U-Boot in place of the Pi's firmware and U-Boot; from boot.scr on, the image's own boot
+    log "qemu: aarch64 virt board, accel $accel, $smp vCPU, 1 GiB, U-Boot ($uboot) running the image's boot.scr"
     t_start=$(date +%s.%N)
-    nice -n 10 qemu-system-aarch64 -machine virt -cpu max \
-        -kernel "$work/vmlinuz" -initrd "$work/initrd" -append "$cmdline" \
+    nice -n 10 qemu-system-aarch64 -machine virt -cpu max -bios "$uboot" \
         "${common[@]}"
 fi
 qemu_pid=$(cat "$work/qemu.pid")

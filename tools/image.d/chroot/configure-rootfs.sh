@@ -18,27 +18,23 @@ done
 systemd-sysusers
 
 # Read-mostly layout:
-#   /                 ext4, read-only (kernel "ro"; arm64: fstab too, the Pi's hook writes "rw").
-#                     amd64: one of two slots (A/B, docs/update.md), found by GPT partition name
-#                     (root=PARTLABEL=appliance-a|b from GRUB): no fstab line, since both slots
-#                     carry the same file system label once B has been written
+#   /                 ext4, read-only (kernel "ro"): one of two slots (A/B, docs/update.md), found
+#                     by GPT partition name on amd64 (root=PARTLABEL=appliance-a|b from GRUB), by
+#                     partition UUID on the Pi (root=PARTUUID=41706c69-02|03 from U-Boot): no
+#                     fstab line, since both slots carry the same file system label once B has
+#                     been written
 #   /var              overlay: the image's /var below, RAM above (lost at reboot)
 #   /etc/openvswitch  RAM: OVS database and system-id, rebuilt at every boot by appliance-bridge
 #   /tmp              RAM
 #   /data             ext4, read-write: only the appliance's settings and state, bound onto
 #                     /etc/appliance and /var/lib/appliance; and timesyncd's last time (a Pi has
 #                     no battery-backed clock: it starts from the last synchronised time, not 1970)
-#   $bootmnt          FAT, mounted on first access (first boot reads appliance/ there); amd64:
-#                     read-write for RAUC's GRUB environment (EFI/appliance/grubenv), arm64: read-only
-if [[ $arch == amd64 ]]; then
-    rootline="" bootopts="rw,noauto,x-systemd.automount,x-systemd.idle-timeout=30,umask=0077,flush,nofail"
-else
-    rootline="LABEL=appliance-root     /                    ext4     ro,noatime,errors=remount-ro                  0 1"
-    bootopts="ro,noauto,x-systemd.automount,x-systemd.idle-timeout=30,umask=0077,nofail"
-fi
+#   $bootmnt          FAT, mounted on first access (first boot reads appliance/ there),
+#                     read-write for the slots' boot state RAUC keeps there (amd64:
+#                     EFI/appliance/grubenv for GRUB, arm64: appliance.env for U-Boot)
+bootopts="rw,noauto,x-systemd.automount,x-systemd.idle-timeout=30,umask=0077,flush,nofail"
 cat > /etc/fstab <<FSTAB
 # <file system>          <mount point>        <type>   <options>                                     <dump> <pass>
-$rootline
 LABEL=appliance-data     /data                ext4     rw,noatime,nosuid,nodev,noexec,commit=5       0 2
 LABEL=BOOT               $bootmnt       vfat     $bootopts  0 0
 /data/etc/appliance      /etc/appliance       none     bind,x-systemd.requires-mounts-for=/data       0 0
@@ -88,16 +84,29 @@ printf 'IMAGE_ID=appliance\nIMAGE_VERSION=%s\n' "$version" >> /usr/lib/os-releas
 install -d /etc/systemd/system.conf.d
 printf '[Manager]\nRuntimeWatchdogSec=30s\n' > /etc/systemd/system.conf.d/appliance-watchdog.conf
 
-# A/B updates (docs/update.md): RAUC writes the slot not running; GRUB chooses the slot.
+# A/B updates (docs/update.md): RAUC writes the slot not running; the boot loader chooses the
+# slot (amd64: GRUB; arm64: U-Boot, which the Pi firmware starts).
+install -d /etc/rauc
+[[ -s /etc/rauc/keyring.pem ]] || { echo "configure-rootfs: no /etc/rauc/keyring.pem (the update signing certificate)" >&2; exit 1; }
 if [[ $arch == amd64 ]]; then
-    install -d /etc/rauc
-    [[ -s /etc/rauc/keyring.pem ]] || { echo "configure-rootfs: no /etc/rauc/keyring.pem (the update signing certificate)" >&2; exit 1; }
-    cat > /etc/rauc/system.conf <<CONF
-# RAUC on the appliance (docs/update.md). Slot A: GPT partition 2, slot B: 3.
+    slot_a=/dev/disk/by-partlabel/appliance-a slot_b=/dev/disk/by-partlabel/appliance-b
+    bootconf="bootloader=grub
+grubenv=/boot/efi/EFI/appliance/grubenv"
+    where="Slot A: GPT partition 2 (appliance-a), slot B: 3 (appliance-b)"
+else
+    # MBR: partitions by disk identifier and number (tools/image.d/layout.sh PI_DISK_ID)
+    slot_a=/dev/disk/by-partuuid/41706c69-02 slot_b=/dev/disk/by-partuuid/41706c69-03
+    bootconf="bootloader=uboot"
+    where="Slot A: MBR partition 2, slot B: 3; U-Boot's slot state in /boot/firmware/appliance.env (/etc/fw_env.config)"
+    # RAUC's U-Boot backend runs fw_printenv/fw_setenv, which read this: the file boot.scr reads
+    # and writes, 16 KiB (tools/image.d/chroot/pi-boot.cmd)
+    printf '# U-Boot environment of the slots (docs/update.md): file, offset, size\n/boot/firmware/appliance.env 0x0000 0x4000\n' > /etc/fw_env.config
+fi
+cat > /etc/rauc/system.conf <<CONF
+# RAUC on the appliance (docs/update.md). $where.
 [system]
-compatible=appliance-amd64
-bootloader=grub
-grubenv=/boot/efi/EFI/appliance/grubenv
+compatible=appliance-$arch
+$bootconf
 statusfile=/data/var/lib/rauc/status.raucs
 # / is read-only: RAUC mounts bundles and slots under /run
 mountprefix=/run/rauc
@@ -112,18 +121,16 @@ pre-install=/usr/lib/appliance/boot/appliance-update-pre
 post-install=/usr/lib/appliance/boot/appliance-update-installed
 
 [slot.rootfs.0]
-device=/dev/disk/by-partlabel/appliance-a
+device=$slot_a
 type=ext4
 bootname=A
 
 [slot.rootfs.1]
-device=/dev/disk/by-partlabel/appliance-b
+device=$slot_b
 type=ext4
 bootname=B
 CONF
-    systemctl enable appliance-trial.service
-fi
-systemctl enable appliance-reboot.path
+systemctl enable appliance-trial.service appliance-reboot.path
 
 systemctl enable appliance-firstboot.service appliance-bridge.service appliance.service \
     appliance-dhcp.service appliance-time.service appliance-time.path openvswitch-switch.service systemd-resolved.service systemd-timesyncd.service
