@@ -45,6 +45,10 @@ public enum RuleKind : byte
     Reflex = 0x12,
     /// <summary>0x14nn: the reflex's dispatch: new connections (0x1400) and those pinned to the active server (0x1401) consult table 9; a reflex found sends them to the fallback group (0x1402), else pinned (0x1403) or new (0x1404) go on as before.</summary>
     ReflexDispatch = 0x14,
+    /// <summary>0x15nn: the standby box of a pair (docs/pair.md): ARP for the VIP (0x1500), IPv4 to the VIP (0x1501) and frames to its MAC (0x1502) are dropped.</summary>
+    PairStandby = 0x15,
+    /// <summary>0x16nn (nn = server port): the standby box of a pair: the management port reaches the server through the office LAN (flooded), not its own server port, which is down.</summary>
+    PairStandbyPath = 0x16,
 }
 
 public static class Cookies
@@ -98,6 +102,13 @@ public static class Cookies
             3 => "pinned to the active server, no reflex: its pinned group",
             _ => "new connection, no reflex: the failover group",
         },
+        RuleKind.PairStandby => (cookie & 0xff) switch
+        {
+            0 => "standby box of a pair: ARP for the VIP unanswered",
+            1 => "standby box of a pair: IPv4 to the VIP dropped",
+            _ => "standby box of a pair: frames to the VIP's MAC dropped",
+        },
+        RuleKind.PairStandbyPath => $"standby box of a pair: management path to server port {cookie & 0xff} through the office LAN (flooded)",
         _ => "not ours",
     };
 
