@@ -18,6 +18,13 @@ public sealed partial class FailoverPolicy
 
     private void OnPairStarted(PairStarted started)
     {
+        if (started.WasActive)
+        {
+            var assumed = started.Paths.ToImmutableSortedDictionary(p => p, _ => VrrpState.Master, StringComparer.Ordinal);
+            _pair = new PairStatus(PairRole.Active, assumed, started.At, started.At);
+            Log(started.At, EventKind.PairActive, null, "one of a pair, active as before the restart (keepalived's bonus says so); every path taken as MASTER until keepalived tells otherwise");
+            return;
+        }
         var paths = started.Paths.ToImmutableSortedDictionary(p => p, _ => VrrpState.Init, StringComparer.Ordinal);
         _pair = new PairStatus(PairRole.Standby, paths, started.At, started.At + started.Settle);
         Log(started.At, EventKind.PairStandby, null,

@@ -94,9 +94,14 @@ public sealed record PairStatus(PairRole Role, ImmutableSortedDictionary<string,
     public IEnumerable<string> QuietPaths => Paths.Where(p => p.Value is VrrpState.Master or VrrpState.Fault).Select(p => p.Key);
 }
 
-/// <summary>This box is one of a pair: the paths (VRRP instances) it will hear about. Starts as standby.</summary>
+/// <summary>This box is one of a pair: the paths (VRRP instances) it will hear about. Starts as standby, unless it was active.</summary>
 /// <param name="Settle">How long a fresh start listens before it may become active.</param>
-public sealed record PairStarted(TimeSpan At, IReadOnlyList<string> Paths, TimeSpan Settle) : PolicyInput(At);
+/// <param name="WasActive">
+/// The firmware restarted on the active box (its keepalived bonus says so): keepalived, which kept
+/// running, tells nothing again, so the box stays active with every path taken as MASTER, as the
+/// switch kept serving while the firmware was away.
+/// </param>
+public sealed record PairStarted(TimeSpan At, IReadOnlyList<string> Paths, TimeSpan Settle, bool WasActive = false) : PolicyInput(At);
 
 /// <summary>keepalived reported a VRRP instance's (a path's) new state.</summary>
 public sealed record PairPathChanged(TimeSpan At, string Path, VrrpState State) : PolicyInput(At);

@@ -187,6 +187,22 @@ public sealed class PairTests
     }
 
     [TestMethod]
+    public void AFirmwareRestartedOnTheActiveBoxStaysActive()
+    {
+        var h = new Harness();
+        h.Send(t => new PairStarted(t, ["lan", "peer"], Settle, WasActive: true));
+        h.Connect(["master", "slave"]);
+
+        Assert.AreEqual(PairRole.Active, h.State.Pair!.Role, "keepalived tells nothing again after the firmware's restart");
+        Assert.IsFalse(h.Last.Desired.Standby);
+        CollectionAssert.AreEqual(new[] { "master", "slave" }, h.Buckets);
+        h.Send(t => new PairPathChanged(t, "peer", VrrpState.Backup));
+        Assert.AreEqual(PairRole.Active, h.State.Pair.Role);
+        h.Send(t => new PairPathChanged(t, "lan", VrrpState.Backup));
+        Assert.AreEqual(PairRole.Standby, h.State.Pair.Role);
+    }
+
+    [TestMethod]
     public void ABoxOnItsOwnHasNoPair()
     {
         var h = new Harness();
