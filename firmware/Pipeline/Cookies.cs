@@ -47,8 +47,6 @@ public enum RuleKind : byte
     ReflexDispatch = 0x14,
     /// <summary>0x15nn: the standby box of a pair (docs/pair.md): ARP for the VIP (0x1500), IPv4 to the VIP (0x1501) and frames to its MAC (0x1502) are dropped.</summary>
     PairStandby = 0x15,
-    /// <summary>0x16nn (nn = server port): the standby box of a pair: the management port reaches the server through the office LAN (flooded), not its own server port, which is down.</summary>
-    PairStandbyPath = 0x16,
 }
 
 public static class Cookies
@@ -108,7 +106,6 @@ public static class Cookies
             1 => "standby box of a pair: IPv4 to the VIP dropped",
             _ => "standby box of a pair: frames to the VIP's MAC dropped",
         },
-        RuleKind.PairStandbyPath => $"standby box of a pair: management path to server port {cookie & 0xff} through the office LAN (flooded)",
         _ => "not ours",
     };
 
