@@ -49,6 +49,9 @@ usage: tools/lab pair up|down|status|config BOX|start BOX|stop BOX [--name NAME]
   start BOX    start box BOX's firmware (artifacts/pair/appliance, published when older than the
           sources) in its namespace with that config; log STATE/boxX/appliance.log
   stop BOX     kill box BOX's firmware (SIGKILL: a crash; the switch keeps its rules)
+  power-off BOX  the box's links down (switch ports, peer cable), its firmware and keepalived killed
+  power-on BOX   links up, keepalived bonus 0 (/run is emptied by a power loss), keepalived and
+          firmware started: the box returns as standby
 Default NAME pair, NET 198.19.200. Environment: PAIR_ADVERT_INT (default 0.01 s).
 EOF
 }
@@ -255,7 +258,8 @@ pair_down() {
     all+=("$(ns_of master)" "$(ns_of slave)" "$(ns_of client)")
     kill_namespaces "${all[@]}"
     for ns in "${all[@]}"; do if ns_exists "$ns"; then ip netns del "$ns"; fi; done
-    for n in a1 a2 a4 b1 b2 b4 la lb lc; do if link_exists "$name-$n"; then ip link del "$name-$n"; fi; done
+    # A veth goes with its peer's namespace, a moment later: gone by now or not, both are fine.
+    for n in a1 a2 a4 b1 b2 b4 la lb lc; do ip link del "$name-$n" 2>/dev/null || true; done
     "$repo/ovs-config/ct-limits" --datapath netdev --zones "$pair_ct_zones" --limit off >/dev/null 2>&1 || true
     rm -rf "${state:?}"
     say "pair lab $name is down"
@@ -351,6 +355,36 @@ pair_stop() { # box
     if pid_in_ns "$pid" "$(pair_box_ns "$1")"; then kill -KILL "$pid"; say "box $1 firmware $pid killed"; fi
 }
 
+# Power loss of a box: every link of it down (its switch's ports, the peer cable), its firmware and
+# keepalived killed. Its switch's rules stay (ports down forward nothing). power-on: links up, the
+# keepalived bonus 0 (on the box it lives in /run, which a power loss empties), keepalived and the
+# firmware started again: the box comes back as standby.
+pair_power_off() { # box
+    local box=$1 d ns p pid
+    d=$(pair_box_state "$box") ns=$(pair_box_ns "$box")
+    for p in 1 2 4; do ip link set "$name-$box$p" down; done
+    ip -n "$ns" link set peer down
+    for pid in "$(cat "$d/appliance.pid" 2>/dev/null)" "$(cat "$d/keepalived-vrrp.pid" 2>/dev/null)" \
+               "$(cat "$d/keepalived.pid" 2>/dev/null)" "$(cat "$d/vrrp-reader.pid" 2>/dev/null)"; do
+        if pid_in_ns "$pid" "$ns"; then kill -KILL "$pid"; fi
+    done
+}
+
+pair_power_on() { # box
+    local box=$1 d ns p t
+    d=$(pair_box_state "$box") ns=$(pair_box_ns "$box")
+    for p in 1 2 4; do ip link set "$name-$box$p" up; done
+    ip -n "$ns" link set peer up
+    echo 0 >"$d/active"
+    for ((t = 0; t < 50; t++)); do
+        pid_in_ns "$(cat "$d/keepalived.pid" 2>/dev/null)" "$ns" || break
+        sleep 0.1
+    done
+    rm -f "$d/keepalived.pid" "$d/keepalived-vrrp.pid"
+    pair_keepalived_start "$box"
+    pair_start "$box"
+}
+
 pair_main() {
     case ${1-} in
         up) pair_up ;;
@@ -359,6 +393,8 @@ pair_main() {
         config) [[ ${2-} == a || ${2-} == b ]] || usage_error "pair config needs a box: a or b"; pair_config "$2" ;;
         start) [[ ${2-} == a || ${2-} == b ]] || usage_error "pair start needs a box: a or b"; pair_start "$2" ;;
         stop) [[ ${2-} == a || ${2-} == b ]] || usage_error "pair stop needs a box: a or b"; pair_stop "$2" ;;
+        power-off) [[ ${2-} == a || ${2-} == b ]] || usage_error "pair power-off needs a box: a or b"; pair_power_off "$2" ;;
+        power-on) [[ ${2-} == a || ${2-} == b ]] || usage_error "pair power-on needs a box: a or b"; pair_power_on "$2" ;;
         ""|help) pair_usage ;;
         *) usage_error "unknown pair verb '$1' (up, down, status)" ;;
     esac
