@@ -24,6 +24,9 @@ public sealed record ApplianceStatus(
     /// <summary>Why the configuration is refused (<c>appliance fault</c>); empty while the firmware runs with it.</summary>
     public IReadOnlyList<ConfigError> RefusedConfiguration { get; init; } = [];
 
+    /// <summary>This box's place in a pair (docs/pair.md); null for a box on its own.</summary>
+    public PairStatus? Pair { get; init; }
+
     /// <summary>The connected switch holds the firmware's rules: a batch or a read-back confirmed them in this session.</summary>
     public bool SwitchProgrammed { get; init; }
 

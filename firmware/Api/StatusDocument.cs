@@ -21,6 +21,10 @@ public sealed record StatusDocument(
     IReadOnlyList<EventDocument> Events,
     DroppedDocument Dropped)
 {
+    /// <summary>This box's place in a pair (docs/pair.md); left out for a box on its own.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PairDocument? Pair { get; init; }
+
     public static StatusDocument From(ApplianceStatus status, IReadOnlyList<LoggedEvent> events, GuardMetrics guards, ConnectionCounts connections) => new(
         BuildInfo.Version,
         BuildInfo.Commit,
@@ -33,7 +37,10 @@ public sealed record StatusDocument(
         status.Failovers,
         new PanelDocument(Lower(status.Panel.Master), Lower(status.Panel.Slave), Lower(status.Panel.Fault)),
         [.. events.Reverse().Select(EventDocument.From)],
-        new DroppedDocument(guards.Total("mac"), guards.Total("arp"), guards.Total("ipv4")));
+        new DroppedDocument(guards.Total("mac"), guards.Total("arp"), guards.Total("ipv4")))
+    {
+        Pair = status.Pair is { } pair ? PairDocument.From(pair) : null,
+    };
 
     private static string Lower<T>(T value)
         where T : struct, Enum => value.ToString().ToLowerInvariant();
@@ -51,6 +58,19 @@ public sealed record ServerDocument(string Name, string Address, uint Port, stri
     uint? Connections, bool Draining, bool HardDown);
 
 public sealed record PanelDocument(string Master, string Slave, string Fault);
+
+/// <summary>
+/// <c>pair</c> (docs/pair.md): <c>role</c> active|standby; <c>peer</c> master (heard as master on a
+/// path), quiet (heard as master on no working path: standing by, or gone), unreachable (every path's
+/// own end is down) or unknown; <c>paths</c>: each VRRP instance's state as keepalived told it.
+/// </summary>
+public sealed record PairDocument(string Role, string Peer, IReadOnlyDictionary<string, string> Paths)
+{
+    public static PairDocument From(PairStatus pair) => new(
+        pair.Role.ToString().ToLowerInvariant(),
+        pair.Peer.ToString().ToLowerInvariant(),
+        pair.Paths.ToDictionary(p => p.Key, p => p.Value.ToString().ToLowerInvariant(), StringComparer.Ordinal));
+}
 
 /// <summary>Frames the switch's ingress guard dropped since the firmware started, by guard (per owner: <c>/metrics</c>).</summary>
 public sealed record DroppedDocument(ulong Mac, ulong Arp, ulong Ipv4);

@@ -71,6 +71,7 @@ internal sealed partial class ConfigReader(string file)
         ApiConfig? api = ReadApi(root, management);
         TimeConfig? time = ReadTime(root);
         NotifyConfig? notify = ReadNotify(root);
+        PairConfig? pair = ReadPair(root);
 
         // Only now has every reader asked for its keys.
         foreach (Section section in sections)
@@ -89,6 +90,7 @@ internal sealed partial class ConfigReader(string file)
         {
             Time = time!,
             Notify = notify!,
+            Pair = pair == PairConfig.None ? null : pair,
             Warnings = [.. warnings.OrderBy(e => e.Line).ThenBy(e => e.Column)],
         };
     }

@@ -74,6 +74,8 @@ public sealed record ApplianceConfig(
     public TimeConfig Time { get; init; } = TimeConfig.Default;
     /// <summary><c>notify:</c> where the box tells of its events (e-mail, webhook, syslog); by default nowhere.</summary>
     public NotifyConfig Notify { get; init; } = NotifyConfig.None;
+    /// <summary><c>pair:</c> this box is one of a pair (docs/pair.md); null for a box on its own.</summary>
+    public PairConfig? Pair { get; init; }
 
     /// <summary>Priority index of the named server: 0 for the master, 1 for the next, …; -1 when no server has that name.</summary>
     public int PriorityOf(string serverName)
@@ -311,3 +313,25 @@ public sealed record WebhookConfig(Uri Url, WebhookFormat Format);
 
 /// <summary><c>notify.syslog:</c> a remote syslog server (RFC 5424).</summary>
 public sealed record SyslogConfig(string Host, int Port, SyslogTransport Transport);
+
+/// <summary>
+/// <c>pair:</c> this box and another work as one (docs/pair.md). keepalived (VRRPv3, instances
+/// <c>lan</c> and <c>peer</c>) decides; the firmware follows its <see cref="NotifyFifo"/> and writes
+/// its priority bonus to <see cref="TrackFile"/>.
+/// </summary>
+/// <param name="NotifyFifo">keepalived's <c>notify_fifo</c>: one line per instance state change.</param>
+/// <param name="TrackFile">keepalived's <c>vrrp_track_file</c>: the firmware writes <see cref="ActiveBonus"/> while active, 0 while standby.</param>
+/// <param name="Settle">How long a freshly started box listens before it may become active.</param>
+public sealed record PairConfig(string NotifyFifo, string TrackFile, TimeSpan Settle)
+{
+    public static readonly TimeSpan DefaultSettle = TimeSpan.FromSeconds(1);
+
+    /// <summary>Read from a file without <c>pair:</c>; never in <see cref="ApplianceConfig.Pair"/>.</summary>
+    internal static readonly PairConfig None = new("", "", TimeSpan.Zero);
+
+    /// <summary>The VRRP instances, one per path between the boxes.</summary>
+    public static readonly IReadOnlyList<string> Paths = ["lan", "peer"];
+
+    /// <summary>What the active box adds to its VRRP priority, so that both paths elect it.</summary>
+    public const int ActiveBonus = 50;
+}

@@ -8,6 +8,9 @@ namespace Appliance.Controller;
 
 public sealed partial class ApplianceController
 {
+    /// <summary>The last decision programmed (sent or found in place): whether this box was a standby before.</summary>
+    private DesiredSwitchState? _lastProgrammed;
+
     /// <summary>
     /// Hands the policy an input and carries out its decision: the switch is asked to follow it
     /// (not waited for), the operator's intent is saved when it changed, the status is published,
@@ -69,6 +72,10 @@ public sealed partial class ApplianceController
         var desired = _builder.Build(decision, _macs, _managementMac);
         var messages = _replaceAll ? Reconciler.Replace(desired) : Reconciler.Diff(_installed, desired);
         _replaceAll = false;
+        // A pair's standby just became active: its rules, then gratuitous ARP (docs/pair.md).
+        var garp = GratuitousArp.OnTakeover(_lastProgrammed, decision, _config.Service.Vip, _config.Service.Vmac);
+        _lastProgrammed = decision;
+        if (garp.Count > 0) messages = [.. messages, .. garp];
         if (messages.Count == 0)
         {
             _installed = desired;

@@ -33,6 +33,7 @@ public sealed partial class ApplianceController
             [.. state.Desired.Buckets])
         {
             SwitchProgrammed = session is { IsClosed: false } && _confirmed,
+            Pair = state.Pair,
         };
     }
 }

@@ -121,6 +121,12 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     public void WatchCarrier(ICarrierWatch carrier) => _carrier = carrier;
 
     /// <summary>A server's port carrier changed, as the kernel saw it at <paramref name="at"/> (the policy's clock).</summary>
+    /// <summary>keepalived told a path's (VRRP instance's) new state (docs/pair.md).</summary>
+    public void ReportPairPath(string path, VrrpState state) => Post(new PolicyCall(new PairPathChanged(Now, path, state)));
+
+    /// <summary>This box is one of a pair: it starts as standby and listens for <paramref name="settle"/> first.</summary>
+    public void StartPair(IReadOnlyList<string> paths, TimeSpan settle, bool wasActive) => Post(new PolicyCall(new PairStarted(Now, paths, settle, wasActive)));
+
     public void ReportCarrier(string server, bool up, TimeSpan at) => Post(new PolicyCall(new LinkChanged(at, server, up, LinkSource.Carrier)));
 
     /// <summary>A probe finished: counted for /metrics, and handed to the policy.</summary>

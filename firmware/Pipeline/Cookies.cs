@@ -45,6 +45,8 @@ public enum RuleKind : byte
     Reflex = 0x12,
     /// <summary>0x14nn: the reflex's dispatch: new connections (0x1400) and those pinned to the active server (0x1401) consult table 9; a reflex found sends them to the fallback group (0x1402), else pinned (0x1403) or new (0x1404) go on as before.</summary>
     ReflexDispatch = 0x14,
+    /// <summary>0x15nn: the standby box of a pair (docs/pair.md): ARP for the VIP (0x1500), IPv4 to the VIP (0x1501) and frames to its MAC (0x1502) are dropped.</summary>
+    PairStandby = 0x15,
 }
 
 public static class Cookies
@@ -97,6 +99,12 @@ public static class Cookies
             2 => "the active server refused a client: to the fallback group",
             3 => "pinned to the active server, no reflex: its pinned group",
             _ => "new connection, no reflex: the failover group",
+        },
+        RuleKind.PairStandby => (cookie & 0xff) switch
+        {
+            0 => "standby box of a pair: ARP for the VIP unanswered",
+            1 => "standby box of a pair: IPv4 to the VIP dropped",
+            _ => "standby box of a pair: frames to the VIP's MAC dropped",
         },
         _ => "not ours",
     };

@@ -75,7 +75,14 @@ public sealed partial class RuleBuilder(ApplianceConfig config)
         var flows = new List<FlowEntry>();
         AddGuard(flows, macs, managementMac);
         AddManagementPath(flows, macs, managementMac);
-        flows.Add(new(ClassifierTable, 1000, ArpRequestFor(_vip), Cookies.Of(RuleKind.ArpResponder), ArpResponder(_vip, _vmac)));
+        if (desired.Standby)
+        {
+            AddStandby(flows);
+        }
+        else
+        {
+            flows.Add(new(ClassifierTable, 1000, ArpRequestFor(_vip), Cookies.Of(RuleKind.ArpResponder), ArpResponder(_vip, _vmac)));
+        }
         flows.Add(new(ClassifierTable, 0, Match.Any, Cookies.Of(RuleKind.Normal), Normal()));
         flows.Add(new(ReplyTable, 0, Match.Any, Cookies.Of(RuleKind.Normal, 1), Normal()));
         AddPinning(flows, macs);

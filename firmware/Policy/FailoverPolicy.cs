@@ -56,7 +56,7 @@ public sealed partial class FailoverPolicy
         _refusals = [.. _servers.Select(_ => new Queue<TimeSpan>())];
     }
 
-    public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired, Intent);
+    public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired, Intent, _pair);
 
     private bool LinkIsTheProbe => _health.Probe == ProbeKind.Link;
 
@@ -94,13 +94,20 @@ public sealed partial class FailoverPolicy
             case IntentRestored restored:
                 Restore(restored);
                 break;
+            case PairStarted started:
+                OnPairStarted(started);
+                break;
+            case PairPathChanged path:
+                OnPairPath(path);
+                break;
             case Tick:
                 break;
         }
         ExpireHolds(now);
         ExpireSilence(now);
         Select(now, input is SwitchConnected);
-        var desired = Buckets(now);
+        DecidePairRole(now);
+        var desired = IsStandbyBox ? StandbyBox : Buckets(now);
         var changed = !desired.Equals(_desired);
         _desired = desired;
         return new PolicyDecision(desired, changed, [.. _events], reply, NextWake(now));
@@ -279,6 +286,7 @@ public sealed partial class FailoverPolicy
     private TimeSpan? NextWake(TimeSpan now)
     {
         var next = NextHardDown(now);
+        if (PairSettleWake(now) is { } settle && (next is null || settle < next)) next = settle;
         foreach (var server in _servers)
         {
             if (server.HeldUntil is { } until && until > now && (next is null || until < next)) next = until;

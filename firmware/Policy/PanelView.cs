@@ -18,6 +18,14 @@ public sealed record PanelView(LedPattern Master, LedPattern Slave, LedPattern F
 
     public static PanelView From(PolicyState state, TimeSpan now)
     {
+        // The standby of a pair serves nothing: no server LED; red blinks when something needs a
+        // look (a server down, the switch away, or the peer not heard as master: the pair has no
+        // active box, or it is about to be this one).
+        if (state.IsStandbyBox)
+        {
+            var attention = state.Servers.Any(s => !s.IsUsable(now)) || !state.SwitchConnected || state.Pair!.Peer != PeerState.Master;
+            return new PanelView(LedPattern.Off, LedPattern.Off, attention ? LedPattern.Blink : LedPattern.Off);
+        }
         var master = state.Master;
         var masterServes = state.Active == master.Name;
         var masterLed = masterServes ? LedPattern.On
@@ -27,7 +35,7 @@ public sealed record PanelView(LedPattern Master, LedPattern Slave, LedPattern F
         // A drained server counts too: maintenance left pending must not go unnoticed.
         var anyDown = state.Servers.Any(s => !s.IsUsable(now));
         var faultLed = state.Active is null ? LedPattern.On
-            : anyDown || !state.SwitchConnected ? LedPattern.Blink
+            : anyDown || !state.SwitchConnected || state.Pair?.Peer == PeerState.Unreachable ? LedPattern.Blink
             : LedPattern.Off;
         return new PanelView(masterLed, slaveLed, faultLed);
     }

@@ -12,17 +12,18 @@ namespace Appliance.Policy;
 /// <param name="Buckets">Server names in bucket order. Empty means nobody at all can take new connections.</param>
 /// <param name="Active">The server meant to serve, or null when no server is healthy.</param>
 /// <param name="HardDown">Servers whose established connections move to the first of <see cref="Buckets"/>; never one of <see cref="Buckets"/>.</param>
-public sealed record DesiredSwitchState(ImmutableArray<string> Buckets, string? Active, ImmutableArray<string> HardDown = default)
+/// <param name="Standby">This box is the standby of a pair (docs/pair.md): it answers nothing for the VIP and forwards nothing to the servers, whatever the buckets say.</param>
+public sealed record DesiredSwitchState(ImmutableArray<string> Buckets, string? Active, ImmutableArray<string> HardDown = default, bool Standby = false)
 {
     public ImmutableArray<string> HardDown { get; } = HardDown.IsDefault ? [] : HardDown;
 
     public bool Equals(DesiredSwitchState? other) =>
-        other is not null && Active == other.Active && Buckets.SequenceEqual(other.Buckets) && HardDown.SequenceEqual(other.HardDown);
+        other is not null && Active == other.Active && Standby == other.Standby && Buckets.SequenceEqual(other.Buckets) && HardDown.SequenceEqual(other.HardDown);
 
-    public override int GetHashCode() => HashCode.Combine(Active, Buckets.Length > 0 ? Buckets[0] : null, Buckets.Length, HardDown.Length);
+    public override int GetHashCode() => HashCode.Combine(Active, Buckets.Length > 0 ? Buckets[0] : null, Buckets.Length, HardDown.Length, Standby);
 
     public override string ToString() =>
-        $"active={Active ?? "none"} buckets=[{string.Join(", ", Buckets)}]{(HardDown.IsEmpty ? "" : $" hard-down=[{string.Join(", ", HardDown)}]")}";
+        $"{(Standby ? "standby box: " : "")}active={Active ?? "none"} buckets=[{string.Join(", ", Buckets)}]{(HardDown.IsEmpty ? "" : $" hard-down=[{string.Join(", ", HardDown)}]")}";
 }
 
 public enum EventKind
@@ -72,6 +73,15 @@ public enum EventKind
 
     /// <summary>Once per boot: the updated slot failed its trial boot; the box went back to the previous one.</summary>
     UpdateRolledBack,
+
+    /// <summary>This box of a pair became active: it answers the VIP and forwards to the servers (docs/pair.md).</summary>
+    PairActive,
+
+    /// <summary>This box of a pair became standby: it answers nothing for the VIP and forwards nothing to the servers.</summary>
+    PairStandby,
+
+    /// <summary>keepalived reported a path between the boxes in a new state (MASTER, BACKUP, FAULT).</summary>
+    PairPath,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

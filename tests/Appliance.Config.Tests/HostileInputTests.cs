@@ -162,7 +162,7 @@ public sealed class HostileInputTests
         string key = new('a', 300_000);
         ConfigError e = Single(WithMinimal($"? {key}\n: 1"));
         string shown = new string('a', 57) + "...";
-        AssertError(e, 6, 3, shown, $"unknown key \"{shown}\"; expected one of bridge, openflow, service, servers, health, failback, panel, api, time, notify");
+        AssertError(e, 6, 3, shown, $"unknown key \"{shown}\"; expected one of bridge, openflow, service, servers, health, failback, panel, api, time, notify, pair");
         Assert.IsLessThan(300, e.ToString().Length, e.ToString());
     }
 
@@ -181,7 +181,7 @@ public sealed class HostileInputTests
             health: { "x\ty": 1 }
             """));
         Assert.HasCount(3, errors, string.Join("\n", errors));
-        AssertError(errors[0], 6, 1, @"a\x1b[31m\r\nb", @"unknown key ""a\x1b[31m\r\nb""; expected one of bridge, openflow, service, servers, health, failback, panel, api, time, notify");
+        AssertError(errors[0], 6, 1, @"a\x1b[31m\r\nb", @"unknown key ""a\x1b[31m\r\nb""; expected one of bridge, openflow, service, servers, health, failback, panel, api, time, notify, pair");
         AssertError(errors[1], 7, 11, "failback", @"expected one of auto, manual, got ""\x1b[2J\x85\u202eok\x7f""");
         AssertError(errors[2], 8, 11, @"health.x\ty", @"unknown key ""x\ty""; expected one of probe, port, path, interval, timeout, fall, rise, hold_down, flap_window, hard_down, passive, passive_ports, passive_refusals, passive_within");
         foreach (ConfigError e in errors)

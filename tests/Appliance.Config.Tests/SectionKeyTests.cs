@@ -24,10 +24,11 @@ public sealed class SectionKeyTests
             health: { zzzzzzzz: 1 }
             panel: { zzzzzzzz: 1, leds: { zzzzzzzz: 1 }, button: { zzzzzzzz: 1 } }
             api: { zzzzzzzz: 1 }
+            pair: { notify_fifo: /a, track_file: /b, zzzzzzzz: 1 }
             """);
         string[] expected =
         [
-            "appliance.yml:1:1: zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of bridge, openflow, service, servers, health, failback, panel, api, time, notify",
+            "appliance.yml:1:1: zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of bridge, openflow, service, servers, health, failback, panel, api, time, notify, pair",
             "appliance.yml:2:11: bridge.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of name, datapath, management",
             "appliance.yml:3:13: openflow.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of listen, allow_remote, datapath_id",
             "appliance.yml:4:29: service.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of vip, vmac, mode, conntrack_zone, conntrack_limit",
@@ -37,6 +38,7 @@ public sealed class SectionKeyTests
             "appliance.yml:9:31: panel.leds.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of master, slave, fault",
             "appliance.yml:9:56: panel.button.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of pin, pull_up",
             "appliance.yml:10:8: api.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of listen, token_file, hostnames",
+            "appliance.yml:11:42: pair.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of notify_fifo, track_file, settle",
         ];
         CollectionAssert.AreEqual(expected, errors.Select(e => e.ToString()).ToArray(), string.Join("\n", errors));
     }

@@ -66,9 +66,9 @@ public sealed class StructureTests
     public void RootMustBeAMapping()
     {
         AssertSingle("- service\n- servers\n", 1, 1, "",
-            "expected a mapping of sections (bridge, openflow, service, servers, health, failback, panel, api, time, notify), got a list");
+            "expected a mapping of sections (bridge, openflow, service, servers, health, failback, panel, api, time, notify, pair), got a list");
         AssertSingle("just text\n", 1, 1, "",
-            "expected a mapping of sections (bridge, openflow, service, servers, health, failback, panel, api, time, notify), got \"just text\"");
+            "expected a mapping of sections (bridge, openflow, service, servers, health, failback, panel, api, time, notify, pair), got \"just text\"");
     }
 
     [TestMethod]

@@ -58,6 +58,9 @@ internal sealed class RunGeneration : IAsyncDisposable
 
     public HealthProber? Prober { get; private set; }
 
+    /// <summary>Follows keepalived when this box is one of a pair; null otherwise.</summary>
+    public KeepalivedFollower? Pair { get; private init; }
+
     /// <summary>The controller's loop; completed before <see cref="Start"/>.</summary>
     public Task Loop { get; private set; } = Task.CompletedTask;
 
@@ -93,10 +96,17 @@ internal sealed class RunGeneration : IAsyncDisposable
         // The panel of the moment (it may be replaced by an apply that changes panel:).
         controller.StatusChanged += status => shared.Panel()?.Show(status.Panel);
         controller.PressRefused += _ => shared.Panel()?.SignalRefused();
+        // One of a pair: the role follows keepalived (docs/pair.md); told first, before any switch.
+        KeepalivedFollower? pair = null;
+        if (config.Pair is { } pairConfig)
+        {
+            controller.StartPair(PairConfig.Paths, pairConfig.Settle, KeepalivedFollower.WasActive(pairConfig));
+            pair = new KeepalivedFollower(pairConfig, controller, loggers.CreateLogger<KeepalivedFollower>());
+        }
 
         var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
         var listener = new SwitchListener(RunCommand.ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), shared.Time, loggers);
-        return new RunGeneration(config, shared, arp, probe, controller, listener, processStop);
+        return new RunGeneration(config, shared, arp, probe, controller, listener, processStop) { Pair = pair };
     }
 
     /// <summary>Listens for the switch, runs the controller and, once the switch forwards, the probes.</summary>
@@ -114,6 +124,7 @@ internal sealed class RunGeneration : IAsyncDisposable
         var controller = Controller;
         Prober = _probe is null ? null : HealthProber.FromConfig(Config, _probe, (result, outcome) => controller.ReportProbe(result, outcome.Latency), _shared.Clock, _shared.Loggers.CreateLogger<HealthProber>());
         Loop = Controller.RunAsync(_stop.Token);
+        Pair?.Start();
         _probing = Prober is null ? Task.CompletedTask : StartProbingAsync(Prober, Controller, _stop.Token);
     }
 
@@ -165,6 +176,7 @@ internal sealed class RunGeneration : IAsyncDisposable
         }
         if (_probe is not null) await _probe.DisposeAsync().ConfigureAwait(false);
         await Listener.DisposeAsync().ConfigureAwait(false);
+        if (Pair is not null) await Pair.DisposeAsync().ConfigureAwait(false);
         Arp.Heard -= Controller.ReportArp;
         await Arp.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();

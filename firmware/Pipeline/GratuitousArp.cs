@@ -1,0 +1,44 @@
+using System.Net;
+using Appliance.Policy;
+
+namespace Appliance.Pipeline;
+
+/// <summary>
+/// What a box of a pair that just became active sends (docs/pair.md): gratuitous ARP for the VIP
+/// from the VIP's MAC, flooded by the switch, so that the office switch relearns on which port the
+/// VIP's MAC now is. The clients' ARP caches need nothing: both boxes use the same MAC.
+/// </summary>
+public static class GratuitousArp
+{
+    /// <summary>How many copies go out at once: one lost frame must not leave the office switch pointing at the dead box.</summary>
+    public const int Copies = 2;
+
+    /// <summary>The packet-outs to send with the first rules of an active box that was standby; none otherwise.</summary>
+    public static IReadOnlyList<IOfpMessage> OnTakeover(DesiredSwitchState? before, DesiredSwitchState now, IPAddress vip, MacAddress vmac)
+    {
+        if (before is not { Standby: true } || now.Standby) return [];
+        var frame = Frame(vip, vmac);
+        var flood = ActionList.Of(new OutputAction(OfpPort.Flood));
+        return [.. Enumerable.Range(0, Copies).Select(_ => (IOfpMessage)PacketOut.Of(frame, flood))];
+    }
+
+    /// <summary>An ARP request from <paramref name="vmac"/> for <paramref name="vip"/> itself, broadcast, padded to 60 bytes.</summary>
+    public static byte[] Frame(IPAddress vip, MacAddress vmac)
+    {
+        var frame = new byte[60];
+        var mac = vmac.ToBytes();
+        var ip = vip.GetAddressBytes();
+        MacAddress.Broadcast.ToBytes().CopyTo(frame, 0);
+        mac.CopyTo(frame, 6);
+        frame[12] = 0x08; frame[13] = 0x06;          // ARP
+        frame[14] = 0x00; frame[15] = 0x01;          // Ethernet
+        frame[16] = 0x08; frame[17] = 0x00;          // IPv4
+        frame[18] = 6; frame[19] = 4;
+        frame[20] = 0x00; frame[21] = 0x01;          // request: what Linux sends as gratuitous ARP
+        mac.CopyTo(frame, 22);
+        ip.CopyTo(frame, 28);
+        // Target MAC zero, target address the VIP itself.
+        ip.CopyTo(frame, 38);
+        return frame;
+    }
+}

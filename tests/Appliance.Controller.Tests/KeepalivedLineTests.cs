@@ -1,0 +1,28 @@
+using Appliance.Policy;
+
+namespace Appliance.Controller.Tests;
+
+/// <summary>keepalived's notify_fifo lines, as the firmware of a pair's box reads them (docs/pair.md).</summary>
+[TestClass]
+public sealed class KeepalivedLineTests
+{
+    [TestMethod]
+    [DataRow("INSTANCE \"lan\" MASTER 150", "lan", VrrpState.Master)]
+    [DataRow("INSTANCE \"peer\" BACKUP 100", "peer", VrrpState.Backup)]
+    [DataRow("INSTANCE \"peer\" FAULT 100", "peer", VrrpState.Fault)]
+    [DataRow("INSTANCE \"lan\" STOP 150", "lan", VrrpState.Init)]
+    public void AnInstancesStateIsAPathsState(string line, string instance, VrrpState state)
+    {
+        Assert.IsTrue(KeepalivedLine.TryParse(line, out var parsedInstance, out var parsedState));
+        Assert.AreEqual(instance, parsedInstance);
+        Assert.AreEqual(state, parsedState);
+    }
+
+    [TestMethod]
+    [DataRow("INSTANCE \"lan\" MASTER_RX_LOWER_PRI 150")]
+    [DataRow("GROUP \"pair\" MASTER 0")]
+    [DataRow("INSTANCE lan MASTER 150")]
+    [DataRow("INSTANCE \"\" MASTER 150")]
+    [DataRow("")]
+    public void OtherLinesAreNotOurs(string line) => Assert.IsFalse(KeepalivedLine.TryParse(line, out _, out _));
+}
