@@ -6,7 +6,7 @@ namespace Appliance.Integration.Tests;
 /// Two boxes as one (docs/pair.md) in the pair lab (<c>tools/lab pair</c>): real OVS bridges, real
 /// keepalived (VRRPv3 on the LAN and on the peer cable), both firmwares, servers with a leg to each
 /// box. Each test builds its own lab and removes it, also on failure. How fast a takeover is, is
-/// measured by bench/pair/lab-takeover.sh, not asserted here.
+/// measured by tools/bench pair (bench/pair/lab-faults.sh), not asserted here.
 /// </summary>
 [TestClass]
 [DoNotParallelize]
@@ -22,7 +22,7 @@ public sealed class PairTests
         {
             Name = name;
             Net = net;
-            // These tests check what happens, not how fast (bench/pair/lab-takeover.sh does): at the lab's
+            // These tests check what happens, not how fast (tools/bench pair does): at the lab's
             // 0.01 s, a keepalived starved of CPU on a shared 2-vCPU machine looked dead to its peer now
             // and then (docs/pair.md); 0.05 s (master down after about 170 ms) does not.
             Environment.SetEnvironmentVariable("PAIR_ADVERT_INT", "0.05");
