@@ -106,6 +106,12 @@ lost=$(sed -n 's/.* lost \([0-9]*\) .*/\1/p' <<<"$install_stream")
 check "no datagram lost while RAUC installs (${lost:-?} of $(awk '{print $2}' <<<"$install_stream"))" "[[ '$lost' == 0 ]]"
 upload_lost=$(sed -n 's/.* lost \([0-9]*\) .*/\1/p' <<<"$upload_stream")
 install_next_s=$install_s upload_next_s=$upload_s
+# What the firmware saw meanwhile (a probe starved of CPU by the install would show as health or
+# failover events): the 30 newest events, for the cause of a loss.
+log "  the firmware's newest events after the install:"
+api GET "/api/events?limit=30" 2>/dev/null | python3 -c 'import json,sys
+for e in json.loads(sys.stdin.read() or "{}").get("events", []):
+    print("    %s %s %s: %s" % (e.get("time", "?")[11:23], e.get("kind"), e.get("server") or "-", e.get("message")))' | tee -a "$work/test.log" || true
 
 # 3. restart into N+1; the stream measures the downtime
 ready_before=$(serial_count 'appliance: READY')
