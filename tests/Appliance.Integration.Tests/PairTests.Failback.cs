@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Appliance.Integration.Tests;
+
+/// <summary>
+/// Manual failback between the boxes (docs/pair.md#manual-failback-between-the-boxes): a handover on
+/// the active box and a takeover on the standby move the active role through keepalived's own
+/// preemption, while a 1 kHz stream to the VIP runs.
+/// </summary>
+public sealed partial class PairTests
+{
+    [TestMethod]
+    public void AHandoverAndATakeoverMoveTheVipBetweenTheBoxes()
+    {
+        using var lab = new PairLab(Host.Prefix + "f1", "198.19.215");
+
+        var watch = new Stopwatch();
+        var moved = TimeSpan.Zero;
+        var report = lab.Stream(TimeSpan.FromSeconds(5), () =>
+        {
+            watch.Start();
+            var (status, body) = PairPost(lab, "a", "handover");
+            Assert.AreEqual(200, status, body);
+            lab.WaitRoles("standby", "active", TimeSpan.FromSeconds(10));
+            moved = watch.Elapsed;
+        });
+        Console.WriteLine($"handover: roles swapped {moved.TotalMilliseconds:0} ms after the POST (polled); {Figures(report)}\n{report}");
+        Assert.DoesNotContain("-> (end)", report, "the VIP answers again, through box B");
+        WaitBonus(lab, "b", PairBonusActive);
+        WaitBonus(lab, "a", 0);
+        lab.WaitVipAnswers(TimeSpan.FromSeconds(10));
+
+        watch.Restart();
+        report = lab.Stream(TimeSpan.FromSeconds(5), () =>
+        {
+            watch.Restart();
+            var (status, body) = PairPost(lab, "a", "takeover");
+            Assert.AreEqual(200, status, body);
+            lab.WaitRoles("active", "standby", TimeSpan.FromSeconds(10));
+            moved = watch.Elapsed;
+        });
+        Console.WriteLine($"takeover: roles swapped {moved.TotalMilliseconds:0} ms after the POST (polled); {Figures(report)}\n{report}");
+        Assert.DoesNotContain("-> (end)", report, "the VIP answers again, through box A");
+        WaitBonus(lab, "a", PairBonusActive);
+        WaitBonus(lab, "b", 0);
+        lab.WaitVipAnswers(TimeSpan.FromSeconds(10));
+    }
+
+    [TestMethod]
+    public void ATakeoverOnTheActiveBoxIsRefused()
+    {
+        using var lab = new PairLab(Host.Prefix + "f2", "198.19.216");
+
+        var (status, body) = PairPost(lab, "a", "takeover");
+
+        Assert.AreEqual(409, status, body);
+        StringAssert.Contains(body, "this box is already active");
+        var (handover, why) = PairPost(lab, "b", "handover");
+        Assert.AreEqual(409, handover, why);
+        StringAssert.Contains(why, "this box is already standby");
+        Assert.AreEqual("active", lab.RoleOf("a"));
+        Assert.AreEqual("standby", lab.RoleOf("b"));
+        Assert.AreEqual(PairBonusActive, BonusOf(lab, "a"));
+    }
+
+    private const int PairBonusActive = 50;
+
+    /// <summary>POST /api/pair/VERB on box <paramref name="box"/> with its token: the HTTP status and the body.</summary>
+    private static (int Status, string Body) PairPost(PairLab lab, string box, string verb)
+    {
+        var token = File.ReadAllText($"/run/appliance-lab/{lab.Name}/box{box}/api.token").Trim();
+        var address = $"{lab.Net}.{(box == "a" ? 6 : 7)}";
+        var answer = lab.In($"box{box}", "curl", "-s", "-m", "5", "-X", "POST", "-H", $"Authorization: Bearer {token}", "-w", "\n%{http_code}",
+            $"http://{address}:8080/api/pair/{verb}");
+        Assert.AreEqual(0, answer.ExitCode, answer.ToString());
+        var split = answer.Output.TrimEnd().LastIndexOf('\n');
+        return (int.Parse(answer.Output[(split + 1)..].Trim(), CultureInfo.InvariantCulture), answer.Output[..split]);
+    }
+
+    /// <summary>The bonus the box's firmware wrote to keepalived's track file.</summary>
+    private static int BonusOf(PairLab lab, string box) =>
+        int.Parse(File.ReadAllText($"/run/appliance-lab/{lab.Name}/box{box}/active").Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>Until the track file holds <paramref name="expected"/>: the follower writes it just after the role's decision.</summary>
+    private static void WaitBonus(PairLab lab, string box, int expected)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        while (BonusOf(lab, box) != expected && DateTime.UtcNow < until) Thread.Sleep(50);
+        Assert.AreEqual(expected, BonusOf(lab, box), $"box {box}'s bonus");
+    }
+
+    private static string Figures(string report) =>
+        $"lost {Lost(report)}, longest gap {Regex.Match(report, @"longest gap between answers: ([0-9.]+) ms").Groups[1].Value} ms";
+}
