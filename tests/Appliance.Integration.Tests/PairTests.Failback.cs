@@ -27,7 +27,7 @@ public sealed partial class PairTests
             moved = watch.Elapsed;
         });
         Console.WriteLine($"handover: roles swapped {moved.TotalMilliseconds:0} ms after the POST (polled); {Figures(report)}\n{report}");
-        Assert.DoesNotContain("-> (end)", report, "the VIP answers again, through box B");
+        Assert.DoesNotContain("-> (end)", report, $"the VIP answers again, through box B\n{Diagnosis(lab)}");
         WaitBonus(lab, "b", PairBonusActive);
         WaitBonus(lab, "a", 0);
         lab.WaitVipAnswers(TimeSpan.FromSeconds(10));
@@ -42,7 +42,7 @@ public sealed partial class PairTests
             moved = watch.Elapsed;
         });
         Console.WriteLine($"takeover: roles swapped {moved.TotalMilliseconds:0} ms after the POST (polled); {Figures(report)}\n{report}");
-        Assert.DoesNotContain("-> (end)", report, "the VIP answers again, through box A");
+        Assert.DoesNotContain("-> (end)", report, $"the VIP answers again, through box A\n{Diagnosis(lab)}");
         WaitBonus(lab, "a", PairBonusActive);
         WaitBonus(lab, "b", 0);
         lab.WaitVipAnswers(TimeSpan.FromSeconds(10));
@@ -90,6 +90,15 @@ public sealed partial class PairTests
         while (BonusOf(lab, box) != expected && DateTime.UtcNow < until) Thread.Sleep(50);
         Assert.AreEqual(expected, BonusOf(lab, box), $"box {box}'s bonus");
     }
+
+    /// <summary>What the office LAN switch and the servers learned, and each box's rules for the VIP: to see where the VIP's traffic goes.</summary>
+    private static string Diagnosis(PairLab lab) => string.Join('\n',
+        Sh.Run(Tool, "pair", "status", "--name", lab.Name).Output,
+        "office LAN fdb:", Sh.Run("ovs-appctl", "fdb/show", $"{lab.Name}-lan").Output,
+        "master's bond0 fdb:", lab.In("master", "bridge", "fdb", "show", "br", "bond0").Output,
+        "client's neighbours:", lab.In("client", "ip", "neigh").Output,
+        "box a flows:", Sh.Run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", $"{lab.Name}-a").Output,
+        "box b flows:", Sh.Run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", $"{lab.Name}-b").Output);
 
     private static string Figures(string report) =>
         $"lost {Lost(report)}, longest gap {Regex.Match(report, @"longest gap between answers: ([0-9.]+) ms").Groups[1].Value} ms";
