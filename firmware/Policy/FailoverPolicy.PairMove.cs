@@ -19,7 +19,8 @@ public sealed partial class FailoverPolicy
             : pair.Peer == PeerState.Unreachable ? "every path's own end is down: keepalived here can be elected on none, nor the peer reached"
             : pair.Peer == PeerState.Unknown ? "keepalived has not reported every path yet"
             : request.Kind == PairMoveKind.Takeover && pair.Role == PairRole.Active ? "this box is already active"
-            : request.Kind == PairMoveKind.Takeover && !_servers.Any(s => s.IsUsable(now)) ? "no server is healthy here: this box could serve nobody"
+            // Healthy, not usable: a server held down for flapping still beats no box serving (the last resort).
+            : request.Kind == PairMoveKind.Takeover && !_servers.Any(s => s.Health == HealthState.Up && s.Link != LinkState.Down) ? "no server is healthy here: this box could serve nobody"
             : request.Kind == PairMoveKind.Handover && pair.Role == PairRole.Standby ? "this box is already standby"
             : null;
         if (refusal is not null) return RefuseMove(now, verb, request.Source, refusal);

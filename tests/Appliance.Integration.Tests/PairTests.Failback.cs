@@ -34,7 +34,7 @@ public sealed partial class PairTests
 
         // The standby probes too; on this busy machine its probes can fail for a while, and a box with no
         // healthy server refuses to take over (AMoveThatCannotWorkIsRefusedWithAReason, unit-tested).
-        WaitUsableServer(lab, "a", TimeSpan.FromSeconds(30));
+        WaitHealthyServer(lab, "a", TimeSpan.FromSeconds(30));
         report = lab.Stream(TimeSpan.FromSeconds(5), () =>
         {
             watch.Restart();
@@ -113,19 +113,19 @@ public sealed partial class PairTests
         return At(asked) is { } from && At(done) is { } to ? ((to - from).TotalMilliseconds).ToString("0.0", CultureInfo.InvariantCulture) : "?";
     }
 
-    /// <summary>Until the box reports a server that could serve (state active or standby).</summary>
-    private static void WaitUsableServer(PairLab lab, string box, TimeSpan timeout)
+    /// <summary>Until the box reports a healthy server (perhaps held down for flapping: the probes of a busy machine).</summary>
+    private static void WaitHealthyServer(PairLab lab, string box, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
         string seen;
         do
         {
             seen = lab.In($"box{box}", "curl", "-s", "-m", "2", $"http://{lab.Net}.{(box == "a" ? 6 : 7)}:8080/api/status").Output;
-            if (seen.Contains("\"state\":\"standby\"", StringComparison.Ordinal) || seen.Contains("\"state\":\"active\"", StringComparison.Ordinal)) return;
+            if (seen.Contains("\"health\":\"up\"", StringComparison.Ordinal)) return;
             Thread.Sleep(250);
         }
         while (DateTime.UtcNow < until);
-        Assert.Fail($"box {box} has no usable server:\n{seen}");
+        Assert.Fail($"box {box} has no healthy server:\n{seen}");
     }
 
     private static string Figures(string report) =>

@@ -124,6 +124,16 @@ public sealed class PairMoveTests
         sick.Probes("slave", false, 3);
         Assert.Contains("no server is healthy here", Refused(sick, PairMoveKind.Takeover));
 
+        var held = StandbyBox();
+        held.Probes("slave", false, 3);
+        for (var flap = 0; flap < 4; flap++)
+        {
+            held.Probes("master", false, 3);
+            held.Probes("master", true, 3);
+        }
+        Assert.IsFalse(held.Server("master").IsUsable(held.Now), "healthy again, held down for flapping");
+        Assert.IsTrue(Ask(held, PairMoveKind.Takeover).Reply!.Accepted, "a held-down server is healthy: the box can serve it as the last resort");
+
         var busy = StandbyBox();
         Ask(busy, PairMoveKind.Takeover);
         Assert.Contains("a takeover is already under way", Refused(busy, PairMoveKind.Takeover));
