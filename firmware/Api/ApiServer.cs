@@ -69,6 +69,8 @@ public sealed class ApiServer : IAsyncDisposable
             return Results.Json(new RequestDocument(outcome.Accepted, outcome.Message), ApiJson.Default.RequestDocument,
                 statusCode: outcome.Accepted ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
         });
+        app.MapPost("/api/pair/takeover", (HttpRequest request) => PairMoveAsync(request, control, token, PairMoveKind.Takeover));
+        app.MapPost("/api/pair/handover", (HttpRequest request) => PairMoveAsync(request, control, token, PairMoveKind.Handover));
         app.MapPost("/api/press", async (HttpRequest request) =>
         {
             if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
@@ -97,6 +99,20 @@ public sealed class ApiServer : IAsyncDisposable
         if (config is not null) MapConfig(app, config, token);
         if (update is not null) MapUpdate(app, update, token);
         return new ApiServer(app);
+    }
+
+    /// <summary>Takeover and handover between the boxes of a pair (docs/api.md#pair): 404 on a box on its own, 409 with the reason when refused.</summary>
+    private static async Task<IResult> PairMoveAsync(HttpRequest request, IApplianceControl control, ApiToken token, PairMoveKind kind)
+    {
+        if (!token.Accepts(request.Headers.Authorization)) return Unauthorized(token);
+        if (control.Status.Pair is null)
+        {
+            return Results.Json(new RequestDocument(false, "this box is not one of a pair (no pair: in its configuration)"), ApiJson.Default.RequestDocument,
+                statusCode: StatusCodes.Status404NotFound);
+        }
+        var outcome = await control.PairMoveAsync(kind, "api").ConfigureAwait(false);
+        return Results.Json(new RequestDocument(outcome.Accepted, outcome.Message), ApiJson.Default.RequestDocument,
+            statusCode: outcome.Accepted ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
     }
 
     /// <summary>

@@ -22,5 +22,8 @@ public interface IApplianceControl
 
     /// <summary>The front-panel button: a short press asks for failback, a long one moves service to the next server.</summary>
     Task<RequestOutcome> PressAsync(PressKind kind, string source);
+
+    /// <summary>Moves the active role between the boxes of a pair: take over (standby) or hand over (active). A box on its own refuses.</summary>
+    Task<RequestOutcome> PairMoveAsync(PairMoveKind kind, string source) => Task.FromResult(new RequestOutcome(false, "this box is not one of a pair"));
 }
 

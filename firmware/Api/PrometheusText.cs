@@ -24,6 +24,7 @@ public static class PrometheusText
         text.Append("appliance_configuration_refused ").Append(status.RefusedConfiguration.Count > 0 ? 1 : 0).Append('\n');
         Gauge(text, "appliance_switch_connected", "Whether the OpenFlow channel to the bridge is up.");
         text.Append("appliance_switch_connected ").Append(status.SwitchConnected ? 1 : 0).Append('\n');
+        if (status.Pair is { } pair) Pair(text, pair);
         Gauge(text, "appliance_active_server", "1 for the server serving the VIP, 0 for the others.");
         foreach (var server in status.Servers) Line(text, "appliance_active_server", server.Name, server.Name == status.Active ? 1 : 0);
         Gauge(text, "appliance_server_link_up", "Whether the server's switch port is live.");
@@ -100,6 +101,19 @@ public static class PrometheusText
         {
             text.Append(CultureInfo.InvariantCulture, $"appliance_guard_dropped_packets_total{{guard=\"{count.Guard}\",owner=\"{count.Owner}\"}} {count.Dropped}\n");
         }
+    }
+
+    /// <summary>A box of a pair (docs/pair.md): its role, its keepalived bonus and the pair's faults.</summary>
+    private static void Pair(StringBuilder text, Policy.PairStatus pair)
+    {
+        Gauge(text, "appliance_pair_active", "1 while this box of a pair is the active one, 0 while it stands by.");
+        text.Append("appliance_pair_active ").Append(pair.Role == Policy.PairRole.Active ? 1 : 0).Append('\n');
+        Gauge(text, "appliance_pair_bonus", "The VRRP priority bonus this box writes to keepalived's track file (a takeover's or handover's while one is under way).");
+        text.Append("appliance_pair_bonus ").Append(pair.Bonus.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        Gauge(text, "appliance_pair_fault", "1 while the pair has a fault: the peer not heard, or split brain.");
+        text.Append("appliance_pair_fault ").Append(pair.Fault is null ? 0 : 1).Append('\n');
+        Gauge(text, "appliance_pair_split_brain", "1 while this box is active and has heard the peer as master on a path for 1 s or more.");
+        text.Append("appliance_pair_split_brain ").Append(pair.SplitBrain ? 1 : 0).Append('\n');
     }
 
     private static void Gauge(StringBuilder text, string name, string help) =>

@@ -62,14 +62,21 @@ public sealed record PanelDocument(string Master, string Slave, string Fault);
 /// <summary>
 /// <c>pair</c> (docs/pair.md): <c>role</c> active|standby; <c>peer</c> master (heard as master on a
 /// path), quiet (heard as master on no working path: standing by, or gone), unreachable (every path's
-/// own end is down) or unknown; <c>paths</c>: each VRRP instance's state as keepalived told it.
+/// own end is down) or unknown; <c>paths</c>: each VRRP instance's state as keepalived told it;
+/// <c>bonus</c>: the VRRP bonus written to keepalived; <c>move</c>: takeover|handover under way, or
+/// null; <c>fault</c>: what is wrong with the pair, or null; <c>split_brain</c>.
 /// </summary>
-public sealed record PairDocument(string Role, string Peer, IReadOnlyDictionary<string, string> Paths)
+public sealed record PairDocument(string Role, string Peer, IReadOnlyDictionary<string, string> Paths, int Bonus = 0, string? Move = null,
+    string? Fault = null, bool SplitBrain = false)
 {
     public static PairDocument From(PairStatus pair) => new(
         pair.Role.ToString().ToLowerInvariant(),
         pair.Peer.ToString().ToLowerInvariant(),
-        pair.Paths.ToDictionary(p => p.Key, p => p.Value.ToString().ToLowerInvariant(), StringComparer.Ordinal));
+        pair.Paths.ToDictionary(p => p.Key, p => p.Value.ToString().ToLowerInvariant(), StringComparer.Ordinal),
+        pair.Bonus,
+        pair.Move?.Kind.ToString().ToLowerInvariant(),
+        pair.Fault,
+        pair.SplitBrain);
 }
 
 /// <summary>Frames the switch's ingress guard dropped since the firmware started, by guard (per owner: <c>/metrics</c>).</summary>

@@ -138,6 +138,8 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
 
     public Task<RequestOutcome> FailbackAsync(string source) => RequestAsync(new FailbackRequested(Now, source));
 
+    public Task<RequestOutcome> PairMoveAsync(PairMoveKind kind, string source) => RequestAsync(new PairMoveRequested(Now, kind, source));
+
     public async Task<RequestOutcome> PressAsync(PressKind kind, string source)
     {
         var outcome = await RequestAsync(kind.ToRequest(Now, source)).ConfigureAwait(false);

@@ -35,16 +35,20 @@ public static class KeepalivedLine
 
 /// <summary>
 /// Follows keepalived for a box of a pair (docs/pair.md): reads its notify_fifo and tells the
-/// controller each path's state; writes the box's priority bonus to keepalived's track file when
-/// the role changes, so that both paths elect the active box.
+/// controller each path's state; writes the policy's priority bonus (<see cref="PairStatus.Bonus"/>)
+/// to keepalived's track file when it changes, so that both paths elect the active box, or the box
+/// an operator's takeover or handover wants.
 /// </summary>
 public sealed class KeepalivedFollower(PairConfig config, ApplianceController controller, ILogger<KeepalivedFollower> logger) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _reading = Task.CompletedTask;
-    private PairRole? _written;
+    private int? _written;
 
-    /// <summary>Whether the track file says this box was active (the firmware restarted under a running keepalived).</summary>
+    /// <summary>
+    /// Whether the track file says this box was active (the firmware restarted under a running
+    /// keepalived): the active bonus, or a takeover's, whose keepalived elects this box.
+    /// </summary>
     public static bool WasActive(PairConfig config)
     {
         try
@@ -65,9 +69,10 @@ public sealed class KeepalivedFollower(PairConfig config, ApplianceController co
 
     private void OnStatus(Api.ApplianceStatus status)
     {
-        if (status.Pair is not { } pair || pair.Role == _written) return;
-        _written = pair.Role;
-        var bonus = pair.Role == PairRole.Active ? PairConfig.ActiveBonus : 0;
+        // The policy's bonus: its role's, or a takeover's or handover's while one is under way.
+        if (status.Pair is not { } pair || pair.Bonus == _written) return;
+        var bonus = pair.Bonus;
+        _written = bonus;
         try
         {
             // Replaced whole (keepalived watches the file): never read half-written.

@@ -64,8 +64,8 @@ public static class Severities
     /// <summary>By name, so that kinds added later (config_rolled_back) are placed without a code change here.</summary>
     public static NotifySeverity Of(string eventName) => eventName switch
     {
-        "failover" or "no_healthy_server" or "switch_disconnected" or "config_refused" or "config_rolled_back" or "update_rolled_back" => NotifySeverity.Critical,
-        "health_down" or "hard_down" or "held_down" or "link_down" or "firmware_started" or "update_failed" => NotifySeverity.Warning,
+        "failover" or "no_healthy_server" or "switch_disconnected" or "config_refused" or "config_rolled_back" or "update_rolled_back" or "pair_fault" => NotifySeverity.Critical,
+        "health_down" or "hard_down" or "held_down" or "link_down" or "firmware_started" or "update_failed" or "pair_move_given_up" => NotifySeverity.Warning,
         _ => NotifySeverity.Info,
     };
 

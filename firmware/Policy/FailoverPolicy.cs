@@ -85,6 +85,10 @@ public sealed partial class FailoverPolicy
             case ClientRefused refused:
                 OnRefused(refused);
                 break;
+            case FailbackRequested { Press: true } request when IsStandbyBox:
+                // The one button: on the standby box of a pair a short press means "take over".
+                reply = OnPairMove(new PairMoveRequested(request.At, PairMoveKind.Takeover, request.Source));
+                break;
             case FailbackRequested request:
                 reply = OnFailback(request);
                 break;
@@ -100,6 +104,9 @@ public sealed partial class FailoverPolicy
             case PairPathChanged path:
                 OnPairPath(path);
                 break;
+            case PairMoveRequested move:
+                reply = OnPairMove(move);
+                break;
             case Tick:
                 break;
         }
@@ -107,6 +114,8 @@ public sealed partial class FailoverPolicy
         ExpireSilence(now);
         Select(now, input is SwitchConnected);
         DecidePairRole(now);
+        FollowPairMove(now);
+        FollowPairFault(now);
         var desired = IsStandbyBox ? StandbyBox : Buckets(now);
         var changed = !desired.Equals(_desired);
         _desired = desired;
@@ -287,6 +296,7 @@ public sealed partial class FailoverPolicy
     {
         var next = NextHardDown(now);
         if (PairSettleWake(now) is { } settle && (next is null || settle < next)) next = settle;
+        if (PairMoveWake() is { } pair && (next is null || pair < next)) next = pair;
         foreach (var server in _servers)
         {
             if (server.HeldUntil is { } until && until > now && (next is null || until < next)) next = until;

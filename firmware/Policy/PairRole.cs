@@ -76,8 +76,32 @@ public static class PairRoleRule
 /// <param name="Paths">Each path's VRRP state, by instance name (lan, peer).</param>
 /// <param name="Since">When this box took its role.</param>
 /// <param name="SettledAt">Before this time the box does not become active: a keepalived just started may not have heard its peer yet.</param>
-public sealed record PairStatus(PairRole Role, ImmutableSortedDictionary<string, VrrpState> Paths, TimeSpan Since, TimeSpan SettledAt)
+/// <param name="Move">An operator's takeover or handover under way, or null.</param>
+/// <param name="PeerMasterSince">Since when this box, active, hears the peer as master on some path; null when it does not.</param>
+/// <param name="SplitBrain">This box is active and has heard the peer as master on some path for <see cref="PairBonus.SplitBrainAfter"/>: both boxes think they are active.</param>
+public sealed record PairStatus(
+    PairRole Role,
+    ImmutableSortedDictionary<string, VrrpState> Paths,
+    TimeSpan Since,
+    TimeSpan SettledAt,
+    PairMove? Move = null,
+    TimeSpan? PeerMasterSince = null,
+    bool SplitBrain = false)
 {
+    /// <summary>What this box writes to keepalived's track file: its role's bonus, or the move's while one is under way.</summary>
+    public int Bonus => PairBonus.Of(Role, Move);
+
+    /// <summary>
+    /// What is wrong with the pair as this box can tell, or null. An active box cannot tell a quiet
+    /// standby from a dead one (a VRRP backup sends no adverts), so "peer not heard" is known to the
+    /// standby, and to an active box only when every path's own end is down.
+    /// </summary>
+    public string? Fault =>
+        SplitBrain ? $"split brain: this box is active and hears the peer as master on {string.Join(", ", Paths.Where(p => p.Value == VrrpState.Backup).Select(p => p.Key))}"
+        : Peer == PeerState.Unreachable ? "peer not heard: every path's own end is down"
+        : Role == PairRole.Standby && Peer == PeerState.Quiet ? "peer not heard: no path hears an active peer"
+        : null;
+
     /// <summary>The peer as this box sees it.</summary>
     public PeerState Peer
     {

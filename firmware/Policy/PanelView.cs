@@ -8,7 +8,7 @@ public enum LedPattern { Off, On, Blink }
 /// </summary>
 /// <param name="Master">Green: on while the master serves, blinking while it is healthy but standing by.</param>
 /// <param name="Slave">Amber: on while any lower-priority server serves.</param>
-/// <param name="Fault">Red: on when no server can serve, blinking when a server is down, held down or drained, or the switch is disconnected.</param>
+/// <param name="Fault">Red: on when no server can serve, blinking when a server is down, held down or drained, the switch is disconnected, or the pair has a fault (<see cref="PairStatus.Fault"/>).</param>
 public sealed record PanelView(LedPattern Master, LedPattern Slave, LedPattern Fault)
 {
     public static PanelView Dark { get; } = new(LedPattern.Off, LedPattern.Off, LedPattern.Off);
@@ -35,7 +35,7 @@ public sealed record PanelView(LedPattern Master, LedPattern Slave, LedPattern F
         // A drained server counts too: maintenance left pending must not go unnoticed.
         var anyDown = state.Servers.Any(s => !s.IsUsable(now));
         var faultLed = state.Active is null ? LedPattern.On
-            : anyDown || !state.SwitchConnected || state.Pair?.Peer == PeerState.Unreachable ? LedPattern.Blink
+            : anyDown || !state.SwitchConnected || state.Pair?.Fault is not null ? LedPattern.Blink
             : LedPattern.Off;
         return new PanelView(masterLed, slaveLed, faultLed);
     }

@@ -69,7 +69,8 @@ public sealed record ClientRefused(TimeSpan At, string Server, RefusalKind Kind,
 }
 
 /// <summary>Operator asks to return to the highest-priority healthy server (short press, API, CLI).</summary>
-public sealed record FailbackRequested(TimeSpan At, string Source) : PolicyInput(At);
+/// <param name="Press">A short press of the button (physical or <c>/api/press</c>): on the standby box of a pair it asks to take over.</param>
+public sealed record FailbackRequested(TimeSpan At, string Source, bool Press = false) : PolicyInput(At);
 
 /// <summary>
 /// Operator asks to move service off the active server to the next healthy one (3 s hold):
@@ -101,5 +102,5 @@ public static class PressKinds
 {
     /// <summary>What a press means to the policy.</summary>
     public static PolicyInput ToRequest(this PressKind kind, TimeSpan at, string source) =>
-        kind == PressKind.Short ? new FailbackRequested(at, source) : new MoveRequested(at, source);
+        kind == PressKind.Short ? new FailbackRequested(at, source, Press: true) : new MoveRequested(at, source);
 }

@@ -82,6 +82,21 @@ public enum EventKind
 
     /// <summary>keepalived reported a path between the boxes in a new state (MASTER, BACKUP, FAULT).</summary>
     PairPath,
+
+    /// <summary>The operator asked the standby box to take over: its VRRP bonus is raised until it is elected on every path.</summary>
+    PairTakeover,
+
+    /// <summary>The operator asked the active box to hand over: its VRRP bonus is lowered until the peer is elected on every path.</summary>
+    PairHandover,
+
+    /// <summary>A takeover or handover did not move the role within its limit: the bonus is back to the role's.</summary>
+    PairMoveGivenUp,
+
+    /// <summary>The pair has a fault: the peer not heard, or split brain (this box active and the peer heard as master).</summary>
+    PairFault,
+
+    /// <summary>The pair's fault is over.</summary>
+    PairFaultCleared,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

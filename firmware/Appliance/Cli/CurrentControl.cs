@@ -31,4 +31,6 @@ internal sealed class CurrentControl(ApplianceController controller) : IApplianc
     public Task<RequestOutcome> FailbackAsync(string source) => Controller.FailbackAsync(source);
 
     public Task<RequestOutcome> PressAsync(PressKind kind, string source) => Controller.PressAsync(kind, source);
+
+    public Task<RequestOutcome> PairMoveAsync(PairMoveKind kind, string source) => Controller.PairMoveAsync(kind, source);
 }
