@@ -98,7 +98,11 @@ public sealed partial class FailoverPolicy
                 OnPairStarted(started);
                 break;
             case PairPathChanged path:
+                OnKeepalivedBack(path);
                 OnPairPath(path);
+                break;
+            case PairKeepalivedLost lost:
+                OnKeepalivedLost(lost);
                 break;
             case Tick:
                 break;
