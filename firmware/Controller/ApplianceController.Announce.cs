@@ -1,4 +1,5 @@
 using Appliance.Pipeline;
+using Appliance.Policy;
 using Appliance.Switch;
 
 namespace Appliance.Controller;
@@ -6,7 +7,8 @@ namespace Appliance.Controller;
 /// <summary>
 /// A pair's box that took over announces the VIP (gratuitous ARP) with its first rules, then again
 /// at <see cref="GratuitousArp.RepeatAfter"/>: the office switch may learn the dead box's last
-/// frames after the first announcement, and a batch that carried it may have failed.
+/// frames after the first announcement, and a batch that carried it may have failed. Then every
+/// <see cref="GratuitousArp.Refresh"/> while active, also after a firmware restart on the active box.
 /// </summary>
 public sealed partial class ApplianceController
 {
@@ -25,6 +27,13 @@ public sealed partial class ApplianceController
         ScheduleAnnouncement(0);
     }
 
+    /// <summary>The active box of a pair whose firmware restarted (no takeover to repeat): only the refresh.</summary>
+    private void RefreshAnnouncements()
+    {
+        if (_announceTimer is not null || _policy.State.Pair is not { Role: PairRole.Active }) return;
+        ScheduleAnnouncement(GratuitousArp.RepeatAfter.Count);
+    }
+
     /// <summary>Not (or no longer) the box that serves the VIP: no announcement is due.</summary>
     private void StopAnnouncing()
     {
@@ -38,8 +47,7 @@ public sealed partial class ApplianceController
     {
         _announceTimer?.Dispose();
         _announceTimer = null;
-        if (repeat >= GratuitousArp.RepeatAfter.Count) return;
-        var delay = _tookOverAt + GratuitousArp.RepeatAfter[repeat] - Now;
+        var delay = repeat < GratuitousArp.RepeatAfter.Count ? _tookOverAt + GratuitousArp.RepeatAfter[repeat] - Now : GratuitousArp.Refresh;
         var due = new AnnouncementDue(_announcing, repeat);
         _announceTimer = _time.CreateTimer(static s => ((AnnouncementTimer)s!).Fire(), new AnnouncementTimer(this, due),
             delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);

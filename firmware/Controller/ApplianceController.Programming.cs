@@ -84,6 +84,10 @@ public sealed partial class ApplianceController
         {
             StopAnnouncing();
         }
+        else
+        {
+            RefreshAnnouncements();
+        }
         if (messages.Count == 0)
         {
             _installed = desired;

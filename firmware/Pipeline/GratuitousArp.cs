@@ -23,6 +23,15 @@ public static class GratuitousArp
     public static readonly IReadOnlyList<TimeSpan> RepeatAfter =
         [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
+    /// <summary>
+    /// After the repeats, the active box of a pair announces again this often for as long as it is
+    /// active (keepalived's garp_master_refresh): a returning box that was active for a few ms by
+    /// mistake announced the VIP as its own, and once it stood by again nothing moved the office
+    /// switch back (pair lab: the VIP silent until the client's ARP cache went stale). This bounds
+    /// any such silence to one period, for two broadcast frames a second.
+    /// </summary>
+    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
+
     /// <summary>The packet-outs to send with the first rules of an active box that was standby; none otherwise.</summary>
     public static IReadOnlyList<IOfpMessage> OnTakeover(DesiredSwitchState? before, DesiredSwitchState now, IPAddress vip, MacAddress vmac)
     {

@@ -57,9 +57,25 @@ public sealed class PairAnnounceTests
         var frame = GratuitousArp.Frame(rig.Config.Service.Vip, rig.Config.Service.Vmac);
         foreach (var packet in sent) CollectionAssert.AreEqual(frame, packet.Data.Memory.ToArray());
 
-        // Once the repeats are done, nothing more: the switch answers ARP for the VIP by itself.
+        // Then the refresh, for as long as the box is active.
         await rig.AdvanceAsync(TimeSpan.FromSeconds(10));
-        Assert.HasCount(sent.Length, Announcements(rig));
+        var refreshes = (Announcements(rig).Length - sent.Length) / GratuitousArp.Copies;
+        Assert.IsInRange(9, 11, refreshes, $"one announcement every {GratuitousArp.Refresh}");
+    }
+
+    [TestMethod]
+    public async Task AFirmwareRestartedOnTheActiveBoxKeepsAnnouncing()
+    {
+        await using var rig = new ControllerRig();
+        rig.Start();
+        rig.Controller.StartPair(Paths, TimeSpan.FromSeconds(1), wasActive: true);
+        await rig.AdoptAsync();
+        Assert.AreEqual(PairRole.Active, rig.Status.Pair!.Role);
+        Assert.IsEmpty(Announcements(rig), "no takeover: the office switch already knows this box");
+
+        await rig.AdvanceAsync(TimeSpan.FromSeconds(5));
+
+        Assert.IsInRange(4 * GratuitousArp.Copies, 6 * GratuitousArp.Copies, Announcements(rig).Length);
     }
 
     [TestMethod]
