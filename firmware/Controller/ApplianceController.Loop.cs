@@ -47,6 +47,7 @@ public sealed partial class ApplianceController
         _inputs.Writer.TryComplete();
         while (_inputs.Reader.TryRead(out var left)) Abandon(left);
         _wake?.Dispose();
+        _announceTimer?.Dispose();
         await resolving.ConfigureAwait(false);
         await counting.ConfigureAwait(false);
         await connections.ConfigureAwait(false);
@@ -115,6 +116,9 @@ public sealed partial class ApplianceController
                 break;
             case ManagementMacRead read:
                 LearnManagementMac(read.Mac);
+                break;
+            case AnnouncementDue due:
+                OnAnnouncementDue(due);
                 break;
             case Flush flush:
                 flush.Reached.TrySetResult();

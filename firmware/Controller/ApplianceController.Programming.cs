@@ -75,7 +75,19 @@ public sealed partial class ApplianceController
         // A pair's standby just became active: its rules, then gratuitous ARP (docs/pair.md).
         var garp = GratuitousArp.OnTakeover(_lastProgrammed, decision, _config.Service.Vip, _config.Service.Vmac);
         _lastProgrammed = decision;
-        if (garp.Count > 0) messages = [.. messages, .. garp];
+        if (garp.Count > 0)
+        {
+            messages = [.. messages, .. garp];
+            StartAnnouncing();
+        }
+        else if (decision.Standby)
+        {
+            StopAnnouncing();
+        }
+        else
+        {
+            RefreshAnnouncements();
+        }
         if (messages.Count == 0)
         {
             _installed = desired;
@@ -152,7 +164,21 @@ public sealed partial class ApplianceController
                 LogProgramFailed(batch.Cause, Reason(failed));
                 if (!session.IsClosed) Start(session, new ReadBack(Adopting: false, batch.Version), () => ReadSwitchAsync(session));
                 break;
+            case (Announcement, var sent):
+                if (sent is Task<BatchResult> { IsCompletedSuccessfully: true } answer && !answer.Result.Succeeded)
+                {
+                    LogAnnouncementFailed(string.Join("; ", answer.Result.Errors));
+                }
+                else if (!sent.IsCompletedSuccessfully)
+                {
+                    LogAnnouncementFailed(Reason(sent));
+                }
+                // Anything decided while the announcement was outstanding.
+                Program();
+                break;
         }
+        // An announcement that fell due while the switch was busy.
+        Announce();
     }
 
     /// <summary>The switch holds the rules of decision <paramref name="version"/>; when that is the current one, the firmware's rules are in.</summary>
@@ -199,6 +225,9 @@ public sealed partial class ApplianceController
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the switch refused a rule: {Error}")]
     private partial void LogRefusedRule(string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "announcing the VIP again (gratuitous ARP) failed: {Reason}; the next repeat is still due")]
+    private partial void LogAnnouncementFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "programming the switch failed ({Cause}): {Reason}")]
     private partial void LogProgramFailed(string cause, string reason);

@@ -28,6 +28,9 @@ internal sealed record Flush(TaskCompletionSource Reached) : ControllerInput;
 /// <summary>The switch answered a request of ours, or failed to: handled on the loop like everything else.</summary>
 internal sealed record SwitchAnswered(ISwitchChannel Session, SwitchRequest Request, Task Answer) : ControllerInput;
 
+/// <summary>A pair's box that took over announces the VIP again (<see cref="ApplianceController"/>.Announce.cs): repeat <paramref name="Repeat"/> of takeover <paramref name="Takeover"/>.</summary>
+internal sealed record AnnouncementDue(int Takeover, int Repeat) : ControllerInput;
+
 /// <summary>What the controller asked the switch; at most one is outstanding at a time.</summary>
 internal abstract record SwitchRequest;
 
@@ -40,3 +43,6 @@ internal sealed record ReadBack(bool Adopting, int? Version) : SwitchRequest;
 
 /// <summary>A barrier-confirmed batch that brings the switch to <paramref name="Desired"/>, the rules of <paramref name="Decision"/>, built for decision number <paramref name="Version"/>.</summary>
 internal sealed record Batch(RuleSet Desired, DesiredSwitchState Decision, int Count, string Cause, int Version) : SwitchRequest;
+
+/// <summary>Gratuitous ARP for the VIP sent again after a takeover, on its own (barrier-confirmed).</summary>
+internal sealed record Announcement : SwitchRequest;

@@ -103,6 +103,14 @@ public sealed class KeepalivedFollower(PairConfig config, ApplianceController co
                         controller.ReportPairPath(instance, state);
                     }
                 }
+                // End of file: every writer closed the FIFO, i.e. keepalived stopped or died (the
+                // kernel closes a killed process's descriptors). Nobody tells the peer this box is
+                // alive any more: it takes over, and this box must not stay active beside it.
+                if (!stop.IsCancellationRequested)
+                {
+                    Log.KeepalivedGone(logger, config.NotifyFifo, null);
+                    controller.ReportKeepalivedLost("its notify_fifo was closed");
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -128,6 +136,9 @@ public sealed class KeepalivedFollower(PairConfig config, ApplianceController co
 
         public static readonly Action<ILogger, string, Exception?> BonusFailed =
             LoggerMessage.Define<string>(LogLevel.Error, new EventId(2, "PairBonusFailed"), "pair: cannot write keepalived's track file {File}");
+
+        public static readonly Action<ILogger, string, Exception?> KeepalivedGone =
+            LoggerMessage.Define<string>(LogLevel.Warning, new EventId(4, "PairKeepalivedGone"), "pair: keepalived closed its notify_fifo {Fifo} (stopped or died); waiting for it to open it again");
 
         public static readonly Action<ILogger, string, Exception?> FifoFailed =
             LoggerMessage.Define<string>(LogLevel.Warning, new EventId(3, "PairFifoFailed"), "pair: cannot read keepalived's notify_fifo {Fifo}; trying again in 1 s");

@@ -13,10 +13,35 @@ public static class GratuitousArp
     /// <summary>How many copies go out at once: one lost frame must not leave the office switch pointing at the dead box.</summary>
     public const int Copies = 2;
 
+    /// <summary>
+    /// When the announcement goes out again after a takeover (from the takeover). The first one can
+    /// be undone: in the pair lab (Open vSwitch as the office switch) about one takeover in ten left
+    /// the office switch sending the VIP's traffic to the dead box's port, because it learned the
+    /// dead box's last frames, sent before the announcement, only after it; and a dead box's links
+    /// need not all go at once. keepalived repeats its own for the same reasons (garp_master_delay).
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> RepeatAfter =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
+    /// <summary>
+    /// After the repeats, the active box of a pair announces again this often for as long as it is
+    /// active (keepalived's garp_master_refresh): a returning box that was active for a few ms by
+    /// mistake announced the VIP as its own, and once it stood by again nothing moved the office
+    /// switch back (pair lab: the VIP silent until the client's ARP cache went stale). This bounds
+    /// any such silence to one period, for two broadcast frames a second.
+    /// </summary>
+    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
+
     /// <summary>The packet-outs to send with the first rules of an active box that was standby; none otherwise.</summary>
     public static IReadOnlyList<IOfpMessage> OnTakeover(DesiredSwitchState? before, DesiredSwitchState now, IPAddress vip, MacAddress vmac)
     {
         if (before is not { Standby: true } || now.Standby) return [];
+        return Packets(vip, vmac);
+    }
+
+    /// <summary>One announcement: <see cref="Copies"/> packet-outs of <see cref="Frame"/>, flooded.</summary>
+    public static IReadOnlyList<IOfpMessage> Packets(IPAddress vip, MacAddress vmac)
+    {
         var frame = Frame(vip, vmac);
         var flood = ActionList.Of(new OutputAction(OfpPort.Flood));
         return [.. Enumerable.Range(0, Copies).Select(_ => (IOfpMessage)PacketOut.Of(frame, flood))];

@@ -18,6 +18,7 @@ public sealed partial class FailoverPolicy
 
     private void OnPairStarted(PairStarted started)
     {
+        _pairSettle = started.Settle;
         if (started.WasActive)
         {
             var assumed = started.Paths.ToImmutableSortedDictionary(p => p, _ => VrrpState.Master, StringComparer.Ordinal);

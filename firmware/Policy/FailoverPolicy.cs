@@ -102,10 +102,14 @@ public sealed partial class FailoverPolicy
                 OnPairStarted(started);
                 break;
             case PairPathChanged path:
+                OnKeepalivedBack(path);
                 OnPairPath(path);
                 break;
             case PairMoveRequested move:
                 reply = OnPairMove(move);
+                break;
+            case PairKeepalivedLost lost:
+                OnKeepalivedLost(lost);
                 break;
             case Tick:
                 break;

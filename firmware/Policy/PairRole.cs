@@ -129,3 +129,6 @@ public sealed record PairStarted(TimeSpan At, IReadOnlyList<string> Paths, TimeS
 
 /// <summary>keepalived reported a VRRP instance's (a path's) new state.</summary>
 public sealed record PairPathChanged(TimeSpan At, string Path, VrrpState State) : PolicyInput(At);
+
+/// <summary>keepalived is gone (its notify_fifo closed: stopped, killed or crashed): this box must not stay active (docs/pair.md).</summary>
+public sealed record PairKeepalivedLost(TimeSpan At, string Reason) : PolicyInput(At);

@@ -48,6 +48,9 @@ internal sealed class OvsTables
                 return OfpCodec.TryDecode<GroupMod>(wire, out var groupMod, out var groupError) ? Apply(groupMod) : groupError.Code;
             case OfpType.MeterMod:
                 return OfpCodec.TryDecode<MeterMod>(wire, out var meterMod, out var meterError) ? Apply(meterMod) : meterError.Code;
+            case OfpType.PacketOut:
+                // Sent, not kept: a packet-out changes no table (the test reads it from the batches).
+                return OfpCodec.TryDecode<PacketOut>(wire, out _, out var packetError) ? null : packetError.Code;
             default:
                 return OfpErrorCode.Of(OfpBadRequestCode.BadType);
         }

@@ -1,0 +1,78 @@
+using Appliance.Pipeline;
+using Appliance.Policy;
+using Appliance.Switch;
+
+namespace Appliance.Controller;
+
+/// <summary>
+/// A pair's box that took over announces the VIP (gratuitous ARP) with its first rules, then again
+/// at <see cref="GratuitousArp.RepeatAfter"/>: the office switch may learn the dead box's last
+/// frames after the first announcement, and a batch that carried it may have failed. Then every
+/// <see cref="GratuitousArp.Refresh"/> while active, also after a firmware restart on the active box.
+/// </summary>
+public sealed partial class ApplianceController
+{
+    // Which takeover the timer's announcements are for: a newer takeover, or standing by, ends the old schedule.
+    private int _announcing;
+    private TimeSpan _tookOverAt;
+    private ITimer? _announceTimer;
+    // An announcement is due and waits for the switch to have no request outstanding.
+    private bool _announceDue;
+
+    /// <summary>This box just took over (its first rules and announcement are on their way): schedule the repeats.</summary>
+    private void StartAnnouncing()
+    {
+        StopAnnouncing();
+        _tookOverAt = Now;
+        ScheduleAnnouncement(0);
+    }
+
+    /// <summary>The active box of a pair whose firmware restarted (no takeover to repeat): only the refresh.</summary>
+    private void RefreshAnnouncements()
+    {
+        if (_announceTimer is not null || _policy.State.Pair is not { Role: PairRole.Active }) return;
+        ScheduleAnnouncement(GratuitousArp.RepeatAfter.Count);
+    }
+
+    /// <summary>Not (or no longer) the box that serves the VIP: no announcement is due.</summary>
+    private void StopAnnouncing()
+    {
+        _announcing++;
+        _announceDue = false;
+        _announceTimer?.Dispose();
+        _announceTimer = null;
+    }
+
+    private void ScheduleAnnouncement(int repeat)
+    {
+        _announceTimer?.Dispose();
+        _announceTimer = null;
+        var delay = repeat < GratuitousArp.RepeatAfter.Count ? _tookOverAt + GratuitousArp.RepeatAfter[repeat] - Now : GratuitousArp.Refresh;
+        var due = new AnnouncementDue(_announcing, repeat);
+        _announceTimer = _time.CreateTimer(static s => ((AnnouncementTimer)s!).Fire(), new AnnouncementTimer(this, due),
+            delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnAnnouncementDue(AnnouncementDue due)
+    {
+        if (due.Takeover != _announcing) return;
+        _announceDue = true;
+        ScheduleAnnouncement(due.Repeat + 1);
+        Announce();
+    }
+
+    /// <summary>Sends a due announcement on its own, once nothing else is outstanding (the switch takes one request at a time).</summary>
+    private void Announce()
+    {
+        if (!_announceDue || _session is not { IsClosed: false } session || _work is not null || !_adopted) return;
+        _announceDue = false;
+        if (_lastProgrammed is not { Standby: false }) return;
+        var packets = GratuitousArp.Packets(_config.Service.Vip, _config.Service.Vmac);
+        Start(session, new Announcement(), () => session.ApplyAsync(packets));
+    }
+
+    private sealed class AnnouncementTimer(ApplianceController controller, AnnouncementDue due)
+    {
+        public void Fire() => controller.Post(due);
+    }
+}
