@@ -100,6 +100,9 @@ public sealed partial class FailoverPolicy
             case PairPathChanged path:
                 OnPairPath(path);
                 break;
+            case PairSettingsCompared settings:
+                OnPairSettings(settings);
+                break;
             case Tick:
                 break;
         }

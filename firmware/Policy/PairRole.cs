@@ -90,6 +90,9 @@ public sealed record PairStatus(PairRole Role, ImmutableSortedDictionary<string,
         }
     }
 
+    /// <summary>Whether the settings both boxes must share are the same on both (docs/pair.md#settings).</summary>
+    public PairSettingsStatus Settings { get; init; } = PairSettingsStatus.NotCompared;
+
     /// <summary>The paths on which this box does not hear the peer as master (MASTER or FAULT).</summary>
     public IEnumerable<string> QuietPaths => Paths.Where(p => p.Value is VrrpState.Master or VrrpState.Fault).Select(p => p.Key);
 }
