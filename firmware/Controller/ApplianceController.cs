@@ -124,6 +124,9 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     /// <summary>keepalived told a path's (VRRP instance's) new state (docs/pair.md).</summary>
     public void ReportPairPath(string path, VrrpState state) => Post(new PolicyCall(new PairPathChanged(Now, path, state)));
 
+    /// <summary>This box compared the settings a pair shares with the peer's (docs/pair.md#settings).</summary>
+    public void ReportPairSettings(PairSettingsStatus settings) => Post(new PolicyCall(new PairSettingsCompared(Now, settings)));
+
     /// <summary>This box is one of a pair: it starts as standby and listens for <paramref name="settle"/> first.</summary>
     public void StartPair(IReadOnlyList<string> paths, TimeSpan settle, bool wasActive) => Post(new PolicyCall(new PairStarted(Now, paths, settle, wasActive)));
 

@@ -61,6 +61,9 @@ internal sealed class RunGeneration : IAsyncDisposable
     /// <summary>Follows keepalived when this box is one of a pair; null otherwise.</summary>
     public KeepalivedFollower? Pair { get; private init; }
 
+    /// <summary>Compares the pair's shared settings with the peer's (<c>pair.peer_api</c>); null otherwise.</summary>
+    public PairSettingsWatch? PairSettings { get; private init; }
+
     /// <summary>The controller's loop; completed before <see cref="Start"/>.</summary>
     public Task Loop { get; private set; } = Task.CompletedTask;
 
@@ -98,15 +101,17 @@ internal sealed class RunGeneration : IAsyncDisposable
         controller.PressRefused += _ => shared.Panel()?.SignalRefused();
         // One of a pair: the role follows keepalived (docs/pair.md); told first, before any switch.
         KeepalivedFollower? pair = null;
+        PairSettingsWatch? pairSettings = null;
         if (config.Pair is { } pairConfig)
         {
             controller.StartPair(PairConfig.Paths, pairConfig.Settle, KeepalivedFollower.WasActive(pairConfig));
             pair = new KeepalivedFollower(pairConfig, controller, loggers.CreateLogger<KeepalivedFollower>());
+            pairSettings = PairSettingsWatch.For(pairConfig, () => ConfigApplier.Read(config.SourcePath), controller, loggers);
         }
 
         var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
         var listener = new SwitchListener(RunCommand.ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), shared.Time, loggers);
-        return new RunGeneration(config, shared, arp, probe, controller, listener, processStop) { Pair = pair };
+        return new RunGeneration(config, shared, arp, probe, controller, listener, processStop) { Pair = pair, PairSettings = pairSettings };
     }
 
     /// <summary>Listens for the switch, runs the controller and, once the switch forwards, the probes.</summary>
@@ -125,6 +130,7 @@ internal sealed class RunGeneration : IAsyncDisposable
         Prober = _probe is null ? null : HealthProber.FromConfig(Config, _probe, (result, outcome) => controller.ReportProbe(result, outcome.Latency), _shared.Clock, _shared.Loggers.CreateLogger<HealthProber>());
         Loop = Controller.RunAsync(_stop.Token);
         Pair?.Start();
+        PairSettings?.Start();
         _probing = Prober is null ? Task.CompletedTask : StartProbingAsync(Prober, Controller, _stop.Token);
     }
 
@@ -177,6 +183,7 @@ internal sealed class RunGeneration : IAsyncDisposable
         if (_probe is not null) await _probe.DisposeAsync().ConfigureAwait(false);
         await Listener.DisposeAsync().ConfigureAwait(false);
         if (Pair is not null) await Pair.DisposeAsync().ConfigureAwait(false);
+        if (PairSettings is not null) await PairSettings.DisposeAsync().ConfigureAwait(false);
         Arp.Heard -= Controller.ReportArp;
         await Arp.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
