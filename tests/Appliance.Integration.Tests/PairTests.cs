@@ -10,7 +10,7 @@ namespace Appliance.Integration.Tests;
 /// </summary>
 [TestClass]
 [DoNotParallelize]
-public sealed class PairTests
+public sealed partial class PairTests
 {
     private static readonly string Tool = Path.Combine(Sh.RepositoryRoot, "tools/lab");
     private static readonly string LabTool = Path.Combine(Sh.RepositoryRoot, "artifacts/labtool/labtool");
