@@ -128,7 +128,9 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     public void ReportPairSettings(PairSettingsStatus settings) => Post(new PolicyCall(new PairSettingsCompared(Now, settings)));
 
     /// <summary>This box is one of a pair: it starts as standby and listens for <paramref name="settle"/> first.</summary>
-    public void StartPair(IReadOnlyList<string> paths, TimeSpan settle, bool wasActive) => Post(new PolicyCall(new PairStarted(Now, paths, settle, wasActive)));
+    /// <param name="settings">The settings comparison the previous controller knew (a configuration applied), else null.</param>
+    public void StartPair(IReadOnlyList<string> paths, TimeSpan settle, bool wasActive, PairSettingsStatus? settings = null) =>
+        Post(new PolicyCall(new PairStarted(Now, paths, settle, wasActive, settings)));
 
     public void ReportCarrier(string server, bool up, TimeSpan at) => Post(new PolicyCall(new LinkChanged(at, server, up, LinkSource.Carrier)));
 

@@ -11,6 +11,13 @@ public sealed partial class FailoverPolicy
     /// <summary>The last outcome told by an event (same or differ); null before the first difference.</summary>
     private PairSettingsStatus? _settingsTold;
 
+    private void CarryPairSettings(PairStarted started)
+    {
+        if (_pair is not { } pair || started.Settings is not { } known) return;
+        _pair = pair with { Settings = known };
+        if (known.State != PairSettingsState.Unknown) _settingsTold = known;
+    }
+
     private void OnPairSettings(PairSettingsCompared compared)
     {
         if (_pair is not { } pair) return;

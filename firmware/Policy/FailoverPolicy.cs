@@ -96,6 +96,7 @@ public sealed partial class FailoverPolicy
                 break;
             case PairStarted started:
                 OnPairStarted(started);
+                CarryPairSettings(started);
                 break;
             case PairPathChanged path:
                 OnPairPath(path);

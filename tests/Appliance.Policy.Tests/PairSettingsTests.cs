@@ -101,4 +101,21 @@ public sealed class PairSettingsTests
         Assert.IsEmpty(Compare(h, Differ("service.vip")));
         Assert.IsNull(h.State.Pair);
     }
+
+    [TestMethod]
+    public void ANewPolicyAfterAnApplyKeepsWhatWasKnownSoTheEventsStayOnChange()
+    {
+        // A copy applied on the peer starts a new policy there: the difference it knew must not be forgotten,
+        // or the boxes agreeing again would go untold.
+        var h = new Harness();
+        h.Send(t => new PairStarted(t, ["lan", "peer"], TimeSpan.FromSeconds(1), Settings: Differ("health.rise")));
+
+        Assert.AreEqual(PairSettingsState.Differ, h.State.Pair!.Settings.State);
+        Assert.AreEqual(EventKind.PairSettingsSame, Compare(h, Same).Single().Kind);
+
+        var agreed = new Harness();
+        agreed.Send(t => new PairStarted(t, ["lan", "peer"], TimeSpan.FromSeconds(1), Settings: Same));
+        Assert.AreEqual(EventKind.PairSettingsDiffer, Compare(agreed, Differ("failback")).Single().Kind);
+        Assert.IsEmpty(Compare(agreed, Differ("failback")));
+    }
 }

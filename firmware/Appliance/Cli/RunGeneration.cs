@@ -69,7 +69,8 @@ internal sealed class RunGeneration : IAsyncDisposable
 
     /// <summary>Builds the pieces (nothing listens yet).</summary>
     /// <exception cref="GenerationException">The bridge's internal port with the management address is missing.</exception>
-    public static RunGeneration Build(ApplianceConfig config, RunShared shared, CancellationToken processStop)
+    /// <param name="knownSettings">What the generation replaced knew of the pair's settings (docs/pair.md#settings); null at start.</param>
+    public static RunGeneration Build(ApplianceConfig config, RunShared shared, CancellationToken processStop, PairSettingsStatus? knownSettings = null)
     {
         var loggers = shared.Loggers;
         ArpResolver arp;
@@ -104,7 +105,7 @@ internal sealed class RunGeneration : IAsyncDisposable
         PairSettingsWatch? pairSettings = null;
         if (config.Pair is { } pairConfig)
         {
-            controller.StartPair(PairConfig.Paths, pairConfig.Settle, KeepalivedFollower.WasActive(pairConfig));
+            controller.StartPair(PairConfig.Paths, pairConfig.Settle, KeepalivedFollower.WasActive(pairConfig), knownSettings);
             pair = new KeepalivedFollower(pairConfig, controller, loggers.CreateLogger<KeepalivedFollower>());
             pairSettings = PairSettingsWatch.For(pairConfig, () => ConfigApplier.Read(config.SourcePath), controller, loggers);
         }
