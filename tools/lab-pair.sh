@@ -45,7 +45,8 @@ usage: tools/lab pair up|down|status|config BOX|start BOX|stop BOX [--name NAME]
   down    remove everything the pair lab made
   status  print the pair lab and each box's VRRP states; exit 0 when complete
   config BOX   print box BOX's (a or b) appliance.yml (http probes every 20 ms, fall/rise 3,
-          failback manual, API on its management address :8080, pair: its keepalived files)
+          failback manual, API on its management address :8080, pair: its keepalived files,
+          the other box's API and token file)
   start BOX    start box BOX's firmware (artifacts/pair/appliance, published when older than the
           sources) in its namespace with that config; log STATE/boxX/appliance.log
   stop BOX     kill box BOX's firmware (SIGKILL: a crash; the switch keeps its rules)
@@ -166,7 +167,9 @@ pair_box() { # box
     ip link set "$br" netns "$ns"
     ip -n "$ns" addr add "$mgmt/24" dev "$br"
     ip -n "$ns" link set "$br" up
-    ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$br.arp_ignore=8"
+    # ARP answered for the management address only (the peer box's firmware and the office reach its
+    # API there), never for keepalived's markers on lo, which both boxes hold.
+    ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$br.arp_ignore=1"
     pair_tx_off "$ns" "$br"
     ovs-vsctl add-port "$(pair_lan)" "$name-l$box"
 }
@@ -298,9 +301,18 @@ pair_status() {
     return $ok
 }
 
+pair_other() { if [[ $1 == a ]]; then echo b; else echo a; fi; }
+
+# Each box's API token, made before either firmware starts: each box reads the other's (pair.peer_token_file).
+pair_token() { # box
+    local f
+    f=$(pair_box_state "$1")/api.token
+    [[ -e $f ]] || { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$f"; chmod 600 "$f"; }
+}
+
 pair_config() { # box
-    local box=$1 d mgmt
-    d=$(pair_box_state "$box") mgmt=$net.${pair_mgmt_num[$box]}
+    local box=$1 d mgmt other
+    d=$(pair_box_state "$box") mgmt=$net.${pair_mgmt_num[$box]} other=$(pair_other "$1")
     printf '# appliance.yml for box %s of pair lab %s (written by tools/lab pair config)\n' "$box" "$name"
     printf 'bridge: { name: %s, datapath: netdev, management: %s/24 }\n' "$(pair_bridge "$box")" "$mgmt"
     printf 'openflow: { listen: "%s" }\n' "$(pair_controller "$box")"
@@ -310,7 +322,8 @@ pair_config() { # box
     printf 'failback: manual\n'
     printf 'panel: { driver: simulated }\n'
     printf 'api: { listen: "%s:8080", token_file: "%s/api.token" }\n' "$mgmt" "$d"
-    printf 'pair: { notify_fifo: "%s/notify.fifo", track_file: "%s/active" }\n' "$d" "$d"
+    printf 'pair: { notify_fifo: "%s/notify.fifo", track_file: "%s/active", peer_api: "http://%s:8080", peer_token_file: "%s/api.token" }\n' \
+        "$d" "$d" "$net.${pair_mgmt_num[$other]}" "$(pair_box_state "$other")"
 }
 
 # The firmware, published once into artifacts/pair (ignored by git) and again when a source is newer.
@@ -331,7 +344,8 @@ pair_start() { # box
     [[ -d $d ]] || die "pair lab $name is not up"
     pair_publish
     pair_config "$box" >"$d/appliance.yml"
-    [[ -e $d/api.token ]] || { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$d/api.token"; chmod 600 "$d/api.token"; }
+    pair_token a
+    pair_token b
     # Its own state directory: two firmwares on one machine must not share operator.json.
     mkdir -p "$d/state"
     ip netns exec "$ns" setsid env STATE_DIRECTORY="$d/state" DOTNET_EnableDiagnostics=0 \

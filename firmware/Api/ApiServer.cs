@@ -14,7 +14,7 @@ namespace Appliance.Api;
 /// The HTTP API and status page (docs/api.md) on the management address. GETs are open there (the
 /// status page must work from any browser in the office); POSTs need the bearer token.
 /// </summary>
-public sealed class ApiServer : IAsyncDisposable
+public sealed partial class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
@@ -97,6 +97,7 @@ public sealed class ApiServer : IAsyncDisposable
             return Results.Json(result, ApiJson.Default.NotifyTestDocument);
         });
         if (config is not null) MapConfig(app, config, token);
+        if (config is not null) MapPair(app, config, token);
         if (update is not null) MapUpdate(app, update, token);
         return new ApiServer(app);
     }

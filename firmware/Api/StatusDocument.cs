@@ -69,6 +69,9 @@ public sealed record PanelDocument(string Master, string Slave, string Fault);
 public sealed record PairDocument(string Role, string Peer, IReadOnlyDictionary<string, string> Paths, int Bonus = 0, string? Move = null,
     string? Fault = null, bool SplitBrain = false)
 {
+    /// <summary>Whether the settings both boxes must share are the same (docs/pair.md#settings).</summary>
+    public PairSettingsDocument Settings { get; init; } = PairSettingsDocument.From(PairSettingsStatus.NotCompared);
+
     public static PairDocument From(PairStatus pair) => new(
         pair.Role.ToString().ToLowerInvariant(),
         pair.Peer.ToString().ToLowerInvariant(),
@@ -76,7 +79,16 @@ public sealed record PairDocument(string Role, string Peer, IReadOnlyDictionary<
         pair.Bonus,
         pair.Move?.Kind.ToString().ToLowerInvariant(),
         pair.Fault,
-        pair.SplitBrain);
+        pair.SplitBrain)
+    {
+        Settings = PairSettingsDocument.From(pair.Settings),
+    };
+}
+
+/// <summary><c>state</c> same|differ|unknown; <c>keys</c>: the shared keys that differ; <c>why</c>: for unknown, why the peer's configuration was not compared.</summary>
+public sealed record PairSettingsDocument(string State, IReadOnlyList<string> Keys, string Why)
+{
+    public static PairSettingsDocument From(PairSettingsStatus settings) => new(settings.State.ToString().ToLowerInvariant(), settings.Keys, settings.Why);
 }
 
 /// <summary>Frames the switch's ingress guard dropped since the firmware started, by guard (per owner: <c>/metrics</c>).</summary>

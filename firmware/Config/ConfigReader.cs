@@ -71,7 +71,7 @@ internal sealed partial class ConfigReader(string file)
         ApiConfig? api = ReadApi(root, management);
         TimeConfig? time = ReadTime(root);
         NotifyConfig? notify = ReadNotify(root);
-        PairConfig? pair = ReadPair(root);
+        PairConfig? pair = ReadPair(root, management);
 
         // Only now has every reader asked for its keys.
         foreach (Section section in sections)

@@ -334,4 +334,10 @@ public sealed record PairConfig(string NotifyFifo, string TrackFile, TimeSpan Se
 
     /// <summary>What the active box adds to its VRRP priority, so that both paths elect it.</summary>
     public const int ActiveBonus = 50;
+
+    /// <summary>The peer box's API (<c>http://IPv4:PORT/</c>), whose configuration this box compares with its own; null: not compared.</summary>
+    public Uri? PeerApi { get; init; }
+
+    /// <summary>The file holding the peer box's API token; set exactly when <see cref="PeerApi"/> is.</summary>
+    public string? PeerTokenFile { get; init; }
 }

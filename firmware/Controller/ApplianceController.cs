@@ -127,8 +127,13 @@ public sealed partial class ApplianceController : ISwitchHandler, IApplianceCont
     /// <summary>keepalived is gone: an active box gives up its role (docs/pair.md).</summary>
     public void ReportKeepalivedLost(string reason) => Post(new PolicyCall(new PairKeepalivedLost(Now, reason)));
 
+    /// <summary>This box compared the settings a pair shares with the peer's (docs/pair.md#settings).</summary>
+    public void ReportPairSettings(PairSettingsStatus settings) => Post(new PolicyCall(new PairSettingsCompared(Now, settings)));
+
     /// <summary>This box is one of a pair: it starts as standby and listens for <paramref name="settle"/> first.</summary>
-    public void StartPair(IReadOnlyList<string> paths, TimeSpan settle, bool wasActive) => Post(new PolicyCall(new PairStarted(Now, paths, settle, wasActive)));
+    /// <param name="settings">The settings comparison the previous controller knew (a configuration applied), else null.</param>
+    public void StartPair(IReadOnlyList<string> paths, TimeSpan settle, bool wasActive, PairSettingsStatus? settings = null) =>
+        Post(new PolicyCall(new PairStarted(Now, paths, settle, wasActive, settings)));
 
     public void ReportCarrier(string server, bool up, TimeSpan at) => Post(new PolicyCall(new LinkChanged(at, server, up, LinkSource.Carrier)));
 

@@ -65,7 +65,7 @@ public static class Severities
     public static NotifySeverity Of(string eventName) => eventName switch
     {
         "failover" or "no_healthy_server" or "switch_disconnected" or "config_refused" or "config_rolled_back" or "update_rolled_back" or "pair_fault" => NotifySeverity.Critical,
-        "health_down" or "hard_down" or "held_down" or "link_down" or "firmware_started" or "update_failed" or "pair_move_given_up" => NotifySeverity.Warning,
+        "health_down" or "hard_down" or "held_down" or "link_down" or "firmware_started" or "update_failed" or "pair_move_given_up" or "pair_settings_differ" => NotifySeverity.Warning,
         _ => NotifySeverity.Info,
     };
 

@@ -100,6 +100,7 @@ public sealed partial class FailoverPolicy
                 break;
             case PairStarted started:
                 OnPairStarted(started);
+                CarryPairSettings(started);
                 break;
             case PairPathChanged path:
                 OnKeepalivedBack(path);
@@ -110,6 +111,9 @@ public sealed partial class FailoverPolicy
                 break;
             case PairKeepalivedLost lost:
                 OnKeepalivedLost(lost);
+                break;
+            case PairSettingsCompared settings:
+                OnPairSettings(settings);
                 break;
             case Tick:
                 break;

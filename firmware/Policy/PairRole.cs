@@ -114,6 +114,9 @@ public sealed record PairStatus(
         }
     }
 
+    /// <summary>Whether the settings both boxes must share are the same on both (docs/pair.md#settings).</summary>
+    public PairSettingsStatus Settings { get; init; } = PairSettingsStatus.NotCompared;
+
     /// <summary>The paths on which this box does not hear the peer as master (MASTER or FAULT).</summary>
     public IEnumerable<string> QuietPaths => Paths.Where(p => p.Value is VrrpState.Master or VrrpState.Fault).Select(p => p.Key);
 }
@@ -125,7 +128,8 @@ public sealed record PairStatus(
 /// running, tells nothing again, so the box stays active with every path taken as MASTER, as the
 /// switch kept serving while the firmware was away.
 /// </param>
-public sealed record PairStarted(TimeSpan At, IReadOnlyList<string> Paths, TimeSpan Settle, bool WasActive = false) : PolicyInput(At);
+/// <param name="Settings">The settings comparison the firmware knew before a configuration was applied (a new policy starts then): kept, so that the events stay "on change only".</param>
+public sealed record PairStarted(TimeSpan At, IReadOnlyList<string> Paths, TimeSpan Settle, bool WasActive = false, PairSettingsStatus? Settings = null) : PolicyInput(At);
 
 /// <summary>keepalived reported a VRRP instance's (a path's) new state.</summary>
 public sealed record PairPathChanged(TimeSpan At, string Path, VrrpState State) : PolicyInput(At);

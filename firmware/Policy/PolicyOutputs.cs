@@ -97,6 +97,12 @@ public enum EventKind
 
     /// <summary>The pair's fault is over.</summary>
     PairFaultCleared,
+
+    /// <summary>Settings the two boxes of a pair must share differ (or the differing keys changed): a fault until they are the same.</summary>
+    PairSettingsDiffer,
+
+    /// <summary>The pair's shared settings are the same on both boxes again.</summary>
+    PairSettingsSame,
 }
 
 /// <summary>Something the operator should see in the event log.</summary>

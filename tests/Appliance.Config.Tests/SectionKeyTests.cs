@@ -38,7 +38,7 @@ public sealed class SectionKeyTests
             "appliance.yml:9:31: panel.leds.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of master, slave, fault",
             "appliance.yml:9:56: panel.button.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of pin, pull_up",
             "appliance.yml:10:8: api.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of listen, token_file, hostnames",
-            "appliance.yml:11:42: pair.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of notify_fifo, track_file, settle",
+            "appliance.yml:11:42: pair.zzzzzzzz: unknown key \"zzzzzzzz\"; expected one of notify_fifo, track_file, settle, peer_api, peer_token_file",
         ];
         CollectionAssert.AreEqual(expected, errors.Select(e => e.ToString()).ToArray(), string.Join("\n", errors));
     }

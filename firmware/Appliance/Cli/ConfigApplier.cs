@@ -119,7 +119,7 @@ internal sealed class ConfigApplier(ApplianceConfig running) : IConfigControl
         AtomicFile.Write(path, Encoding.UTF8.GetBytes(text), mode);
     }
 
-    private static string Read(string path) =>
+    internal static string Read(string path) =>
         SmallFile.TryReadAll(path, ConfigLimits.MaxFileBytes) is { } bytes
             ? new UTF8Encoding(false, true).GetString(bytes).TrimStart('\uFEFF')
             : throw new IOException($"{path} is larger than {ConfigLimits.MaxFileBytes} bytes");

@@ -196,6 +196,8 @@ internal static partial class RunCommand
         // next; with confirm, waits for the switch to be programmed. Null when it runs; else why not.
         async Task<string?> RunWithAsync(ApplianceConfig next, bool confirm)
         {
+            // A pair's settings comparison outlives the generation: its events are told on change only.
+            var pairSettings = generation.Controller.Status.Pair?.Settings;
             await generation.DisposeAsync().ConfigureAwait(false);
             try
             {
@@ -208,7 +210,7 @@ internal static partial class RunCommand
             await notifications.OpenAsync(next).ConfigureAwait(false);
             try
             {
-                generation = RunGeneration.Build(next, shared, stop.Token);
+                generation = RunGeneration.Build(next, shared, stop.Token, pairSettings);
             }
             catch (GenerationException e)
             {

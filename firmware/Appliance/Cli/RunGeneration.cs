@@ -61,12 +61,16 @@ internal sealed class RunGeneration : IAsyncDisposable
     /// <summary>Follows keepalived when this box is one of a pair; null otherwise.</summary>
     public KeepalivedFollower? Pair { get; private init; }
 
+    /// <summary>Compares the pair's shared settings with the peer's (<c>pair.peer_api</c>); null otherwise.</summary>
+    public PairSettingsWatch? PairSettings { get; private init; }
+
     /// <summary>The controller's loop; completed before <see cref="Start"/>.</summary>
     public Task Loop { get; private set; } = Task.CompletedTask;
 
     /// <summary>Builds the pieces (nothing listens yet).</summary>
     /// <exception cref="GenerationException">The bridge's internal port with the management address is missing.</exception>
-    public static RunGeneration Build(ApplianceConfig config, RunShared shared, CancellationToken processStop)
+    /// <param name="knownSettings">What the generation replaced knew of the pair's settings (docs/pair.md#settings); null at start.</param>
+    public static RunGeneration Build(ApplianceConfig config, RunShared shared, CancellationToken processStop, PairSettingsStatus? knownSettings = null)
     {
         var loggers = shared.Loggers;
         ArpResolver arp;
@@ -98,15 +102,17 @@ internal sealed class RunGeneration : IAsyncDisposable
         controller.PressRefused += _ => shared.Panel()?.SignalRefused();
         // One of a pair: the role follows keepalived (docs/pair.md); told first, before any switch.
         KeepalivedFollower? pair = null;
+        PairSettingsWatch? pairSettings = null;
         if (config.Pair is { } pairConfig)
         {
-            controller.StartPair(PairConfig.Paths, pairConfig.Settle, KeepalivedFollower.WasActive(pairConfig));
+            controller.StartPair(PairConfig.Paths, pairConfig.Settle, KeepalivedFollower.WasActive(pairConfig), knownSettings);
             pair = new KeepalivedFollower(pairConfig, controller, loggers.CreateLogger<KeepalivedFollower>());
+            pairSettings = PairSettingsWatch.For(pairConfig, () => ConfigApplier.Read(config.SourcePath), controller, loggers);
         }
 
         var datapath = config.OpenFlow.DatapathId is { } datapathId ? DatapathBinding.Fixed(datapathId) : DatapathBinding.FromOvsdb(config.Bridge.Name);
         var listener = new SwitchListener(RunCommand.ToEndPoint(config.OpenFlow.Listen), controller, datapath, new SwitchSessionOptions(), shared.Time, loggers);
-        return new RunGeneration(config, shared, arp, probe, controller, listener, processStop) { Pair = pair };
+        return new RunGeneration(config, shared, arp, probe, controller, listener, processStop) { Pair = pair, PairSettings = pairSettings };
     }
 
     /// <summary>Listens for the switch, runs the controller and, once the switch forwards, the probes.</summary>
@@ -125,6 +131,7 @@ internal sealed class RunGeneration : IAsyncDisposable
         Prober = _probe is null ? null : HealthProber.FromConfig(Config, _probe, (result, outcome) => controller.ReportProbe(result, outcome.Latency), _shared.Clock, _shared.Loggers.CreateLogger<HealthProber>());
         Loop = Controller.RunAsync(_stop.Token);
         Pair?.Start();
+        PairSettings?.Start();
         _probing = Prober is null ? Task.CompletedTask : StartProbingAsync(Prober, Controller, _stop.Token);
     }
 
@@ -177,6 +184,7 @@ internal sealed class RunGeneration : IAsyncDisposable
         if (_probe is not null) await _probe.DisposeAsync().ConfigureAwait(false);
         await Listener.DisposeAsync().ConfigureAwait(false);
         if (Pair is not null) await Pair.DisposeAsync().ConfigureAwait(false);
+        if (PairSettings is not null) await PairSettings.DisposeAsync().ConfigureAwait(false);
         Arp.Heard -= Controller.ReportArp;
         await Arp.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
