@@ -18,19 +18,33 @@ public sealed partial class ApplianceController
     private ITimer? _announceTimer;
     // An announcement is due and waits for the switch to have no request outstanding.
     private bool _announceDue;
+    // The pair's paths when the active box last (re)started its announcements.
+    private object? _announcedPaths;
 
     /// <summary>This box just took over (its first rules and announcement are on their way): schedule the repeats.</summary>
     private void StartAnnouncing()
     {
         StopAnnouncing();
         _tookOverAt = Now;
+        _announcedPaths = _policy.State.Pair?.Paths;
         ScheduleAnnouncement(0);
     }
 
     /// <summary>The active box of a pair whose firmware restarted (no takeover to repeat): only the refresh.</summary>
     private void RefreshAnnouncements()
     {
-        if (_announceTimer is not null || _policy.State.Pair is not { Role: PairRole.Active }) return;
+        if (_policy.State.Pair is not { Role: PairRole.Active } pair) return;
+        // A path between the boxes changed while this box stayed active (the peer cut off and back, or standing down
+        // after both were active): the peer may have sent from the VIP's MAC until a moment ago, so the office switch
+        // may point at it. The repeats again, not the next refresh: in the pair lab the return of both paths and a
+        // handover each left the VIP silent about half a second, the refresh's mean wait.
+        if (_announcedPaths is not null && !ReferenceEquals(_announcedPaths, pair.Paths))
+        {
+            StartAnnouncing();
+            return;
+        }
+        _announcedPaths ??= pair.Paths;
+        if (_announceTimer is not null) return;
         ScheduleAnnouncement(GratuitousArp.RepeatAfter.Count);
     }
 

@@ -43,6 +43,7 @@ public sealed partial class ApplianceController
         }
         ScheduleWake(decision.WakeAt);
         if (decision.DesiredChanged || force) RequestProgram(DescribeCause(input));
+        else RefreshAnnouncements();   // a pair's path may have changed with the rules unchanged
         SaveIntent();
         if (decision.Events.Length > 0 || decision.DesiredChanged || force) Publish();
     }

@@ -21,7 +21,8 @@ public static class GratuitousArp
     /// need not all go at once. keepalived repeats its own for the same reasons (garp_master_delay).
     /// </summary>
     public static readonly IReadOnlyList<TimeSpan> RepeatAfter =
-        [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+        [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(600),
+         TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
     /// <summary>
     /// After the repeats, the active box of a pair announces again this often for as long as it is

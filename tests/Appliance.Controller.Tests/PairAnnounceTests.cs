@@ -43,6 +43,24 @@ public sealed class PairAnnounceTests
     }
 
     [TestMethod]
+    public async Task AnActiveBoxAnnouncesAgainSoonAfterAPathChanges()
+    {
+        await using var rig = await StandbyAsync();
+        await TakeOverAsync(rig);
+        // Past the repeats, half-way to the next refresh.
+        await rig.AdvanceAsync(GratuitousArp.RepeatAfter[^1] + (GratuitousArp.Refresh / 2));
+        var before = Announcements(rig).Length;
+
+        // The peer cable back: the peer (which may have been active behind cut paths) stands by now.
+        rig.Controller.ReportPairPath("peer", VrrpState.Master);
+        await rig.FlushAsync();
+        await rig.AdvanceAsync(GratuitousArp.RepeatAfter[0]);
+
+        Assert.AreEqual(PairRole.Active, rig.Status.Pair!.Role);
+        Assert.AreEqual(before + GratuitousArp.Copies, Announcements(rig).Length, "announced within the first repeat, not at the next refresh");
+    }
+
+    [TestMethod]
     public async Task ABoxThatTakesOverAnnouncesTheVipAgainAfterwards()
     {
         await using var rig = await StandbyAsync();
