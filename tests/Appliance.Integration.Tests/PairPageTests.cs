@@ -41,26 +41,28 @@ public sealed class PairPageTests
 
             using ChromeDriver browser = Browser(390, 844, profile.FullName); // a phone
             browser.Navigate().GoToUrl($"http://127.0.0.1:{port}/");
-            WaitFor(browser, () => TextOf(browser, "#pair-move") == "Take over", TimeSpan.FromSeconds(5), "the standby's Take over button");
-            StringAssert.Contains(TextOf(browser, "#pair-state"), "This box: STANDBY · peer master · paths: lan backup, peer backup");
+            // The button's text is in the page's HTML, so the first status poll is awaited through the state line.
+            WaitFor(browser, () => TextOf(browser, "#pair-state").Contains("This box: STANDBY · peer master · paths: lan backup, peer backup", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10), "the standby's pair state");
+            Assert.AreEqual("Take over", TextOf(browser, "#pair-move"));
             Assert.AreEqual("", TextOf(browser, "#pair-fault"), "no fault shown");
             Assert.IsTrue((bool)browser.ExecuteScript("return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling on a phone");
 
             browser.FindElement(OpenQA.Selenium.By.Id("pair-move")).Click();
-            WaitFor(browser, () => TextOf(browser, "#pair-result").Contains("API token", StringComparison.Ordinal), TimeSpan.FromSeconds(2), "that the token is needed");
+            WaitFor(browser, () => TextOf(browser, "#pair-result").Contains("API token", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "that the token is needed");
             Assert.IsEmpty(control.Asked, "nothing asked without the token");
 
             // Unlocked as the settings view leaves it (the stand-in serves no /api/config for the form to read).
             browser.ExecuteScript("sessionStorage.setItem('appliance-token', arguments[0]); token = arguments[0];", secret);
             browser.FindElement(OpenQA.Selenium.By.Id("pair-move")).Click();
-            WaitFor(browser, () => TextOf(browser, "#pair-result") == "taking over", TimeSpan.FromSeconds(3), "the firmware's answer");
+            WaitFor(browser, () => TextOf(browser, "#pair-result") == "taking over", TimeSpan.FromSeconds(10), "the firmware's answer");
             CollectionAssert.AreEqual(new[] { PairMoveKind.Takeover }, control.Asked);
-            WaitFor(browser, () => TextOf(browser, "#pair-move") == "Hand over", TimeSpan.FromSeconds(3), "the active box's Hand over button");
+            WaitFor(browser, () => TextOf(browser, "#pair-move") == "Hand over", TimeSpan.FromSeconds(10), "the active box's Hand over button");
             Axe.AssertNoViolations(browser, "pair card, active box", TestContext);
 
             control.Pair = control.Pair with { Paths = control.Pair.Paths.SetItem("lan", VrrpState.Backup), SplitBrain = true };
             WaitFor(browser, () => TextOf(browser, "#pair-fault") == "Fault: split brain: this box is active and hears the peer as master on lan",
-                TimeSpan.FromSeconds(3), "the split brain");
+                TimeSpan.FromSeconds(10), "the split brain");
             StringAssert.Contains(TextOf(browser, "#live"), "Pair fault: split brain");
             Assert.IsTrue((bool)browser.ExecuteScript("return document.documentElement.scrollWidth <= window.innerWidth;")!, "no sideways scrolling with the fault shown");
             Axe.AssertNoViolations(browser, "pair card with a fault", TestContext);
