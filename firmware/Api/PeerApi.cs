@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -120,10 +121,18 @@ public sealed class PeerApi : IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             if (response.Content.Headers.ContentLength > MaxAnswerBytes) return TooLarge();
             await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
-            var buffer = new byte[MaxAnswerBytes + 1];
-            int length = 0, read;
-            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), deadline.Token).ConfigureAwait(false)) > 0) length += read;
-            return length > MaxAnswerBytes ? TooLarge() : new PeerAnswer((int)response.StatusCode, buffer[..length], null);
+            // Rented: a fresh megabyte every 5 s would be a large-object allocation for an answer of a few kilobytes.
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxAnswerBytes + 1);
+            try
+            {
+                int length = 0, read;
+                while (length <= MaxAnswerBytes && (read = await stream.ReadAsync(buffer.AsMemory(length, MaxAnswerBytes + 1 - length), deadline.Token).ConfigureAwait(false)) > 0) length += read;
+                return length > MaxAnswerBytes ? TooLarge() : new PeerAnswer((int)response.StatusCode, buffer[..length], null);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {

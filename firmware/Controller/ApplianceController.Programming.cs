@@ -45,7 +45,9 @@ public sealed partial class ApplianceController
         if (decision.DesiredChanged || force) RequestProgram(DescribeCause(input));
         else RefreshAnnouncements();   // a pair's path may have changed with the rules unchanged
         SaveIntent();
-        if (decision.Events.Length > 0 || decision.DesiredChanged || force) Publish();
+        // A pair's status can change with no event and no rule (a settings comparison that agrees, a path's state while
+        // standby): it is shown all the same.
+        if (decision.Events.Length > 0 || decision.DesiredChanged || force || !ReferenceEquals(_policy.Pair, Status.Pair)) Publish();
     }
 
     /// <summary>The switch should hold the rules of the policy's current decision (or of newly learned MACs).</summary>

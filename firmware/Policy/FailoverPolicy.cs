@@ -58,6 +58,9 @@ public sealed partial class FailoverPolicy
 
     public PolicyState State => new([.. _servers], _active, _connected, _failovers, _failback, _desired, Intent, _pair);
 
+    /// <summary>The pair's status, as <see cref="State"/> has it without copying the rest: a new instance whenever it changes.</summary>
+    public PairStatus? Pair => _pair;
+
     private bool LinkIsTheProbe => _health.Probe == ProbeKind.Link;
 
     public PolicyDecision Handle(PolicyInput input)
