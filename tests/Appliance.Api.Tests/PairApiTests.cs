@@ -1,9 +1,9 @@
-using System.Collections.Immutable;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using Appliance.Policy;
+using Appliance.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Api.Tests;
@@ -14,9 +14,13 @@ public sealed class PairApiTests
 {
     public TestContext TestContext { get; set; } = null!;
 
-    private static readonly PairStatus Standby = new(PairRole.Standby,
-        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new("lan", VrrpState.Backup), new KeyValuePair<string, VrrpState>("peer", VrrpState.Backup)]),
-        TimeSpan.Zero, TimeSpan.Zero);
+    private static PairStatus Standby => PairControl.Standby;
+
+    /// <summary>A box whose pair state is <paramref name="pair"/>; it accepts a takeover and refuses a handover, as a standby does.</summary>
+    private static PairControl Control(PairStatus? pair) => new(pair)
+    {
+        OnMove = kind => kind == PairMoveKind.Takeover ? new RequestOutcome(true, "takeover accepted") : new RequestOutcome(false, "this box is already standby"),
+    };
 
     [TestMethod]
     public async Task AMoveNeedsTheTokenAndAPairAndSaysWhyItIsRefused()
@@ -27,7 +31,7 @@ public sealed class PairApiTests
             var token = ApiToken.LoadOrCreate(Path.Combine(folder.FullName, "api.token"), out _);
             var secret = (await File.ReadAllTextAsync(Path.Combine(folder.FullName, "api.token"), TestContext.CancellationToken)).Trim();
 
-            using (var alone = await ServeAsync(token, new Control(null)))
+            using (var alone = await ServeAsync(token, Control(null)))
             {
                 using var anonymous = await alone.Http.PostAsync("api/pair/takeover", null, TestContext.CancellationToken);
                 Assert.AreEqual(HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -37,7 +41,7 @@ public sealed class PairApiTests
                 StringAssert.StartsWith(await MessageAsync(notPair), "this box is not one of a pair");
             }
 
-            var control = new Control(Standby);
+            var control = Control(Standby);
             using var pair = await ServeAsync(token, control);
             using var wrong = new HttpRequestMessage(HttpMethod.Post, "api/pair/takeover") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "wrong") } };
             using var refusedToken = await pair.Http.SendAsync(wrong, TestContext.CancellationToken);
@@ -73,7 +77,7 @@ public sealed class PairApiTests
                 SplitBrain = true,
                 Move = new PairMove(PairMoveKind.Handover, "api", TimeSpan.Zero, TimeSpan.FromSeconds(5)),
             };
-            using var served = await ServeAsync(token, new Control(split));
+            using var served = await ServeAsync(token, Control(split));
 
             using var status = JsonDocument.Parse(await served.Http.GetStringAsync("api/status", TestContext.CancellationToken));
             var pair = status.RootElement.GetProperty("pair");
@@ -101,7 +105,7 @@ public sealed class PairApiTests
         return body.RootElement.GetProperty("message").GetString();
     }
 
-    private static async Task<Served> ServeAsync(ApiToken token, Control control)
+    private static async Task<Served> ServeAsync(ApiToken token, PairControl control)
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
@@ -120,32 +124,6 @@ public sealed class PairApiTests
         {
             Http.Dispose();
             Api.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
-
-    /// <summary>A box whose pair state is <paramref name="pair"/>; it accepts a takeover and refuses a handover, as a standby does.</summary>
-    private sealed class Control(PairStatus? pair) : IApplianceControl
-    {
-        public List<(PairMoveKind, string)> Asked { get; } = [];
-
-        public ApplianceStatus Status { get; } = new(null, "manual", true, null, [], 0, PanelView.Dark, []) { Pair = pair };
-
-        public EventLog Events { get; } = new();
-
-        public ProbeMetrics Probes { get; } = new([]);
-
-        public GuardMetrics Guards { get; } = new();
-
-        public ConnectionCounts Connections { get; } = new();
-
-        public Task<RequestOutcome> FailbackAsync(string source) => Task.FromResult(new RequestOutcome(false, "not here"));
-
-        public Task<RequestOutcome> PressAsync(PressKind kind, string source) => Task.FromResult(new RequestOutcome(false, "not here"));
-
-        public Task<RequestOutcome> PairMoveAsync(PairMoveKind kind, string source)
-        {
-            Asked.Add((kind, source));
-            return Task.FromResult(kind == PairMoveKind.Takeover ? new RequestOutcome(true, "takeover accepted") : new RequestOutcome(false, "this box is already standby"));
         }
     }
 }

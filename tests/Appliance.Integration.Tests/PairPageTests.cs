@@ -1,10 +1,10 @@
-using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using Appliance.Api;
 using Appliance.Policy;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenQA.Selenium.Chrome;
+using Appliance.Tests.Shared;
 using static Appliance.Integration.Tests.StatusPageTests;
 
 namespace Appliance.Integration.Tests;
@@ -29,7 +29,13 @@ public sealed class PairPageTests
         {
             var token = ApiToken.LoadOrCreate(Path.Combine(folder.FullName, "api.token"), out _);
             var secret = (await File.ReadAllTextAsync(Path.Combine(folder.FullName, "api.token"), TestContext.CancellationToken)).Trim();
-            var control = new Control();
+            // A standby box that becomes active when asked to take over.
+            var control = new PairControl(PairControl.Standby);
+            control.OnMove = _ =>
+            {
+                control.Pair = control.Pair! with { Role = PairRole.Active, Paths = control.Pair.Paths.SetItem("lan", VrrpState.Master).SetItem("peer", VrrpState.Master) };
+                return new RequestOutcome(true, "taking over");
+            };
             int port;
             using (var probe = new TcpListener(IPAddress.Loopback, 0))
             {
@@ -56,11 +62,11 @@ public sealed class PairPageTests
             browser.ExecuteScript("sessionStorage.setItem('appliance-token', arguments[0]); token = arguments[0];", secret);
             browser.FindElement(OpenQA.Selenium.By.Id("pair-move")).Click();
             WaitFor(browser, () => TextOf(browser, "#pair-result") == "taking over", TimeSpan.FromSeconds(10), "the firmware's answer");
-            CollectionAssert.AreEqual(new[] { PairMoveKind.Takeover }, control.Asked);
+            CollectionAssert.AreEqual(new[] { PairMoveKind.Takeover }, control.Asked.Select(a => a.Kind).ToArray());
             WaitFor(browser, () => TextOf(browser, "#pair-move") == "Hand over", TimeSpan.FromSeconds(10), "the active box's Hand over button");
             Axe.AssertNoViolations(browser, "pair card, active box", TestContext);
 
-            control.Pair = control.Pair with { Paths = control.Pair.Paths.SetItem("lan", VrrpState.Backup), SplitBrain = true };
+            control.Pair = control.Pair! with { Paths = control.Pair.Paths.SetItem("lan", VrrpState.Backup), SplitBrain = true };
             WaitFor(browser, () => TextOf(browser, "#pair-fault") == "Fault: split brain: this box is active and hears the peer as master on lan",
                 TimeSpan.FromSeconds(10), "the split brain");
             StringAssert.Contains(TextOf(browser, "#live"), "Pair fault: split brain");
@@ -71,43 +77,6 @@ public sealed class PairPageTests
         {
             profile.Delete(recursive: true);
             folder.Delete(recursive: true);
-        }
-    }
-
-    /// <summary>A standby box that becomes active when asked to take over.</summary>
-    private sealed class Control : IApplianceControl
-    {
-        private volatile PairStatus _pair = new(PairRole.Standby,
-            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, VrrpState>("lan", VrrpState.Backup), new("peer", VrrpState.Backup)]),
-            TimeSpan.Zero, TimeSpan.Zero);
-
-        public List<PairMoveKind> Asked { get; } = [];
-
-        public PairStatus Pair
-        {
-            get => _pair;
-            set => _pair = value;
-        }
-
-        public ApplianceStatus Status => new(null, "manual", true, null, [], 0, PanelView.Dark, []) { Pair = _pair };
-
-        public EventLog Events { get; } = new();
-
-        public ProbeMetrics Probes { get; } = new([]);
-
-        public GuardMetrics Guards { get; } = new();
-
-        public ConnectionCounts Connections { get; } = new();
-
-        public Task<RequestOutcome> FailbackAsync(string source) => Task.FromResult(new RequestOutcome(false, "not here"));
-
-        public Task<RequestOutcome> PressAsync(PressKind kind, string source) => Task.FromResult(new RequestOutcome(false, "not here"));
-
-        public Task<RequestOutcome> PairMoveAsync(PairMoveKind kind, string source)
-        {
-            Asked.Add(kind);
-            _pair = _pair with { Role = PairRole.Active, Paths = _pair.Paths.SetItem("lan", VrrpState.Master).SetItem("peer", VrrpState.Master) };
-            return Task.FromResult(new RequestOutcome(true, "taking over"));
         }
     }
 }
