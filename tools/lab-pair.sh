@@ -129,7 +129,10 @@ pair_server() { # role port
         ip link set "$name-$box$port" up
         pair_tx_off "" "$name-$box$port"
     done
-    if ip -n "$ns" link add bond0 type bond mode active-backup miimon 10 2>/dev/null; then
+    # As docs/pair.md#servers-bonds tells the servers: ARP monitoring of the VIP, which only the
+    # active box answers, so the bond follows it also when both boxes are alive.
+    if ip -n "$ns" link add bond0 type bond mode active-backup arp_interval 10 arp_ip_target "$vip" \
+            arp_validate active all_slaves_active 1 2>/dev/null; then
         kind=bond
         for box in "${pair_boxes[@]}"; do ip -n "$ns" link set "leg$box" down; ip -n "$ns" link set "leg$box" master bond0; done
     else
