@@ -48,6 +48,25 @@ public sealed partial class ApplianceController
         ScheduleAnnouncement(GratuitousArp.RepeatAfter.Count);
     }
 
+    /// <summary>
+    /// keepalived heard the peer's lower-priority advert on <paramref name="path"/> while this box is master there: the
+    /// peer was active too a moment ago (both paths cut and back) and may have sent from the VIP's MAC, so the office
+    /// switch may point at it. Announce now, and the repeats again; no path state changes for this (keepalived stays
+    /// master), and in the pair lab the VIP stayed silent 0.7 s, until the next refresh, after both paths came back.
+    /// keepalived tells this with each such advert (every advert_int while the peer still calls itself master): the
+    /// schedule restarts at most once per first repeat's delay, so that the repeats are not pushed back for ever.
+    /// </summary>
+    public void ReportPeerStoodDown(string path) => Post(new PeerStoodDown(path));
+
+    private void OnPeerStoodDown()
+    {
+        if (_policy.Pair is not { Role: PairRole.Active }) return;
+        if (_announceTimer is not null && Now - _tookOverAt < GratuitousArp.RepeatAfter[0]) return;
+        StartAnnouncing();
+        _announceDue = true;
+        Announce();
+    }
+
     /// <summary>Not (or no longer) the box that serves the VIP: no announcement is due.</summary>
     private void StopAnnouncing()
     {

@@ -120,6 +120,9 @@ public sealed partial class ApplianceController
             case AnnouncementDue due:
                 OnAnnouncementDue(due);
                 break;
+            case PeerStoodDown:
+                OnPeerStoodDown();
+                break;
             case Flush flush:
                 flush.Reached.TrySetResult();
                 break;

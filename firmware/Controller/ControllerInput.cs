@@ -31,6 +31,9 @@ internal sealed record SwitchAnswered(ISwitchChannel Session, SwitchRequest Requ
 /// <summary>A pair's box that took over announces the VIP again (<see cref="ApplianceController"/>.Announce.cs): repeat <paramref name="Repeat"/> of takeover <paramref name="Takeover"/>.</summary>
 internal sealed record AnnouncementDue(int Takeover, int Repeat) : ControllerInput;
 
+/// <summary>keepalived, master on a path, heard the peer's lower-priority advert there (<see cref="ApplianceController.ReportPeerStoodDown"/>).</summary>
+internal sealed record PeerStoodDown(string Path) : ControllerInput;
+
 /// <summary>What the controller asked the switch; at most one is outstanding at a time.</summary>
 internal abstract record SwitchRequest;
 

@@ -8,17 +8,15 @@ namespace Appliance.Controller;
 public static class KeepalivedLine
 {
     /// <summary>
-    /// A VRRP instance's new state; other lines (groups, <c>MASTER_RX_LOWER_PRI</c>) are not ours.
+    /// A VRRP instance's new state; other lines (groups, <c>MASTER_RX_LOWER_PRI</c>: <see cref="TryParseLowerPriority"/>) are not states.
     /// <c>STOP</c> (keepalived stopping) makes the path unknown again: a stopped keepalived hears
     /// nobody, which must not read as "the peer is gone".
     /// </summary>
     public static bool TryParse(string line, out string instance, out VrrpState state)
     {
-        instance = "";
         state = VrrpState.Init;
-        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 3 || parts[0] != "INSTANCE" || parts[1].Length < 3 || parts[1][0] != '"' || parts[1][^1] != '"') return false;
-        VrrpState? parsed = parts[2] switch
+        if (!TrySplit(line, out instance, out var word)) return false;
+        VrrpState? parsed = word switch
         {
             "MASTER" => VrrpState.Master,
             "BACKUP" => VrrpState.Backup,
@@ -26,9 +24,33 @@ public static class KeepalivedLine
             "STOP" => VrrpState.Init,
             _ => null,
         };
-        if (parsed is null) return false;
-        instance = parts[1][1..^1];
+        if (parsed is null)
+        {
+            instance = "";
+            return false;
+        }
         state = parsed.Value;
+        return true;
+    }
+
+    /// <summary>
+    /// <c>INSTANCE "lan" MASTER_RX_LOWER_PRI 150</c>: the instance, master here, heard an advert of lower priority, so
+    /// the peer called itself master on that path a moment ago (both boxes were active, and it is standing down now).
+    /// </summary>
+    public static bool TryParseLowerPriority(string line, out string instance)
+    {
+        if (TrySplit(line, out instance, out var word) && word == "MASTER_RX_LOWER_PRI") return true;
+        instance = "";
+        return false;
+    }
+
+    private static bool TrySplit(string line, out string instance, out string word)
+    {
+        instance = word = "";
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 3 || parts[0] != "INSTANCE" || parts[1].Length < 3 || parts[1][0] != '"' || parts[1][^1] != '"') return false;
+        instance = parts[1][1..^1];
+        word = parts[2];
         return true;
     }
 }
@@ -101,6 +123,10 @@ public sealed class KeepalivedFollower(PairConfig config, ApplianceController co
                     if (KeepalivedLine.TryParse(line, out var instance, out var state) && PairConfig.Paths.Contains(instance))
                     {
                         controller.ReportPairPath(instance, state);
+                    }
+                    else if (KeepalivedLine.TryParseLowerPriority(line, out instance) && PairConfig.Paths.Contains(instance))
+                    {
+                        controller.ReportPeerStoodDown(instance);
                     }
                 }
                 // End of file: every writer closed the FIFO, i.e. keepalived stopped or died (the

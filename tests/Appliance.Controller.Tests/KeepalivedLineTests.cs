@@ -25,4 +25,19 @@ public sealed class KeepalivedLineTests
     [DataRow("INSTANCE \"\" MASTER 150")]
     [DataRow("")]
     public void OtherLinesAreNotOurs(string line) => Assert.IsFalse(KeepalivedLine.TryParse(line, out _, out _));
+
+    [TestMethod]
+    public void AMasterThatHeardALowerPriorityNamesItsPath()
+    {
+        Assert.IsTrue(KeepalivedLine.TryParseLowerPriority("INSTANCE \"lan\" MASTER_RX_LOWER_PRI 150", out var instance));
+        Assert.AreEqual("lan", instance);
+    }
+
+    [TestMethod]
+    [DataRow("INSTANCE \"lan\" MASTER 150")]
+    [DataRow("GROUP \"pair\" MASTER_RX_LOWER_PRI 0")]
+    [DataRow("INSTANCE lan MASTER_RX_LOWER_PRI 150")]
+    [DataRow("INSTANCE \"lan\" MASTER_RX_LOWER_PRIORITY 150")]
+    [DataRow("")]
+    public void OtherLinesTellNoLowerPriority(string line) => Assert.IsFalse(KeepalivedLine.TryParseLowerPriority(line, out _));
 }

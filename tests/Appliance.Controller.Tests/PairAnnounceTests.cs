@@ -122,4 +122,41 @@ public sealed class PairAnnounceTests
 
         Assert.IsGreaterThanOrEqualTo(2 * GratuitousArp.Copies, Announcements(rig).Length, "the refused announcement, then one that went through");
     }
+
+    [TestMethod]
+    public async Task AnActiveBoxAnnouncesAtOnceWhenThePeerStandsDownWithNoPathChanging()
+    {
+        await using var rig = await StandbyAsync();
+        await TakeOverAsync(rig);
+        // Both paths cut and back: this box stayed master on lan, the peer had called itself master there too.
+        await rig.AdvanceAsync(GratuitousArp.RepeatAfter[^1] + (GratuitousArp.Refresh / 2));
+        var before = Announcements(rig).Length;
+
+        rig.Controller.ReportPeerStoodDown("lan");
+        await rig.FlushAsync();
+        Assert.AreEqual(before + GratuitousArp.Copies, Announcements(rig).Length, "announced at once, not at the next refresh");
+
+        // keepalived tells it again with each of the peer's adverts (every 10 ms): one announcement for all of them.
+        for (var i = 0; i < 3; i++)
+        {
+            rig.Controller.ReportPeerStoodDown("lan");
+            await rig.AdvanceAsync(TimeSpan.FromMilliseconds(10));
+        }
+        Assert.AreEqual(before + GratuitousArp.Copies, Announcements(rig).Length, "no announcement per advert");
+
+        // And the repeats from the first: they are not pushed back by the adverts.
+        await rig.AdvanceAsync(GratuitousArp.RepeatAfter[0]);
+        Assert.AreEqual(before + (2 * GratuitousArp.Copies), Announcements(rig).Length, "the first repeat");
+    }
+
+    [TestMethod]
+    public async Task AStandbyDoesNotAnnounceWhenToldOfALowerPriority()
+    {
+        await using var rig = await StandbyAsync();
+
+        rig.Controller.ReportPeerStoodDown("lan");
+        await rig.AdvanceAsync(TimeSpan.FromSeconds(1));
+
+        Assert.IsEmpty(Announcements(rig));
+    }
 }
