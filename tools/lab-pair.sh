@@ -122,10 +122,8 @@ pair_tx_off() { # ns iface
 pair_lan_up() {
     local lan
     lan=$(pair_lan)
-    if ! link_exists "$lan"; then
-        ip link add name "$lan" type bridge stp_state 0 mcast_snooping 0
-        ip link set dev "$lan" alias "$(pair_lan_alias)"
-    fi
+    ip link add name "$lan" type bridge stp_state 0 mcast_snooping 0
+    ip link set dev "$lan" alias "$(pair_lan_alias)"
     echo 1 >"/proc/sys/net/ipv6/conf/$lan/disable_ipv6"
     # The root namespace's other addresses: arp_ignore=8 answers for none of them on this device.
     echo 8 >"/proc/sys/net/ipv4/conf/$lan/arp_ignore"
@@ -223,11 +221,14 @@ pair_up() {
     local other
     other=$(ip -4 -o addr show to "$net.0/24" | awk '{print $2}' | sort -u | tr '\n' ' ')
     [[ -z $other ]] || die "$net.0/24 is already used on: $other(pick another --net)"
+    ! link_exists "$(pair_lan)" || die "a link named $(pair_lan) exists (not this lab's, or left by a killed run: ip link del $(pair_lan))"
     "$here/setup-host"
     ensure_labtool
     mkdir -p "$state"
     printf '# tools/lab pair settings of lab %s\nkind=pair\nnet=%s\nservers=2\ncontroller=\ndsr=false\n' "$name" "$net" >"$envfile"
-    trap 'say "pair up failed; removing what it made"; pair_down >/dev/null 2>&1 || true' ERR
+    # On EXIT, not ERR: a command failing inside a function (pair_veth...) ends the script through
+    # errexit without an ERR trap (not inherited by functions), which left a half-built lab.
+    trap 'say "pair up failed; removing what it made"; pair_down >/dev/null 2>&1 || true' EXIT
 
     pair_lan_up
 
@@ -261,7 +262,7 @@ pair_up() {
     for role in master slave; do wait_services "$role"; done
     "$repo/ovs-config/ct-limits" --datapath netdev --zones "$pair_ct_zones" --limit "$ct_limit" >/dev/null
     for box in "${pair_boxes[@]}"; do pair_keepalived_start "$box"; done
-    trap - ERR
+    trap - EXIT
     pair_status || true
 }
 
