@@ -5,7 +5,8 @@
 # What a pair lab NAME on NET is (NAME at most 5 characters, default pair):
 #   OVS bridges (netdev):   NAME-a, NAME-b   the boxes' switches, fail_mode secure, each with its
 #                                            own controller unix:/var/run/openvswitch/appliance-NAME-X.sock
-#                           NAME-lan         the office LAN switch (standalone: plain NORMAL switching)
+#   Linux bridge:           NAME-lan         the office LAN switch (learns from every frame, as an
+#                                            office switch does; no address, answers no ARP)
 #   box namespaces:         NAME-boxa, NAME-boxb  each box's own Linux: the bridge's internal port
 #                           (moved in, management NET.6 / NET.7), the peer cable end "peer"
 #                           (NET.253 / NET.254 /30) and keepalived
@@ -28,6 +29,10 @@ pair_vrid=$((net_c % 100 + 100))   # distinct per lab net, so labs on one OVS ne
 
 pair_bridge() { echo "$name-$1"; }
 pair_lan() { echo "$name-lan"; }
+# The office LAN switch is a Linux bridge, not OVS: OVS learns MACs only at its revalidator pass (up
+# to 500 ms), so after a takeover it kept sending the VIP's frames to the old box that long (docs/pair.md#lab).
+# Its alias marks it as this lab's, for pair_down.
+pair_lan_alias() { echo "appliance-lab $name"; }
 pair_box_ns() { echo "$name-box$1"; }
 pair_box_state() { echo "$state/box$1"; }
 pair_controller() { echo "unix:/var/run/openvswitch/appliance-$name-$1.sock"; }
@@ -112,6 +117,24 @@ pair_tx_off() { # ns iface
     if [[ -n $1 ]]; then ip netns exec "$1" ethtool -K "$2" tx off >/dev/null; else ethtool -K "$2" tx off >/dev/null; fi
 }
 
+# The office switch: a plain learning switch that is no host on the LAN (no address, no IPv6, no ARP
+# answers, no spanning tree or multicast snooping between the boxes' VRRP adverts).
+pair_lan_up() {
+    local lan
+    lan=$(pair_lan)
+    ip link add name "$lan" type bridge stp_state 0 mcast_snooping 0
+    ip link set dev "$lan" alias "$(pair_lan_alias)"
+    echo 1 >"/proc/sys/net/ipv6/conf/$lan/disable_ipv6"
+    # The root namespace's other addresses: arp_ignore=8 answers for none of them on this device.
+    echo 8 >"/proc/sys/net/ipv4/conf/$lan/arp_ignore"
+    ip link set "$lan" up
+}
+
+pair_lan_port() { # root-side veth
+    echo 1 >"/proc/sys/net/ipv6/conf/$1/disable_ipv6"
+    ip link set "$1" master "$(pair_lan)"
+}
+
 pair_host_ns() { # ns
     ns_exists "$1" || ip netns add "$1"
     ip -n "$1" link set lo up
@@ -158,6 +181,7 @@ pair_box() { # box
     mkdir -p "$d"
     pair_host_ns "$ns"
     pair_veth "$name-${box}4" "$name-l$box"
+    pair_lan_port "$name-l$box"
     for p in "$name-${box}4" "$name-l$box"; do ip link set "$p" up; pair_tx_off "" "$p"; done
     ovs-vsctl add-br "$br" -- set bridge "$br" datapath_type=netdev fail_mode=secure external_ids:appliance-lab="$name"
     "$repo/ovs-config/setup-bridge" --bridge "$br" --datapath netdev --management "$mgmt/24" \
@@ -174,7 +198,6 @@ pair_box() { # box
     # API there), never for keepalived's markers on lo, which both boxes hold.
     ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$br.arp_ignore=1"
     pair_tx_off "$ns" "$br"
-    ovs-vsctl add-port "$(pair_lan)" "$name-l$box"
 }
 
 pair_keepalived_start() { # box
@@ -201,16 +224,16 @@ pair_up() {
     local other
     other=$(ip -4 -o addr show to "$net.0/24" | awk '{print $2}' | sort -u | tr '\n' ' ')
     [[ -z $other ]] || die "$net.0/24 is already used on: $other(pick another --net)"
+    ! link_exists "$(pair_lan)" || die "a link named $(pair_lan) exists (not this lab's, or left by a killed run: ip link del $(pair_lan))"
     "$here/setup-host"
     ensure_labtool
     mkdir -p "$state"
     printf '# tools/lab pair settings of lab %s\nkind=pair\nnet=%s\nservers=2\ncontroller=\ndsr=false\n' "$name" "$net" >"$envfile"
-    trap 'say "pair up failed; removing what it made"; pair_down >/dev/null 2>&1 || true' ERR
+    # On EXIT, not ERR: a command failing inside a function (pair_veth...) ends the script through
+    # errexit without an ERR trap (not inherited by functions), which left a half-built lab.
+    trap 'say "pair up failed; removing what it made"; pair_down >/dev/null 2>&1 || true' EXIT
 
-    ovs-vsctl add-br "$(pair_lan)" -- set bridge "$(pair_lan)" datapath_type=netdev fail_mode=standalone \
-        external_ids:appliance-lab="$name"
-    ip link set "$(pair_lan)" up
-    echo 1 >"/proc/sys/net/ipv6/conf/$(pair_lan)/disable_ipv6"
+    pair_lan_up
 
     pair_server master 1
     pair_server slave 2
@@ -230,19 +253,19 @@ pair_up() {
     ns=$(ns_of client)
     pair_host_ns "$ns"
     pair_veth "$name-lc" eth0 "$ns"
+    pair_lan_port "$name-lc"
     ip link set "$name-lc" up
     pair_tx_off "" "$name-lc"
     ip -n "$ns" link set eth0 address "$(mac_for "$(ip_of client)")"
     ip -n "$ns" addr add "$(ip_of client)/24" dev eth0
     ip -n "$ns" link set eth0 up
     pair_tx_off "$ns" eth0
-    ovs-vsctl add-port "$(pair_lan)" "$name-lc"
 
     for role in master slave; do start_services "$role"; done
     for role in master slave; do wait_services "$role"; done
     "$repo/ovs-config/ct-limits" --datapath netdev --zones "$pair_ct_zones" --limit "$ct_limit" >/dev/null
     for box in "${pair_boxes[@]}"; do pair_keepalived_start "$box"; done
-    trap - ERR
+    trap - EXIT
     pair_status || true
 }
 
@@ -255,7 +278,13 @@ pair_down() {
                 ovs-vsctl del-br "$(pair_bridge "$box")"
         fi
     done
-    if ovs-vsctl --timeout=5 br-exists "$(pair_lan)" 2>/dev/null &&
+    # The office switch: a Linux bridge with this lab's alias, or none yet (up stopped between the two
+    # commands); or the OVS bridge of a lab made before the office switch was a Linux bridge.
+    local alias
+    if [[ -d /sys/class/net/$(pair_lan)/bridge ]] && alias=$(cat "/sys/class/net/$(pair_lan)/ifalias") &&
+        [[ -z $alias || $alias == "$(pair_lan_alias)" ]]; then
+        ip link del "$(pair_lan)" 2>/dev/null || true
+    elif ovs-vsctl --timeout=5 br-exists "$(pair_lan)" 2>/dev/null &&
         [[ $(ovs-vsctl br-get-external-id "$(pair_lan)" appliance-lab 2>/dev/null) == "$name" ]]; then
         ovs-vsctl del-br "$(pair_lan)"
     fi
@@ -282,7 +311,11 @@ pair_vrrp_states() { # box
 pair_status() {
     local ok=0 box ns pid role
     [[ -e $state ]] || { say "pair lab $name is not up"; return 1; }
-    echo "pair lab $name on $net.0/24: office LAN bridge $(pair_lan), VRID $pair_vrid (lan) and $((pair_vrid + 1)) (peer), advert_int $(awk '/advert_int/ {print $2; exit}' "$(pair_box_state a)/keepalived.conf" 2>/dev/null)"
+    local lan ports
+    lan=$(pair_lan)
+    ports=$(ls "/sys/class/net/$lan/brif" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')
+    [[ -n $ports ]] || ok=1
+    echo "pair lab $name on $net.0/24: office LAN bridge $lan (Linux bridge, ports ${ports:-none}), VRID $pair_vrid (lan) and $((pair_vrid + 1)) (peer), advert_int $(awk '/advert_int/ {print $2; exit}' "$(pair_box_state a)/keepalived.conf" 2>/dev/null)"
     for box in "${pair_boxes[@]}"; do
         ns=$(pair_box_ns "$box")
         pid=$(cat "$(pair_box_state "$box")/keepalived.pid" 2>/dev/null || true)

@@ -24,7 +24,9 @@ name=${LAB_NAME:-pair} net=${LAB_NET:-198.19.200}
 runs=${1:-10}
 shift || true
 faults=("$@"); ((${#faults[@]})) || faults=(power-loss crash peer-cable both-paths handover)
-labtool=$repo/artifacts/labtool/labtool
+# shellcheck source-path=SCRIPTDIR source=stream.sh
+source "$repo/bench/pair/stream.sh"
+stream=("$name-client" "$net.100:7")   # measure and answering: from the client to the VIP's echo
 lab="$repo/tools/lab"
 state=/run/appliance-lab/$name
 out=$(mktemp -d /tmp/pair-faults.XXXXXX)
@@ -51,34 +53,6 @@ settled() {
     echo "no clean active/standby pair after 30 s (a $a, b $b)" >&2
 }
 
-# Until a short stream loses nothing (a box just started learns its servers' MACs a moment later).
-answering() {
-    local t
-    for ((t = 0; t < 30; t++)); do
-        ip netns exec "$name-client" "$labtool" udp-stream --target "$net.100:7" --rate 1000 --duration 500ms 2>&1 |
-            grep -q ', lost 0 ' && return 0
-    done
-    echo "the VIP does not answer every datagram after 30 tries" >&2
-    return 1
-}
-
-# One measured stream with ACTION run 2 s in; prints "silent G ms, lost L of S".
-measure() { # file action...
-    local file=$1
-    shift
-    ip netns exec "$name-client" "$labtool" udp-stream --target "$net.100:7" --rate 1000 --duration 6s >"$file" 2>&1 &
-    local stream=$!
-    sleep 2
-    "$@" >/dev/null
-    wait "$stream" || true
-    local gap lost sent
-    gap=$(sed -n 's/^longest gap between answers: \([0-9.]*\) ms.*/\1/p' "$file")
-    read -r sent lost < <(sed -n 's/^sent \([0-9]*\), answered [0-9]*, lost \([0-9]*\) .*/\1 \2/p' "$file")
-    # labtool's longest gap lies between two answers: a silence that lasts to the end is a lost run "-> (end)".
-    if grep -q -- '-> (end)' "$file"; then gap=end; fi
-    echo "silent ${gap:-?} ms, lost ${lost:-?} of ${sent:-?}"
-}
-
 cut_both() { ip link set "$name-$1"4 down; ip -n "$name-box$1" link set peer down; }
 join_both() { ip link set "$name-$1"4 up; ip -n "$name-box$1" link set peer up; }
 handover() { api "$1" POST /api/pair/handover -H "Authorization: Bearer $(cat "$state/box$1/api.token")" >"$out/handover.json" || true; }
@@ -94,24 +68,24 @@ for ((r = 1; r <= runs; r++)); do
     for fault in "${faults[@]}"; do
         active=$(settled)
         [[ -n $active ]] || exit 1
-        answering || exit 1
+        answering "${stream[@]}" || exit 1
         sleep 0.5
         case $fault in
             power-loss)
-                echo "power-loss run $r box $active: $(measure "$out/s" "$lab" pair power-off "$active" --name "$name")"
+                echo "power-loss run $r box $active: $(measure "${stream[@]}" "$out/s" "$lab" pair power-off "$active" --name "$name")"
                 "$lab" pair power-on "$active" --name "$name" >/dev/null ;;
             crash)
-                echo "crash run $r box $active: $(measure "$out/s" "$lab" pair stop "$active" --name "$name")"
+                echo "crash run $r box $active: $(measure "${stream[@]}" "$out/s" "$lab" pair stop "$active" --name "$name")"
                 "$lab" pair start "$active" --name "$name" >/dev/null ;;
             peer-cable)
-                echo "peer-cable run $r box $active: $(measure "$out/s" ip -n "$name-box$active" link set peer down)"
+                echo "peer-cable run $r box $active: $(measure "${stream[@]}" "$out/s" ip -n "$name-box$active" link set peer down)"
                 ip -n "$name-box$active" link set peer up ;;
             both-paths)
-                echo "both-paths run $r box $active: $(measure "$out/s" cut_both "$active")"
-                echo "both-return run $r box $active: $(measure "$out/s" join_both "$active")" ;;
+                echo "both-paths run $r box $active: $(measure "${stream[@]}" "$out/s" cut_both "$active")"
+                echo "both-return run $r box $active: $(measure "${stream[@]}" "$out/s" join_both "$active")" ;;
             handover)
                 if ! has_handover "$active"; then echo "handover run $r box $active: not built"; continue; fi
-                echo "handover run $r box $active: $(measure "$out/s" handover "$active")" ;;
+                echo "handover run $r box $active: $(measure "${stream[@]}" "$out/s" handover "$active")" ;;
             *) echo "unknown fault $fault" >&2; exit 2 ;;
         esac
     done

@@ -2,7 +2,7 @@
 # bench/pair/lab-takeover-capture.sh: one power-loss run of the active box in the pair lab, like
 # lab-takeover.sh, that keeps what the office LAN saw when the run went wrong (more than LIMIT
 # datagrams lost): packet captures of the LAN bridge's ports to box A, box B and the client, the
-# client's ARP cache, the LAN bridge's and both boxes' MAC tables (ovs-appctl fdb/show), both boxes'
+# client's ARP cache, the LAN bridge's (bridge fdb) and both boxes' MAC tables (ovs-appctl fdb/show), both boxes'
 # flows with their counters and groups, the servers' bridge tables and ARP caches, the lab's state
 # and both firmwares' logs. A good run keeps only its summary line. How the bug of bench/pair.md
 # ("the VIP silent after a takeover") was caught.
@@ -46,7 +46,7 @@ if ((${lost:-99999} > limit)); then
     echo "  more than $limit lost: kept in $out"
     {
         echo "== client neigh"; ip netns exec "$name-client" ip neigh
-        echo "== LAN bridge fdb"; ovs-appctl fdb/show "$name-lan"; ovs-ofctl show "$name-lan" | grep -E '^ [0-9]+\('
+        echo "== LAN bridge fdb"; bridge fdb show br "$name-lan" | grep -v permanent
         for x in a b; do
             echo "== box $x fdb"; ovs-appctl fdb/show "$name-$x"
             echo "== box $x flows"; ovs-ofctl -O OpenFlow13 dump-flows "$name-$x"; ovs-ofctl -O OpenFlow13 dump-groups "$name-$x"

@@ -22,9 +22,11 @@ runs=${1:-10}
 shift || true
 faults=("$@"); ((${#faults[@]})) || faults=(power-loss crash lan-cut handover)
 advert_int=${PAIR_ADVERT_INT:-0.01}
-labtool=$repo/artifacts/labtool/labtool
+# shellcheck source-path=SCRIPTDIR source=stream.sh
+source "$repo/bench/pair/stream.sh"
 lan=198.19.246 srv=198.19.247 vip=198.19.246.100
 P=lbt
+stream=("$P-client" "$vip:7")   # measure and answering: from the client to the VIP's echo
 d=$(mktemp -d /tmp/lb-takeover.XXXXXX)
 all_ns=("$P-lan" "$P-srv" "$P-a" "$P-b" "$P-client" "$P-master" "$P-slave")
 
@@ -121,30 +123,6 @@ master_lb() { # the LB holding the VIP while the other does not, after at most 2
     echo "no single master LB after 20 s (VIP on a: $a, on b: $b)" >&2
 }
 
-answering() {
-    local t
-    for ((t = 0; t < 30; t++)); do
-        ip netns exec "$P-client" "$labtool" udp-stream --target "$vip:7" --rate 1000 --duration 500ms 2>&1 | grep -q ', lost 0 ' && return 0
-    done
-    echo "the VIP does not answer every datagram after 30 tries" >&2
-    return 1
-}
-
-measure() { # file action...
-    local file=$1
-    shift
-    ip netns exec "$P-client" "$labtool" udp-stream --target "$vip:7" --rate 1000 --duration 6s >"$file" 2>&1 &
-    local stream=$!
-    sleep 2
-    "$@"
-    wait "$stream" || true
-    local gap lost sent
-    gap=$(sed -n 's/^longest gap between answers: \([0-9.]*\) ms.*/\1/p' "$file")
-    read -r sent lost < <(sed -n 's/^sent \([0-9]*\), answered [0-9]*, lost \([0-9]*\) .*/\1 \2/p' "$file")
-    if grep -q -- '-> (end)' "$file"; then gap=end; fi
-    echo "silent ${gap:-?} ms, lost ${lost:-?} of ${sent:-?}"
-}
-
 power_off() { ip -n "$P-$1" link set lan down; ip -n "$P-$1" link set srv down; keepalived_kill "$1" KILL; }
 power_on() {
     ip -n "$P-$1" link set lan up; ip -n "$P-$1" link set srv up
@@ -160,21 +138,21 @@ for ((r = 1; r <= runs; r++)); do
     for fault in "${faults[@]}"; do
         m=$(master_lb)
         [[ -n $m ]] || exit 1
-        answering || exit 1
+        answering "${stream[@]}" || exit 1
         sleep 0.5
         case $fault in
             power-loss)
-                echo "power-loss run $r lb $m: $(measure "$d/s" power_off "$m")"
+                echo "power-loss run $r lb $m: $(measure "${stream[@]}" "$d/s" power_off "$m")"
                 power_on "$m" ;;
             crash)
-                echo "crash run $r lb $m: $(measure "$d/s" keepalived_kill "$m" KILL)"
+                echo "crash run $r lb $m: $(measure "${stream[@]}" "$d/s" keepalived_kill "$m" KILL)"
                 # Restarted, keepalived removes the address it left and comes up as BACKUP.
                 keepalived_start "$m" ;;
             lan-cut)
-                echo "lan-cut run $r lb $m: $(measure "$d/s" ip -n "$P-$m" link set lan down)"
-                echo "lan-return run $r lb $m: $(measure "$d/s" ip -n "$P-$m" link set lan up)" ;;
+                echo "lan-cut run $r lb $m: $(measure "${stream[@]}" "$d/s" ip -n "$P-$m" link set lan down)"
+                echo "lan-return run $r lb $m: $(measure "${stream[@]}" "$d/s" ip -n "$P-$m" link set lan up)" ;;
             handover)
-                echo "handover run $r lb $m: $(measure "$d/s" keepalived_kill "$m" TERM)"
+                echo "handover run $r lb $m: $(measure "${stream[@]}" "$d/s" keepalived_kill "$m" TERM)"
                 keepalived_start "$m" ;;
             *) echo "unknown fault $fault" >&2; exit 2 ;;
         esac

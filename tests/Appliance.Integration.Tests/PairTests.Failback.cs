@@ -96,7 +96,7 @@ public sealed partial class PairTests
     /// <summary>What the office LAN switch and the servers learned, and each box's rules for the VIP: to see where the VIP's traffic goes.</summary>
     private static string Diagnosis(PairLab lab) => string.Join('\n',
         Sh.Run(Tool, "pair", "status", "--name", lab.Name).Output,
-        "office LAN fdb:", Sh.Run("ovs-appctl", "fdb/show", $"{lab.Name}-lan").Output,
+        "office LAN fdb:", Sh.Run("bridge", "fdb", "show", "br", $"{lab.Name}-lan").Output,
         "master's bond0 fdb:", lab.In("master", "bridge", "fdb", "show", "br", "bond0").Output,
         "client's neighbours:", lab.In("client", "ip", "neigh").Output,
         "box a flows:", Sh.Run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", $"{lab.Name}-a").Output,
