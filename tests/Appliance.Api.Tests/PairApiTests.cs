@@ -95,6 +95,27 @@ public sealed class PairApiTests
         }
     }
 
+    [TestMethod]
+    public async Task TheStatusSaysTheOfficePortsLink()
+    {
+        var folder = Directory.CreateTempSubdirectory("pair-api-");
+        try
+        {
+            var token = ApiToken.LoadOrCreate(Path.Combine(folder.FullName, "api.token"), out _);
+            using var served = await ServeAsync(token, new Control(Standby with { OfficeUp = false }));
+
+            using var status = JsonDocument.Parse(await served.Http.GetStringAsync("api/status", TestContext.CancellationToken));
+            var pair = status.RootElement.GetProperty("pair");
+            Assert.AreEqual("down", pair.GetProperty("office").GetString());
+            Assert.AreEqual(PairBonus.Handover, pair.GetProperty("bonus").GetInt32());
+            StringAssert.StartsWith(pair.GetProperty("fault").GetString(), "office port down: ");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private async Task<string?> MessageAsync(HttpResponseMessage answer)
     {
         using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync(TestContext.CancellationToken));
