@@ -47,4 +47,24 @@ public sealed partial class PairTests
         Assert.AreEqual(PairBonusActive, BonusOf(lab, "b"));
         lab.WaitVipAnswers(TimeSpan.FromSeconds(10));
     }
+
+    /// <summary>Until the box's <c>pair.fault</c> starts with <paramref name="prefix"/>, or is null when that is null.</summary>
+    private static void WaitFault(PairLab lab, string box, string? prefix, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        string? fault;
+        do
+        {
+            var pair = lab.PairOf(box);
+            fault = pair is { } p && p.GetProperty("fault").ValueKind == System.Text.Json.JsonValueKind.String ? p.GetProperty("fault").GetString() : null;
+            if (pair is not null && (prefix is null ? fault is null : fault?.StartsWith(prefix, StringComparison.Ordinal) == true))
+            {
+                Console.WriteLine($"box {box}: fault {(fault ?? "none")} after {watch.ElapsedMilliseconds} ms");
+                return;
+            }
+            Thread.Sleep(200);
+        }
+        while (watch.Elapsed < timeout);
+        Assert.Fail($"box {box}: expected the fault {(prefix ?? "none")}, got {fault ?? "none"}\n{Sh.Run(Tool, "pair", "status", "--name", lab.Name)}");
+    }
 }
