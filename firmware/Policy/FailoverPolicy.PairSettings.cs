@@ -23,7 +23,7 @@ public sealed partial class FailoverPolicy
     {
         if (_pair is not { } pair) return;
         var settings = compared.Settings;
-        _pair = pair with { Settings = settings, PeerApiSilent = settings.PeerSilent ? pair.PeerApiSilent + 1 : 0 };
+        _pair = pair with { Settings = settings, PeerApiSilent = settings.PeerSilent ? Math.Min(pair.PeerApiSilent + 1, PairBonus.PeerLostAfter) : 0 };
         if (settings.State == PairSettingsState.Unknown || (_settingsTold is { } told && told.SameOutcome(settings))) return;
         if (settings.State == PairSettingsState.Same && _settingsTold is null) return;   // the boxes agreed from the start: nothing to tell
         _settingsTold = settings;

@@ -34,6 +34,8 @@ public sealed partial class PairTests
         WaitBonus(lab, "a", -PairBonusActive);
         WaitBonus(lab, "b", PairBonusActive);
         lab.WaitVipAnswers(TimeSpan.FromSeconds(10));
+        // Box A's API is behind its dead office port and a standby is silent in VRRP: box B has no standby that could serve.
+        WaitFault(lab, "b", "peer lost: ", TimeSpan.FromSeconds(20));
 
         report = lab.Stream(TimeSpan.FromSeconds(5), () => Sh.Check("ip", "link", "set", officeCable, "up"));
 
@@ -46,6 +48,7 @@ public sealed partial class PairTests
         Assert.AreEqual("active", lab.RoleOf("b"));
         Assert.AreEqual(PairBonusActive, BonusOf(lab, "b"));
         lab.WaitVipAnswers(TimeSpan.FromSeconds(10));
+        WaitFault(lab, "b", null, TimeSpan.FromSeconds(15));
     }
 
     /// <summary>Until the box's <c>pair.fault</c> starts with <paramref name="prefix"/>, or is null when that is null.</summary>

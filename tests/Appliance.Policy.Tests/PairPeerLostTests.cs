@@ -46,6 +46,8 @@ public sealed class PairPeerLostTests
 
         Assert.AreEqual("peer lost: not heard on any path, and its API does not answer", h.State.Pair!.Fault);
         Assert.AreEqual(PairRole.Active, h.State.Pair.Role);
+        for (var i = 0; i < 3; i++) Compared(h, Silent);
+        Assert.AreEqual(PairBonus.PeerLostAfter, h.State.Pair!.PeerApiSilent, "counted up to what matters only");
         Assert.AreEqual(LedPattern.Blink, h.Panel.Fault);
         Assert.IsTrue(twice.Events.Any(e => e.Kind == EventKind.PairFault && e.Message.Contains("peer lost", StringComparison.Ordinal)));
 
