@@ -40,8 +40,8 @@ public static class PairSync
         {
             return new PairSettingsStatus(PairSettingsState.Unknown, [], $"this box's configuration cannot be read: {e.Message}");
         }
-        var (peers, problem) = await peer.ReadConfigAsync(cancel).ConfigureAwait(false);
-        if (peers is null) return new PairSettingsStatus(PairSettingsState.Unknown, [], problem ?? "the peer's configuration cannot be read");
+        var (peers, problem, silent) = await peer.ReadConfigAsync(cancel).ConfigureAwait(false);
+        if (peers is null) return new PairSettingsStatus(PairSettingsState.Unknown, [], problem ?? "the peer's configuration cannot be read") { PeerSilent = silent };
         var keys = PairSettings.Differences(ours, peers);
         return keys.Count == 0
             ? new PairSettingsStatus(PairSettingsState.Same, [], "")
@@ -66,7 +66,7 @@ public static class PairSync
         {
             return (500, new PairCopyDocument(false, $"this box's configuration cannot be read: {e.Message}", 0, []));
         }
-        var (peers, problem) = await peer.ReadConfigAsync(cancel).ConfigureAwait(false);
+        var (peers, problem, _) = await peer.ReadConfigAsync(cancel).ConfigureAwait(false);
         if (peers is null) return (502, new PairCopyDocument(false, $"nothing was copied: the peer's own settings must be kept, and its configuration cannot be read: {problem}", 0, []));
         var keys = PairSettings.Differences(ours, peers);
         var copy = PairSettings.CopyFor(ours, peers, config.Path);

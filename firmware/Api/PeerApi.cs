@@ -12,6 +12,9 @@ namespace Appliance.Api;
 /// <param name="Status">The peer's HTTP status; 0 when it gave none (unreachable, too slow, too large).</param>
 public sealed record PeerAnswer(int Status, byte[] Body, string? Problem)
 {
+    /// <summary>Nothing answered at all: the peer cannot be reached, or said nothing within the time allowed.</summary>
+    public bool Silent { get; init; }
+
     /// <summary>The <c>message</c> of a JSON answer (the peer's refusals carry one), cut for a status line; null when there is none.</summary>
     public string? Message()
     {
@@ -81,12 +84,12 @@ public sealed class PeerApi : IDisposable
 
     public Uri Address { get; }
 
-    /// <summary>The peer's configuration text, or why it cannot be had.</summary>
-    public async Task<(string? Text, string? Problem)> ReadConfigAsync(CancellationToken cancel)
+    /// <summary>The peer's configuration text, or why it cannot be had (<see cref="PeerAnswer.Silent"/> when nothing answered).</summary>
+    public async Task<(string? Text, string? Problem, bool Silent)> ReadConfigAsync(CancellationToken cancel)
     {
         var answer = await SendAsync(HttpMethod.Get, null, ReadTimeout, cancel).ConfigureAwait(false);
-        if (answer.Problem is { } problem) return (null, problem);
-        if (answer.Status != 200) return (null, $"the peer answered {answer.Status}{(answer.Message() is { } m ? ": " + m : "")}");
+        if (answer.Problem is { } problem) return (null, problem, answer.Silent);
+        if (answer.Status != 200) return (null, $"the peer answered {answer.Status}{(answer.Message() is { } m ? ": " + m : "")}", false);
         PeerConfigText? parsed;
         try
         {
@@ -94,11 +97,11 @@ public sealed class PeerApi : IDisposable
         }
         catch (JsonException e)
         {
-            return (null, $"the peer's answer is not the JSON of /api/config: {Printable.Escape(Printable.Cut(e.Message, 200))}");
+            return (null, $"the peer's answer is not the JSON of /api/config: {Printable.Escape(Printable.Cut(e.Message, 200))}", false);
         }
-        if (parsed?.Text is not { } text) return (null, "the peer's answer has no configuration text");
-        if (Encoding.UTF8.GetByteCount(text) > ConfigEdit.MaxTextBytes) return (null, $"the peer's configuration is larger than {ConfigEdit.MaxTextBytes} bytes");
-        return (text, null);
+        if (parsed?.Text is not { } text) return (null, "the peer's answer has no configuration text", false);
+        if (Encoding.UTF8.GetByteCount(text) > ConfigEdit.MaxTextBytes) return (null, $"the peer's configuration is larger than {ConfigEdit.MaxTextBytes} bytes", false);
+        return (text, null, false);
     }
 
     /// <summary>Gives the peer a whole new configuration text (its <c>PUT /api/config</c>); its answer as it came.</summary>
@@ -113,12 +116,15 @@ public sealed class PeerApi : IDisposable
         }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(timeout);
+        // A peer that sent its headers and then stalled answered something: it is there.
+        var headers = false;
         try
         {
             using var request = new HttpRequestMessage(method, "api/config");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             if (body is not null) request.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            headers = true;
             if (response.Content.Headers.ContentLength > MaxAnswerBytes) return TooLarge();
             await using var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
             // Rented: a fresh megabyte every 5 s would be a large-object allocation for an answer of a few kilobytes.
@@ -136,11 +142,15 @@ public sealed class PeerApi : IDisposable
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            return new PeerAnswer(0, [], $"the peer did not answer within {timeout.TotalSeconds:0.#} s");
+            return new PeerAnswer(0, [], $"the peer did not answer within {timeout.TotalSeconds:0.#} s") { Silent = !headers };
         }
         catch (HttpRequestException e)
         {
-            return new PeerAnswer(0, [], $"the peer cannot be reached at {Address}: {Printable.Escape(Printable.Cut(e.Message, 200))}");
+            // No connection (refused, no route): nothing of the peer's answered; a broken answer is one.
+            return new PeerAnswer(0, [], $"the peer cannot be reached at {Address}: {Printable.Escape(Printable.Cut(e.Message, 200))}")
+            {
+                Silent = !headers && e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError,
+            };
         }
         catch (IOException e)
         {

@@ -64,13 +64,16 @@ public sealed record PanelDocument(string Master, string Slave, string Fault);
 /// path), quiet (heard as master on no working path: standing by, or gone), unreachable (every path's
 /// own end is down) or unknown; <c>paths</c>: each VRRP instance's state as keepalived told it;
 /// <c>bonus</c>: the VRRP bonus written to keepalived; <c>move</c>: takeover|handover under way, or
-/// null; <c>fault</c>: what is wrong with the pair, or null; <c>split_brain</c>.
+/// null; <c>fault</c>: what is wrong with the pair, or null; <c>split_brain</c>; <c>office</c>: the office port's
+/// link, up|down|unknown.
 /// </summary>
 public sealed record PairDocument(string Role, string Peer, IReadOnlyDictionary<string, string> Paths, int Bonus = 0, string? Move = null,
     string? Fault = null, bool SplitBrain = false)
 {
     /// <summary>Whether the settings both boxes must share are the same (docs/pair.md#settings).</summary>
     public PairSettingsDocument Settings { get; init; } = PairSettingsDocument.From(PairSettingsStatus.NotCompared);
+
+    public string Office { get; init; } = "unknown";
 
     public static PairDocument From(PairStatus pair) => new(
         pair.Role.ToString().ToLowerInvariant(),
@@ -82,6 +85,7 @@ public sealed record PairDocument(string Role, string Peer, IReadOnlyDictionary<
         pair.SplitBrain)
     {
         Settings = PairSettingsDocument.From(pair.Settings),
+        Office = pair.OfficeUp switch { true => "up", false => "down", null => "unknown" },
     };
 }
 

@@ -330,7 +330,10 @@ public sealed record PairConfig(string NotifyFifo, string TrackFile, TimeSpan Se
     internal static readonly PairConfig None = new("", "", TimeSpan.Zero);
 
     /// <summary>The VRRP instances, one per path between the boxes.</summary>
-    public static readonly IReadOnlyList<string> Paths = ["lan", "peer"];
+    public static readonly IReadOnlyList<string> Paths = [LanPath, "peer"];
+
+    /// <summary>The path through the office LAN: its adverts leave by the box's office port.</summary>
+    public const string LanPath = "lan";
 
     /// <summary>What the active box adds to its VRRP priority, so that both paths elect it.</summary>
     public const int ActiveBonus = 50;

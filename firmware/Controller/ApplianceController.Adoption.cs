@@ -50,6 +50,7 @@ public sealed partial class ApplianceController
             LogMissingPort(server.Name, server.Port, _config.Bridge.Name);
         }
         Decide(new SwitchConnected(Now, _builder.ServersOf(held), live, _builder.HardDownOf(held)), force: true);
+        TellOfficeLink(session);
         // ARP that failed before the switch forwarded anything can succeed now: try again at once.
         _resolveNow.Release();
     }

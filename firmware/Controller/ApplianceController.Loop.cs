@@ -104,6 +104,10 @@ public sealed partial class ApplianceController
                 {
                     Decide(new LinkChanged(Now, server.Name, changed.Port.IsLive));
                 }
+                else
+                {
+                    TellOfficeLink(changed.Session);
+                }
                 break;
             case PolicyCall call:
                 Answer(call);

@@ -213,6 +213,7 @@ public sealed partial class ApplianceController
     {
         SwitchConnected => "switch connected",
         LinkChanged link => $"{link.Server} link {(link.Up ? "up" : "down")}",
+        OfficeLinkChanged office => $"office port {(office.Up ? "up" : "down")}",
         ProbeResult probe => $"{probe.Server} probe {(probe.Healthy ? "healthy" : probe.Detail)}",
         ClientRefused refused => $"{refused.Server} refused a client ({refused.Describe()})",
         FailbackRequested request => $"failback requested ({request.Source})",

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Appliance.Config;
 
 namespace Appliance.Policy;
 
@@ -42,7 +43,7 @@ public sealed partial class FailoverPolicy
     private void DecidePairRole(TimeSpan now)
     {
         if (_pair is not { } pair) return;
-        var next = PairRoleRule.Next(pair.Role, pair.Paths.Values);
+        var next = PairRoleRule.Next(pair.Role, pair.Heard.Values);
         if (next == pair.Role) return;
         if (next == PairRole.Active && now < pair.SettledAt) return;   // PairSettleWake brings us back
         _pair = pair with { Role = next, Since = now };
@@ -58,11 +59,12 @@ public sealed partial class FailoverPolicy
 
     /// <summary>When a standby that would take over waits only for the settle time: wake then.</summary>
     private TimeSpan? PairSettleWake(TimeSpan now) =>
-        _pair is { Role: PairRole.Standby } pair && now < pair.SettledAt && PairRoleRule.Next(PairRole.Standby, pair.Paths.Values) == PairRole.Active
+        _pair is { Role: PairRole.Standby } pair && now < pair.SettledAt && PairRoleRule.Next(PairRole.Standby, pair.Heard.Values) == PairRole.Active
             ? pair.SettledAt
             : null;
 
-    private static string Describe(PairStatus pair) => string.Join(", ", pair.Paths.Select(p => $"{p.Key} {Name(p.Value)}"));
+    private static string Describe(PairStatus pair) =>
+        string.Join(", ", pair.Paths.Select(p => $"{p.Key} {Name(p.Value)}")) + (pair.OfficeDown ? $"; office port down: {PairConfig.LanPath} taken as FAULT" : "");
 
     private static string Name(VrrpState state) => state.ToString().ToUpperInvariant();
 }

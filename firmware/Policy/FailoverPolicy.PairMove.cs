@@ -19,6 +19,7 @@ public sealed partial class FailoverPolicy
             : pair.Peer == PeerState.Unreachable ? "every path's own end is down: keepalived here can be elected on none, nor the peer reached"
             : pair.Peer == PeerState.Unknown ? "keepalived has not reported every path yet"
             : request.Kind == PairMoveKind.Takeover && pair.Role == PairRole.Active ? "this box is already active"
+            : request.Kind == PairMoveKind.Takeover && pair.OfficeDown ? "this box's office port is down: it could serve nobody"
             // Healthy, not usable: a server held down for flapping still beats no box serving (the last resort).
             : request.Kind == PairMoveKind.Takeover && !_servers.Any(s => s.Health == HealthState.Up && s.Link != LinkState.Down) ? "no server is healthy here: this box could serve nobody"
             : request.Kind == PairMoveKind.Handover && pair.Role == PairRole.Standby ? "this box is already standby"
@@ -66,7 +67,7 @@ public sealed partial class FailoverPolicy
         var was = _pairFaultTold;
         // An active box hearing the peer as master on a path: a path healing, or a handover, for a
         // moment; for longer, two boxes each think they are active.
-        var peerMaster = pair.Role == PairRole.Active && pair.Move?.Kind != PairMoveKind.Handover && pair.Paths.Values.Any(s => s == VrrpState.Backup);
+        var peerMaster = pair.Role == PairRole.Active && pair.Move?.Kind != PairMoveKind.Handover && pair.Heard.Values.Any(s => s == VrrpState.Backup);
         var since = peerMaster ? pair.PeerMasterSince ?? now : (TimeSpan?)null;
         _pair = pair with { PeerMasterSince = since, SplitBrain = since is { } s && now - s >= PairBonus.SplitBrainAfter };
         var fault = _pair.Fault;
@@ -81,7 +82,7 @@ public sealed partial class FailoverPolicy
     /// <summary>When a move must be given up, or hearing the peer as master becomes split brain.</summary>
     private TimeSpan? PairMoveWake() => _pair switch
     {
-        { Move: { } move } => move.Until,
+        { Move: { Office: false } move } => move.Until,
         { PeerMasterSince: { } since, SplitBrain: false } => since + PairBonus.SplitBrainAfter,
         _ => null,
     };

@@ -14,7 +14,8 @@ public sealed partial class FailoverPolicy
     private void CarryPairSettings(PairStarted started)
     {
         if (_pair is not { } pair || started.Settings is not { } known) return;
-        _pair = pair with { Settings = known };
+        // How many comparisons in a row went unanswered is not carried: one is known.
+        _pair = pair with { Settings = known, PeerApiSilent = known.PeerSilent ? 1 : 0 };
         if (known.State != PairSettingsState.Unknown) _settingsTold = known;
     }
 
@@ -22,7 +23,7 @@ public sealed partial class FailoverPolicy
     {
         if (_pair is not { } pair) return;
         var settings = compared.Settings;
-        _pair = pair with { Settings = settings };
+        _pair = pair with { Settings = settings, PeerApiSilent = settings.PeerSilent ? Math.Min(pair.PeerApiSilent + 1, PairBonus.PeerLostAfter) : 0 };
         if (settings.State == PairSettingsState.Unknown || (_settingsTold is { } told && told.SameOutcome(settings))) return;
         if (settings.State == PairSettingsState.Same && _settingsTold is null) return;   // the boxes agreed from the start: nothing to tell
         _settingsTold = settings;

@@ -104,6 +104,10 @@ public sealed partial class FailoverPolicy
             case PairStarted started:
                 OnPairStarted(started);
                 CarryPairSettings(started);
+                CarryOfficeLink();
+                break;
+            case OfficeLinkChanged office:
+                OnOfficeLink(office);
                 break;
             case PairPathChanged path:
                 OnKeepalivedBack(path);
@@ -125,6 +129,7 @@ public sealed partial class FailoverPolicy
         ExpireSilence(now);
         Select(now, input is SwitchConnected);
         DecidePairRole(now);
+        FollowOffice(now);
         FollowPairMove(now);
         FollowPairFault(now);
         var desired = IsStandbyBox ? StandbyBox : Buckets(now);

@@ -13,7 +13,8 @@ public enum PairMoveKind
 }
 
 /// <summary>A move of the active role under way: its bonus is held until the role has moved or <paramref name="Until"/> passes.</summary>
-public sealed record PairMove(PairMoveKind Kind, string Source, TimeSpan Since, TimeSpan Until);
+/// <param name="Office">A handover because this box's office port is down: held for as long as the port is down, never given up by time.</param>
+public sealed record PairMove(PairMoveKind Kind, string Source, TimeSpan Since, TimeSpan Until, bool Office = false);
 
 /// <summary>The operator asks this box of a pair to take over (standby) or hand over (active): API, button, page.</summary>
 public sealed record PairMoveRequested(TimeSpan At, PairMoveKind Kind, string Source) : PolicyInput(At);
@@ -41,10 +42,20 @@ public static class PairBonus
     /// <summary>How long an active box may hear the peer as master on a path before that is split brain, not a path healing.</summary>
     public static readonly TimeSpan SplitBrainAfter = TimeSpan.FromSeconds(1);
 
-    public static int Of(PairRole role, PairMove? move) => move?.Kind switch
+    /// <summary>
+    /// Settings comparisons in a row (one every 5 s) whose request the peer's API left unanswered before the peer, heard on
+    /// no path, is lost: one can be a slow moment or the peer's firmware restarting.
+    /// </summary>
+    public const int PeerLostAfter = 2;
+
+    /// <summary>
+    /// The bonus for a role and a move under way. A box whose office port is down hands over for as long as the port is
+    /// down, whatever its role: active it lets the peer preempt, standby it keeps the peer elected (docs/pair.md).
+    /// </summary>
+    public static int Of(PairRole role, PairMove? move, bool officeDown = false) => move?.Kind switch
     {
         PairMoveKind.Takeover => Takeover,
         PairMoveKind.Handover => Handover,
-        _ => role == PairRole.Active ? Active : Standby,
+        _ => officeDown ? Handover : role == PairRole.Active ? Active : Standby,
     };
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Appliance.Config;
 
 namespace Appliance.Policy;
 
@@ -88,26 +89,54 @@ public sealed record PairStatus(
     TimeSpan? PeerMasterSince = null,
     bool SplitBrain = false)
 {
-    /// <summary>What this box writes to keepalived's track file: its role's bonus, or the move's while one is under way.</summary>
-    public int Bonus => PairBonus.Of(Role, Move);
+    /// <summary>What this box writes to keepalived's track file: its role's bonus, the move's while one is under way, or the handover's while its office port is down.</summary>
+    public int Bonus => PairBonus.Of(Role, Move, OfficeDown);
+
+    /// <summary>This box's office port has link (true), has none (false), or is not known yet (no switch yet).</summary>
+    public bool? OfficeUp { get; init; }
+
+    /// <summary>The office port is known to have no link: the <c>lan</c> path's own end is down, whatever keepalived says.</summary>
+    public bool OfficeDown => OfficeUp == false;
+
+    /// <summary>
+    /// How many settings comparisons in a row the peer's API gave no answer at all (unreachable, or
+    /// silent past the time allowed): <see cref="PairSettingsStatus.PeerSilent"/>.
+    /// </summary>
+    public int PeerApiSilent { get; init; }
+
+    /// <summary>
+    /// The paths as they tell about the peer: keepalived's states, except that the <c>lan</c> path is
+    /// FAULT while the office port is down. keepalived's <c>lan</c> instance sits on the bridge's
+    /// internal port, which stays up: it hears nobody and says MASTER, though its adverts reach no one.
+    /// </summary>
+    public ImmutableSortedDictionary<string, VrrpState> Heard =>
+        OfficeDown && Paths.ContainsKey(PairConfig.LanPath) ? Paths.SetItem(PairConfig.LanPath, VrrpState.Fault) : Paths;
 
     /// <summary>
     /// What is wrong with the pair as this box can tell, or null. An active box cannot tell a quiet
-    /// standby from a dead one (a VRRP backup sends no adverts), so "peer not heard" is known to the
-    /// standby, and to an active box only when every path's own end is down.
+    /// standby from a dead one through VRRP (a backup sends no adverts), so "peer not heard" is known
+    /// to the standby, and to an active box only when every path's own end is down; "peer lost" adds
+    /// the peer's API, silent for <see cref="PairBonus.PeerLostAfter"/> comparisons in a row.
     /// </summary>
     public string? Fault =>
-        SplitBrain ? $"split brain: this box is active and hears the peer as master on {string.Join(", ", Paths.Where(p => p.Value == VrrpState.Backup).Select(p => p.Key))}"
+        SplitBrain ? $"split brain: this box is active and hears the peer as master on {string.Join(", ", Heard.Where(p => p.Value == VrrpState.Backup).Select(p => p.Key))}"
+        : OfficeDown ? Role == PairRole.Active
+            ? $"office port down: this box hands the active role to the peer (VRRP bonus {PairBonus.Handover} while the port is down) and stays active until the peer takes it"
+            : $"office port down: this box could serve nobody; VRRP bonus {PairBonus.Handover} while the port is down, so the peer stays elected"
         : Peer == PeerState.Unreachable ? "peer not heard: every path's own end is down"
+        : PeerLost ? "peer lost: not heard on any path, and its API does not answer"
         : Role == PairRole.Standby && Peer == PeerState.Quiet ? "peer not heard: no path hears an active peer"
         : null;
+
+    /// <summary>The peer heard as master on no path and its API silent: dead, or cut off from this box on every path.</summary>
+    public bool PeerLost => Peer == PeerState.Quiet && PeerApiSilent >= PairBonus.PeerLostAfter;
 
     /// <summary>The peer as this box sees it.</summary>
     public PeerState Peer
     {
         get
         {
-            var states = Paths.Values.ToArray();
+            var states = Heard.Values.ToArray();
             if (states.Any(s => s == VrrpState.Init)) return PeerState.Unknown;
             if (states.Any(s => s == VrrpState.Backup)) return PeerState.Master;
             return states.All(s => s == VrrpState.Fault) ? PeerState.Unreachable : PeerState.Quiet;
@@ -118,7 +147,7 @@ public sealed record PairStatus(
     public PairSettingsStatus Settings { get; init; } = PairSettingsStatus.NotCompared;
 
     /// <summary>The paths on which this box does not hear the peer as master (MASTER or FAULT).</summary>
-    public IEnumerable<string> QuietPaths => Paths.Where(p => p.Value is VrrpState.Master or VrrpState.Fault).Select(p => p.Key);
+    public IEnumerable<string> QuietPaths => Heard.Where(p => p.Value is VrrpState.Master or VrrpState.Fault).Select(p => p.Key);
 }
 
 /// <summary>This box is one of a pair: the paths (VRRP instances) it will hear about. Starts as standby, unless it was active.</summary>

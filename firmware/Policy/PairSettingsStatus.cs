@@ -17,6 +17,12 @@ public enum PairSettingsState
 /// <param name="Why">For <see cref="PairSettingsState.Unknown"/>: why the peer's configuration could not be compared.</param>
 public sealed record PairSettingsStatus(PairSettingsState State, IReadOnlyList<string> Keys, string Why)
 {
+    /// <summary>
+    /// For <see cref="PairSettingsState.Unknown"/>: the peer's API gave no answer at all (cannot be reached, or silent
+    /// past the time allowed). A refusal or a bad answer is not silence: something answered.
+    /// </summary>
+    public bool PeerSilent { get; init; }
+
     public static PairSettingsStatus NotCompared { get; } = new(PairSettingsState.Unknown, [], "not compared yet");
 
     /// <summary>Same state and same keys: what the events are told on.</summary>

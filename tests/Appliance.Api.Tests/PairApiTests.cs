@@ -99,6 +99,18 @@ public sealed class PairApiTests
         }
     }
 
+    [TestMethod]
+    public void TheStatusSaysTheOfficePortsLink()
+    {
+        var down = PairDocument.From(Standby with { OfficeUp = false });
+
+        Assert.AreEqual("down", down.Office);
+        Assert.AreEqual(PairBonus.Handover, down.Bonus);
+        StringAssert.StartsWith(down.Fault, "office port down: ");
+        Assert.AreEqual("up", PairDocument.From(Standby with { OfficeUp = true }).Office);
+        Assert.AreEqual("unknown", PairDocument.From(Standby with { OfficeUp = null }).Office, "no switch yet");
+    }
+
     private async Task<string?> MessageAsync(HttpResponseMessage answer)
     {
         using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync(TestContext.CancellationToken));

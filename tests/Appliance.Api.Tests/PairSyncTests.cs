@@ -158,7 +158,8 @@ public sealed class PairSyncTests
         var (status, took, peer) = await CompareWith((_, _, _, c) => Task.Delay(Timeout.Infinite, c));
         await using var _ = peer;
 
-        Assert.AreEqual(new PairSettingsStatus(PairSettingsState.Unknown, [], "the peer did not answer within 2 s"), status with { Keys = [] });
+        // Silent: with the VRRP paths quiet too, the peer is lost (docs/pair.md#pair-faults).
+        Assert.AreEqual(new PairSettingsStatus(PairSettingsState.Unknown, [], "the peer did not answer within 2 s") { PeerSilent = true }, status with { Keys = [] });
         Assert.IsLessThan(TimeSpan.FromSeconds(3.5), took);
     }
 
@@ -177,6 +178,7 @@ public sealed class PairSyncTests
         await using var _ = peer;
 
         Assert.AreEqual("the peer did not answer within 2 s", status.Why);
+        Assert.IsFalse(status.PeerSilent, "its headers came: the peer is there");
         Assert.IsLessThan(TimeSpan.FromSeconds(3.5), took);
     }
 
@@ -206,6 +208,7 @@ public sealed class PairSyncTests
         var (notJson, _, p1) = await CompareWith((_, _, s, c) => Answer(s, 200, "<html>hello</html>", c, "text/html"));
         await using var _1 = p1;
         StringAssert.StartsWith(notJson.Why, "the peer's answer is not the JSON of /api/config: ");
+        Assert.IsFalse(notJson.PeerSilent);
         Assert.AreEqual(PairSettingsState.Unknown, notJson.State);
 
         var (noText, _, p2) = await CompareWith((_, _, s, c) => Answer(s, 200, "{\"text\": 5}", c));
@@ -238,6 +241,7 @@ public sealed class PairSyncTests
         await using var _1 = p1;
         Assert.AreEqual(PairSettingsState.Unknown, refused.State);
         StringAssert.StartsWith(refused.Why, "the peer answered 401: a valid token is needed");
+        Assert.IsFalse(refused.PeerSilent, "a refusal is an answer");
         Assert.IsFalse(refused.Why.Any(char.IsControl), refused.Why);
 
         var (broken, _, p2) = await CompareWith((_, _, s, c) => Answer(s, 500, new string('x', 5000), c, "text/plain"));
@@ -257,11 +261,13 @@ public sealed class PairSyncTests
         using var closed = new PeerApi(new Uri($"http://127.0.0.1:{port}/"), TokenFile());
         var status = await PairSync.CompareAsync(closed, () => Ours, TestContext.CancellationToken);
         StringAssert.StartsWith(status.Why, $"the peer cannot be reached at http://127.0.0.1:{port}/: ");
+        Assert.IsTrue(status.PeerSilent);
 
         await using var peer = new HostilePeer((_, _, s, c) => Answer(s, 200, ConfigAnswer(Peers), c));
         using var noToken = new PeerApi(peer.Address, "/nonexistent/peer.token");
         var without = await PairSync.CompareAsync(noToken, () => Ours, TestContext.CancellationToken);
         StringAssert.StartsWith(without.Why, "the peer's token (pair.peer_token_file /nonexistent/peer.token) cannot be used: ");
+        Assert.IsFalse(without.PeerSilent, "not asked: nothing known of the peer");
         Assert.IsEmpty(peer.Requests, "nothing is sent without the token");
     }
 

@@ -21,7 +21,8 @@ internal sealed class ControllerRig : IAsyncDisposable
 
     /// <param name="configuredMacs">The servers whose MAC the config gives; the others are learned.</param>
     /// <param name="passive">health.passive: "off" for tests of programming alone, where a failover is only group changes.</param>
-    public ControllerRig(string mode = "nat", string failback = "auto", string[]? configuredMacs = null, string passive = "on")
+    /// <param name="ports">The bridge's OpenFlow ports: the servers' 1 and 2 by default.</param>
+    public ControllerRig(string mode = "nat", string failback = "auto", string[]? configuredMacs = null, string passive = "on", uint[]? ports = null)
     {
         configuredMacs ??= ["master", "slave"];
         string Mac(string server, MacAddress mac) => configuredMacs.Contains(server) ? $", mac: {mac}" : "";
@@ -35,7 +36,7 @@ internal sealed class ControllerRig : IAsyncDisposable
             failback: {{failback}}
             """, "test.yml");
         Clock = new MonotonicClock(Time);
-        Switch = new FakeSwitch(Time, 1, 2);
+        Switch = new FakeSwitch(Time, ports ?? [1, 2]);
     }
 
     public FakeTimeProvider Time { get; } = new();

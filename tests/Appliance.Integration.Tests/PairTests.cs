@@ -167,10 +167,13 @@ public sealed partial class PairTests
         lab.WaitVipAnswers(TimeSpan.FromSeconds(10));
         var report = lab.Stream(TimeSpan.FromSeconds(3), () => { });
         Assert.DoesNotContain("-> (end)", report, "the VIP answers through box B, the only one the office reaches");
+        // Box B hears box A on no path and box A's API (through the office LAN) does not answer: two comparisons, 5 s apart.
+        WaitFault(lab, "b", "peer lost: ", TimeSpan.FromSeconds(20));
 
         Sh.Check("ip", "link", "set", $"{lab.Name}-a4", "up");
         Assert.AreEqual(0, lab.In("boxa", "ip", "link", "set", "peer", "up").ExitCode);
         // Both carry the active bonus: the tie goes to the higher address, box B; box A stands by.
         lab.WaitRoles("standby", "active", TimeSpan.FromSeconds(10));
+        WaitFault(lab, "b", null, TimeSpan.FromSeconds(10));
     }
 }
