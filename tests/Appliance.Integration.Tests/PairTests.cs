@@ -32,6 +32,7 @@ public sealed partial class PairTests
                 Sh.Check(Tool, "pair", "start", "a", "--name", name);
                 Sh.Check(Tool, "pair", "start", "b", "--name", name);
                 WaitRoles("active", "standby", TimeSpan.FromSeconds(30));
+                WaitSteady(TimeSpan.FromSeconds(30));
                 WaitVipAnswers(TimeSpan.FromSeconds(30));
             }
             catch
@@ -51,14 +52,45 @@ public sealed partial class PairTests
 
         public Sh.Result In(string ns, params string[] command) => Sh.Run("ip", ["netns", "exec", $"{Name}-{ns}", .. command]);
 
+        /// <summary>
+        /// Until both switches are programmed and each box hears the other on every path: a box stands by from its start,
+        /// before its switch forwards its <c>lan</c> adverts, so the roles alone do not say the pair is whole. A test that cut
+        /// the peer cable at that moment left box B hearing box A on no path, and it took over (2026-12-03).
+        /// </summary>
+        public void WaitSteady(TimeSpan timeout)
+        {
+            var until = DateTime.UtcNow + timeout;
+            string got;
+            do
+            {
+                got = $"a {Steadiness("a", "master")}, b {Steadiness("b", "backup")}";
+                if (got == "a steady, b steady") return;
+                Thread.Sleep(200);
+            }
+            while (DateTime.UtcNow < until);
+            Assert.Fail($"the pair is not steady: {got}\n{Sh.Run(Tool, "pair", "status", "--name", Name)}");
+        }
+
+        private string Steadiness(string box, string paths)
+        {
+            if (StatusOf(box) is not { } status) return "unreachable";
+            if (!status.GetProperty("switch").GetProperty("programmed").GetBoolean()) return "switch not programmed";
+            var states = status.GetProperty("pair").GetProperty("paths").EnumerateObject().Select(p => $"{p.Name} {p.Value.GetString()}").ToArray();
+            return states.All(p => p.EndsWith(" " + paths, StringComparison.Ordinal)) ? "steady" : string.Join(", ", states);
+        }
+
         /// <summary>The box's <c>pair</c> object of GET /api/status, or null when its API does not answer.</summary>
-        public JsonElement? PairOf(string box)
+        public JsonElement? PairOf(string box) =>
+            StatusOf(box) is { } status && status.TryGetProperty("pair", out var pair) ? pair : null;
+
+        /// <summary>The box's GET /api/status, or null when its API does not answer.</summary>
+        public JsonElement? StatusOf(string box)
         {
             var address = $"{Net}.{(box == "a" ? 6 : 7)}";
             var answer = In($"box{box}", "curl", "-s", "-m", "1", $"http://{address}:8080/api/status");
             if (answer.ExitCode != 0 || answer.Output.Length == 0) return null;
             using var json = JsonDocument.Parse(answer.Output);
-            return json.RootElement.TryGetProperty("pair", out var pair) ? pair.Clone() : null;
+            return json.RootElement.Clone();
         }
 
         public string RoleOf(string box) => PairOf(box) is { } pair ? pair.GetProperty("role").GetString()! : "unreachable";
