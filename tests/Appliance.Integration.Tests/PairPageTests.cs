@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Appliance.Api;
 using Appliance.Policy;
+using Appliance.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenQA.Selenium.Chrome;
-using Appliance.Tests.Shared;
 using static Appliance.Integration.Tests.StatusPageTests;
 
 namespace Appliance.Integration.Tests;
