@@ -80,12 +80,13 @@ for ms in "${ints[@]}"; do
         ip link set $LA up
         if ! wait_up 15; then echo "min_tx $ms run $r: BFD did not come up (A $(state $PA), B $(state $PB))"; continue; fi
         # Right after "up" a session may still run at the slow start-up rate (1 s) until its poll
-        # sequence settles the configured one (seen: still 1000 ms 2 s after up); wait until both
-        # ends transmit at the configured interval (10 s at most), and record it.
+        # sequence settles the configured one (seen: still 1000 ms 2 s after up, and a detection of
+        # 2.4 s with both ends already transmitting at 20 ms); wait until both ends transmit and
+        # expect to receive at the configured interval (10 s at most), and record B's.
         for ((t = 0; t < 100; t++)); do
-            txa=$(ovs-appctl bfd/show $PA | grep -m1 'TX Interval' | sed 's/^[[:space:]]*//')
-            tx=$(ovs-appctl bfd/show $PB | grep -m1 'TX Interval' | sed 's/^[[:space:]]*//')
-            [[ $txa == *" ${ms}ms" && $tx == *" ${ms}ms" ]] && break
+            txa=$(ovs-appctl bfd/show $PA | grep -E -m2 '^ *(TX|RX) Interval' | sed 's/^[[:space:]]*//' | paste -sd,)
+            tx=$(ovs-appctl bfd/show $PB | grep -E -m2 '^ *(TX|RX) Interval' | sed 's/^[[:space:]]*//' | paste -sd,)
+            [[ $txa == *" ${ms}ms,"*" ${ms}ms" && $tx == *" ${ms}ms,"*" ${ms}ms" ]] && break
             sleep 0.1
         done
         sleep 0.3
