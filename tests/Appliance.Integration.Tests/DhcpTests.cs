@@ -61,7 +61,12 @@ public sealed class DhcpTests
             // time.ntp: dhcp (the default): the lease's NTP servers reach timesyncd, the pool behind them
             // (appliance-time runs once appliance-bridge has taken the lease).
             var ntpDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-            while (box.TimesyncdDropIn.Length == 0 && DateTime.UtcNow < ntpDeadline) Thread.Sleep(50);
+            // appliance-time writes the drop-in, then asks systemctl: wait for both (CI once read between the two).
+            while ((box.TimesyncdDropIn.Length == 0 || !box.SystemctlCalls.Contains("try-restart systemd-timesyncd.service", StringComparison.Ordinal))
+                && DateTime.UtcNow < ntpDeadline)
+            {
+                Thread.Sleep(50);
+            }
             StringAssert.Contains(box.TimesyncdDropIn, $"\nNTP={Net}.9 {Net}.10\nFallbackNTP=0.debian.pool.ntp.org");
             StringAssert.Contains(box.SystemctlCalls, "try-restart systemd-timesyncd.service");
         }
