@@ -26,14 +26,14 @@ public sealed partial class ApplianceController
     {
         StopAnnouncing();
         _tookOverAt = Now;
-        _announcedPaths = _policy.State.Pair?.Paths;
+        _announcedPaths = _policy.Pair?.Paths;
         ScheduleAnnouncement(0);
     }
 
     /// <summary>The active box of a pair whose firmware restarted (no takeover to repeat): only the refresh.</summary>
     private void RefreshAnnouncements()
     {
-        if (_policy.State.Pair is not { Role: PairRole.Active } pair) return;
+        if (_policy.Pair is not { Role: PairRole.Active } pair) return;
         // A path between the boxes changed while this box stayed active (the peer cut off and back, or standing down
         // after both were active): the peer may have sent from the VIP's MAC until a moment ago, so the office switch
         // may point at it. The repeats again, not the next refresh: in the pair lab the return of both paths and a
