@@ -30,7 +30,7 @@ public sealed partial class FailoverPolicy
         var paths = started.Paths.ToImmutableSortedDictionary(p => p, _ => VrrpState.Init, StringComparer.Ordinal);
         _pair = new PairStatus(PairRole.Standby, paths, started.At, started.At + started.Settle);
         Log(started.At, EventKind.PairStandby, null,
-            $"one of a pair: standby until the peer is heard on no path ({string.Join(", ", paths.Keys)}), at the earliest after {started.Settle.TotalSeconds:0.###} s");
+            $"one of a pair: standby until the peer is heard on no path ({string.Join(", ", paths.Keys)}), at the earliest {started.Settle.TotalSeconds:0.###} s after its switch took its rules");
     }
 
     private void OnPairPath(PairPathChanged change)
@@ -45,7 +45,7 @@ public sealed partial class FailoverPolicy
         if (_pair is not { } pair) return;
         var next = PairRoleRule.Next(pair.Role, pair.Heard.Values);
         if (next == pair.Role) return;
-        if (next == PairRole.Active && now < pair.SettledAt) return;   // PairSettleWake brings us back
+        if (next == PairRole.Active && (now < pair.SettledAt || !_rulesIn)) return;   // PairSettleWake or RulesConfirmed brings us back
         _pair = pair with { Role = next, Since = now };
         if (next == PairRole.Active)
         {
@@ -57,9 +57,19 @@ public sealed partial class FailoverPolicy
         }
     }
 
+    /// <summary>
+    /// The switch took our rules: until then it forwarded none of keepalived's adverts on the LAN path, so a MASTER
+    /// there said nothing about the peer. A standby listens for the settle time from now, as at a fresh start.
+    /// </summary>
+    private void ListenThroughTheSwitch(TimeSpan now)
+    {
+        if (_pair is not { Role: PairRole.Standby } pair || now + _pairSettle <= pair.SettledAt) return;
+        _pair = pair with { SettledAt = now + _pairSettle };
+    }
+
     /// <summary>When a standby that would take over waits only for the settle time: wake then.</summary>
     private TimeSpan? PairSettleWake(TimeSpan now) =>
-        _pair is { Role: PairRole.Standby } pair && now < pair.SettledAt && PairRoleRule.Next(PairRole.Standby, pair.Heard.Values) == PairRole.Active
+        _pair is { Role: PairRole.Standby } pair && _rulesIn && now < pair.SettledAt && PairRoleRule.Next(PairRole.Standby, pair.Heard.Values) == PairRole.Active
             ? pair.SettledAt
             : null;
 

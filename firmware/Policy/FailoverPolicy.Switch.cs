@@ -20,11 +20,14 @@ public sealed partial class FailoverPolicy
     // Reconnected: failures of a server that has not answered since still do not count, until then.
     private TimeSpan _settleUntil;
     private readonly bool[] _unproven;
+    // The switch holds our rules since it last connected: it forwards what this box wants, keepalived's adverts included.
+    private bool _rulesIn;
 
     private void OnSwitchDisconnected(TimeSpan now)
     {
         _connected = false;
         _switchAway = true;
+        _rulesIn = false;
         Array.Fill(_unproven, true);
         var forgiven = new List<string>();
         for (var i = 0; i < _servers.Length; i++)
@@ -49,7 +52,9 @@ public sealed partial class FailoverPolicy
     /// <summary>The reconnected switch holds our rules: the servers have <see cref="SwitchSettle"/> from now to answer.</summary>
     private void OnRulesConfirmed(TimeSpan now)
     {
+        _rulesIn = true;
         if (now < _settleUntil) _settleUntil = now + SwitchSettle;
+        ListenThroughTheSwitch(now);
     }
 
     /// <summary>Whether a failed probe of server <paramref name="i"/> may be the switch's doing rather than the server's.</summary>

@@ -55,7 +55,8 @@ public sealed partial class PairTests
         /// <summary>
         /// Until both switches are programmed and each box hears the other on every path: a box stands by from its start,
         /// before its switch forwards its <c>lan</c> adverts, so the roles alone do not say the pair is whole. A test that cut
-        /// the peer cable at that moment left box B hearing box A on no path, and it took over (2026-12-03).
+        /// the peer cable at that moment left box B hearing box A on no path, and it took over (2026-12-03; the firmware now
+        /// waits for its switch's rules before it may take over, docs/pair.md, and tests still begin from a whole pair).
         /// </summary>
         public void WaitSteady(TimeSpan timeout)
         {

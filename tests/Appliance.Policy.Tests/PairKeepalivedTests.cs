@@ -14,6 +14,7 @@ public sealed class PairKeepalivedTests
         var h = new Harness();
         h.Send(t => new PairStarted(t, ["lan", "peer"], Settle));
         h.Connect();
+        h.Confirm();
         h.Probes("master", healthy: true, 3);
         h.Advance(Settle);
         Paths(h, lan, peer);

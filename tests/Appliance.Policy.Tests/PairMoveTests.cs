@@ -15,6 +15,7 @@ public sealed class PairMoveTests
         var h = new Harness(failback: "manual");
         h.Send(t => new PairStarted(t, ["lan", "peer"], Settle));
         h.Connect();
+        h.Confirm();
         h.Advance(Settle);
         Paths(h, lan, peer);
         return h;

@@ -14,6 +14,7 @@ public sealed class PairOfficeTests
         var h = new Harness(failback: "manual");
         h.Send(t => new PairStarted(t, ["lan", "peer"], Settle));
         h.Connect();
+        h.Confirm();
         Office(h, up: true);
         h.Advance(Settle);
         Path(h, "lan", lan);

@@ -20,6 +20,7 @@ public sealed class PairPeerLostTests
         var h = new Harness(failback: "manual");
         h.Send(t => new PairStarted(t, ["lan", "peer"], Settle));
         h.Connect();
+        h.Confirm();
         h.Advance(Settle);
         h.Send(t => new PairPathChanged(t, "lan", lan));
         h.Send(t => new PairPathChanged(t, "peer", peer));

@@ -15,6 +15,7 @@ public sealed class PairSettingsTests
         var h = new Harness();
         h.Send(t => new PairStarted(t, ["lan", "peer"], TimeSpan.FromSeconds(1)));
         h.Connect();
+        h.Confirm();
         h.Advance(TimeSpan.FromSeconds(1));
         h.Send(t => new PairPathChanged(t, "lan", lan));
         h.Send(t => new PairPathChanged(t, "peer", peer));

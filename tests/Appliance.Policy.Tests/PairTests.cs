@@ -11,6 +11,7 @@ public sealed class PairTests
         var h = new Harness(failback: failback);
         h.Send(t => new PairStarted(t, ["lan", "peer"], Settle));
         h.Connect();
+        h.Confirm();
         return h;
     }
 
@@ -84,6 +85,63 @@ public sealed class PairTests
         Assert.IsFalse(h.Last.Desired.Standby);
         CollectionAssert.AreEqual(new[] { "master", "slave" }, h.Buckets);
         Assert.IsTrue(h.Last.Events.Any(e => e.Kind == EventKind.PairActive));
+    }
+
+    [TestMethod]
+    public void ABoxWhoseSwitchIsNotProgrammedDoesNotTakeOver()
+    {
+        // Its switch does not forward yet, so keepalived on the LAN path hears nobody through it: MASTER there says nothing
+        // about the peer (with the peer cable cut too, both boxes would be active).
+        var h = new Harness();
+        h.Send(t => new PairStarted(t, ["lan", "peer"], Settle));
+        h.Connect();
+        Paths(h, VrrpState.Master, VrrpState.Fault);
+        h.Advance(Settle * 3);
+        h.Tick();
+
+        Assert.AreEqual(PairRole.Standby, h.State.Pair!.Role);
+        Assert.IsNull(h.Last.WakeAt, "nothing to wait for but the switch");
+
+        h.Confirm();
+        Assert.AreEqual(PairRole.Standby, h.State.Pair.Role, "keepalived has not had time to hear the peer through the switch");
+        Assert.AreEqual(h.Now + Settle, h.Last.WakeAt);
+        Assert.AreEqual(h.Now + Settle, h.State.Pair.SettledAt);
+
+        h.Advance(Settle);
+        h.Tick();
+        Assert.AreEqual(PairRole.Active, h.State.Pair.Role);
+    }
+
+    [TestMethod]
+    public void AStandbyWhoseSwitchWentAwayListensAgainOnceItIsBack()
+    {
+        var h = StandbyBox();
+
+        h.Disconnect();
+        Paths(h, VrrpState.Master, VrrpState.Master);
+        h.Advance(Settle * 3);
+        h.Tick();
+        Assert.AreEqual(PairRole.Standby, h.State.Pair!.Role, "a switch that is away forwards no adverts either");
+
+        h.Connect();
+        h.Confirm();
+        h.Advance(Settle / 2);
+        h.Send(t => new PairPathChanged(t, "lan", VrrpState.Backup));
+        h.Advance(Settle);
+        h.Tick();
+        Assert.AreEqual(PairRole.Standby, h.State.Pair.Role, "the peer heard once the switch forwarded again");
+    }
+
+    [TestMethod]
+    public void AnActiveBoxKeepsItsRoleWhileItsSwitchIsAway()
+    {
+        var h = ActiveBox();
+
+        h.Disconnect();
+        h.Advance(Settle * 3);
+        h.Tick();
+
+        Assert.AreEqual(PairRole.Active, h.State.Pair!.Role, "its switch keeps forwarding with the rules it has");
     }
 
     [TestMethod]
