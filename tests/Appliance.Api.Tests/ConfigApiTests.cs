@@ -212,7 +212,7 @@ public sealed class ConfigApiTests
             var secret = ApiToken.Read(System.IO.Path.Combine(folder.FullName, "api.token"), out _)!;
             var control = new FakeConfig();
             var port = FreePort();
-            await using var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new NoControl(), token,
+            await using var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new IdleControl(), token,
                 new HostFilter([IPAddress.Loopback], []), NullLoggerFactory.Instance, config: control);
             await api.StartAsync(CancellationToken.None);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
@@ -289,22 +289,5 @@ public sealed class ConfigApiTests
             Text = candidate.Text;
             return Task.FromResult(new ApplyOutcome(Outcome, Outcome.ToString(), candidate, Outcome == ApplyResult.Moving ? () => { } : null));
         }
-    }
-
-    private sealed class NoControl : IApplianceControl
-    {
-        public ApplianceStatus Status { get; } = ApplianceStatus.Refused([]);
-
-        public EventLog Events { get; } = new();
-
-        public ProbeMetrics Probes { get; } = new([]);
-
-        public GuardMetrics Guards { get; } = new();
-
-        public ConnectionCounts Connections { get; } = new();
-
-        public Task<RequestOutcome> FailbackAsync(string source) => Task.FromResult(new RequestOutcome(false, "not here"));
-
-        public Task<RequestOutcome> PressAsync(PressKind kind, string source) => Task.FromResult(new RequestOutcome(false, "not here"));
     }
 }

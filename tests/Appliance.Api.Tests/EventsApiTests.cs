@@ -95,7 +95,7 @@ public sealed class EventsApiTests
     [TestMethod]
     public async Task TheApiPagesThroughTheHistoryWithoutAToken()
     {
-        var control = new Control(LogOf(250));
+        var control = new IdleControl(LogOf(250));
         var port = FreePort();
         await using var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), control, ApiToken.Unusable("not needed for GETs"),
             new HostFilter([IPAddress.Loopback], []), NullLoggerFactory.Instance);
@@ -141,22 +141,5 @@ public sealed class EventsApiTests
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private sealed class Control(EventLog events) : IApplianceControl
-    {
-        public ApplianceStatus Status { get; } = ApplianceStatus.Refused([]);
-
-        public EventLog Events { get; } = events;
-
-        public ProbeMetrics Probes { get; } = new([]);
-
-        public GuardMetrics Guards { get; } = new();
-
-        public ConnectionCounts Connections { get; } = new();
-
-        public Task<RequestOutcome> FailbackAsync(string source) => Task.FromResult(new RequestOutcome(false, "not here"));
-
-        public Task<RequestOutcome> PressAsync(PressKind kind, string source) => Task.FromResult(new RequestOutcome(false, "not here"));
     }
 }

@@ -62,7 +62,7 @@ public sealed class NotifyApiTests
             probe.Start();
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
-        var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new Control(), token, new HostFilter([IPAddress.Loopback], []),
+        var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new IdleControl(), token, new HostFilter([IPAddress.Loopback], []),
             NullLoggerFactory.Instance, notifications: notifications);
         await api.StartAsync(CancellationToken.None);
         return new Served(api, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") });
@@ -85,22 +85,5 @@ public sealed class NotifyApiTests
             [new NotifyChannelResult("email", true, "sent"), new NotifyChannelResult("syslog", false, "not sent: refused")]));
 
         public IReadOnlyList<(string Channel, string Outcome, long Count)> Counts() => [("email", "sent", 7), ("syslog", "failed", 2)];
-    }
-
-    private sealed class Control : IApplianceControl
-    {
-        public ApplianceStatus Status { get; } = ApplianceStatus.Refused([]);
-
-        public EventLog Events { get; } = new();
-
-        public ProbeMetrics Probes { get; } = new([]);
-
-        public GuardMetrics Guards { get; } = new();
-
-        public ConnectionCounts Connections { get; } = new();
-
-        public Task<RequestOutcome> FailbackAsync(string source) => Task.FromResult(new RequestOutcome(false, "not here"));
-
-        public Task<RequestOutcome> PressAsync(PressKind kind, string source) => Task.FromResult(new RequestOutcome(false, "not here"));
     }
 }

@@ -141,7 +141,7 @@ public sealed class UpdateApiTests
             probe.Start();
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
-        var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new Control(), token, new HostFilter([IPAddress.Loopback], []),
+        var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new IdleControl(), token, new HostFilter([IPAddress.Loopback], []),
             NullLoggerFactory.Instance, update: update);
         await api.StartAsync(CancellationToken.None);
         return (api, port);
@@ -179,22 +179,5 @@ public sealed class UpdateApiTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    private sealed class Control : IApplianceControl
-    {
-        public ApplianceStatus Status { get; } = ApplianceStatus.Refused([]);
-
-        public EventLog Events { get; } = new();
-
-        public ProbeMetrics Probes { get; } = new([]);
-
-        public GuardMetrics Guards { get; } = new();
-
-        public ConnectionCounts Connections { get; } = new();
-
-        public Task<RequestOutcome> FailbackAsync(string source) => Task.FromResult(new RequestOutcome(false, "not here"));
-
-        public Task<RequestOutcome> PressAsync(PressKind kind, string source) => Task.FromResult(new RequestOutcome(false, "not here"));
     }
 }
