@@ -53,7 +53,8 @@ usage: tools/lab pair up|down|status|config BOX|start BOX|stop BOX [--name NAME]
           failback manual, API on its management address :8080, pair: its keepalived files,
           the other box's API and token file)
   start BOX    start box BOX's firmware (artifacts/pair/appliance, published when older than the
-          sources) in its namespace with that config; log STATE/boxX/appliance.log
+          sources) in its namespace with that config; log STATE/boxX/appliance.log. Returns
+          once its switch is programmed and, if its bonus said active, once it is active
   stop BOX     kill box BOX's firmware (SIGKILL: a crash; the switch keeps its rules)
   power-off BOX  the box's links down (switch ports, peer cable), its firmware and keepalived killed
   power-on BOX   links up, keepalived bonus 0 (/run is emptied by a power loss), keepalived and
@@ -375,9 +376,10 @@ pair_publish() {
 }
 
 pair_start() { # box
-    local box=$1 d ns
+    local box=$1 d ns was_active=0
     d=$(pair_box_state "$box") ns=$(pair_box_ns "$box")
     [[ -d $d ]] || die "pair lab $name is not up"
+    (($(cat "$d/active" 2>/dev/null || echo 0) >= pair_active_bonus)) && was_active=1
     pair_publish
     pair_config "$box" >"$d/appliance.yml"
     pair_token a
@@ -396,6 +398,25 @@ pair_start() { # box
     ovs-vsctl set controller "$(pair_bridge "$box")" max_backoff=1000 >/dev/null 2>&1 || true
     ovs-appctl -t ovs-vswitchd bridge/reconnect "$(pair_bridge "$box")" >/dev/null 2>&1 || true
     say "box $box firmware $(cat "$d/appliance.pid"), API $net.${pair_mgmt_num[$box]}:8080 in $ns, log $d/appliance.log"
+    pair_wait_started "$box" "$was_active"
+}
+
+# Until the box's switch holds the firmware's rules and, for a box whose bonus said active, until it
+# is active again: a box takes the active role only once its switch forwards keepalived's lan adverts
+# (docs/pair.md), and the box started next must find the pair's roles decided. A bridge without a
+# controller (a test that keeps the switch away) is not waited for.
+pair_wait_started() { # box was-active
+    local box=$1 was_active=$2 t status
+    [[ -n $(ovs-vsctl get-controller "$(pair_bridge "$box")" 2>/dev/null) ]] || return 0
+    for ((t = 0; t < 200; t++)); do
+        status=$(ip netns exec "$(pair_box_ns "$box")" curl -s -m 1 "http://$net.${pair_mgmt_num[$box]}:8080/api/status" 2>/dev/null || true)
+        if [[ -n $status ]] && jq -e --argjson was "$was_active" \
+                '.switch.programmed and ($was == 0 or .pair.role == "active")' >/dev/null 2>&1 <<<"$status"; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "box $box: its switch not programmed$( ((was_active)) && echo " or the box not active") within 20 s (log $(pair_box_state "$box")/appliance.log)"
 }
 
 pair_stop() { # box

@@ -94,6 +94,21 @@ public sealed partial class PairTests
             return json.RootElement.Clone();
         }
 
+        /// <summary>Until the box's GET /api/status satisfies <paramref name="done"/> (<paramref name="what"/> says what the test waits for).</summary>
+        public void WaitStatus(string box, Func<JsonElement, bool> done, string what, TimeSpan timeout)
+        {
+            var until = DateTime.UtcNow + timeout;
+            JsonElement? last;
+            do
+            {
+                last = StatusOf(box);
+                if (last is { } status && done(status)) return;
+                Thread.Sleep(100);
+            }
+            while (DateTime.UtcNow < until);
+            Assert.Fail($"{what}: not within {timeout.TotalSeconds} s; box {box}'s status: {last}");
+        }
+
         public string RoleOf(string box) => PairOf(box) is { } pair ? pair.GetProperty("role").GetString()! : "unreachable";
 
         public void WaitRoles(string a, string b, TimeSpan timeout)
