@@ -406,9 +406,9 @@ pair_start() { # box
 # (docs/pair.md), and the box started next must find the pair's roles decided. A bridge without a
 # controller (a test that keeps the switch away) is not waited for.
 pair_wait_started() { # box was-active
-    local box=$1 was_active=$2 t status
+    local box=$1 was_active=$2 until=$((SECONDS + 20)) status
     [[ -n $(ovs-vsctl get-controller "$(pair_bridge "$box")" 2>/dev/null) ]] || return 0
-    for ((t = 0; t < 200; t++)); do
+    while ((SECONDS < until)); do
         status=$(ip netns exec "$(pair_box_ns "$box")" curl -s -m 1 "http://$net.${pair_mgmt_num[$box]}:8080/api/status" 2>/dev/null || true)
         if [[ -n $status ]] && jq -e --argjson was "$was_active" \
                 '.switch.programmed and ($was == 0 or .pair.role == "active")' >/dev/null 2>&1 <<<"$status"; then
