@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Appliance.Config;
 using Appliance.Policy;
+using Appliance.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Api.Tests;
@@ -212,7 +213,7 @@ public sealed class ConfigApiTests
             var secret = ApiToken.Read(System.IO.Path.Combine(folder.FullName, "api.token"), out _)!;
             var control = new FakeConfig();
             var port = FreePort();
-            await using var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new IdleControl(), token,
+            await using var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new StandInControl(), token,
                 new HostFilter([IPAddress.Loopback], []), NullLoggerFactory.Instance, config: control);
             await api.StartAsync(CancellationToken.None);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Appliance.Policy;
+using Appliance.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Primitives;
 using static Appliance.Api.Tests.JournalTesting;
@@ -95,7 +96,7 @@ public sealed class EventsApiTests
     [TestMethod]
     public async Task TheApiPagesThroughTheHistoryWithoutAToken()
     {
-        var control = new IdleControl(LogOf(250));
+        var control = new StandInControl(events: LogOf(250));
         var port = FreePort();
         await using var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), control, ApiToken.Unusable("not needed for GETs"),
             new HostFilter([IPAddress.Loopback], []), NullLoggerFactory.Instance);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using Appliance.Policy;
+using Appliance.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Api.Tests;
@@ -62,7 +63,7 @@ public sealed class NotifyApiTests
             probe.Start();
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
-        var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new IdleControl(), token, new HostFilter([IPAddress.Loopback], []),
+        var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new StandInControl(), token, new HostFilter([IPAddress.Loopback], []),
             NullLoggerFactory.Instance, notifications: notifications);
         await api.StartAsync(CancellationToken.None);
         return new Served(api, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") });

@@ -14,10 +14,10 @@ public sealed class PairApiTests
 {
     public TestContext TestContext { get; set; } = null!;
 
-    private static PairStatus Standby => PairControl.Standby;
+    private static PairStatus Standby => StandInControl.Standby;
 
     /// <summary>A box whose pair state is <paramref name="pair"/>; it accepts a takeover and refuses a handover, as a standby does.</summary>
-    private static PairControl Control(PairStatus? pair) => new(pair)
+    private static StandInControl Control(PairStatus? pair) => new(pair)
     {
         OnMove = kind => kind == PairMoveKind.Takeover ? new RequestOutcome(true, "takeover accepted") : new RequestOutcome(false, "this box is already standby"),
     };
@@ -117,7 +117,7 @@ public sealed class PairApiTests
         return body.RootElement.GetProperty("message").GetString();
     }
 
-    private static async Task<Served> ServeAsync(ApiToken token, PairControl control)
+    private static async Task<Served> ServeAsync(ApiToken token, StandInControl control)
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))

@@ -141,7 +141,7 @@ public sealed class UpdateApiTests
             probe.Start();
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
-        var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new IdleControl(), token, new HostFilter([IPAddress.Loopback], []),
+        var api = ApiServer.Create(new IPEndPoint(IPAddress.Loopback, port), new StandInControl(), token, new HostFilter([IPAddress.Loopback], []),
             NullLoggerFactory.Instance, update: update);
         await api.StartAsync(CancellationToken.None);
         return (api, port);

@@ -79,12 +79,10 @@ public sealed class HeldConnectionTests
     /// <summary>Rows of a /proc/net/tcp table in state 01 (established) whose remote end is <paramref name="address"/>:<paramref name="port"/>.</summary>
     private static int EstablishedTo(string table, string address, int port)
     {
-        // The kernel prints the address as a 32-bit word in the host's (little-endian) order.
-        var b = System.Net.IPAddress.Parse(address).GetAddressBytes();
-        var remote = $"{b[3]:X2}{b[2]:X2}{b[1]:X2}{b[0]:X2}:{port:X4}";
+        var remote = new System.Net.IPEndPoint(System.Net.IPAddress.Parse(address), port);
         return table.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(row => row.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Count(f => f.Length > 3 && f[2] == remote && f[3] == "01");
+            .Count(f => f.Length > 3 && f[3] == "01" && Appliance.Switch.ProcNetTcp.TryParseEndPoint(f[2], out var end) && end.Equals(remote));
     }
 
     /// <summary>Every connection answered, is still open at the end, and only <paramref name="server"/> ever answered it.</summary>

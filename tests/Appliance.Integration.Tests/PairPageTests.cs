@@ -30,7 +30,7 @@ public sealed class PairPageTests
             var token = ApiToken.LoadOrCreate(Path.Combine(folder.FullName, "api.token"), out _);
             var secret = (await File.ReadAllTextAsync(Path.Combine(folder.FullName, "api.token"), TestContext.CancellationToken)).Trim();
             // A standby box that becomes active when asked to take over.
-            var control = new PairControl(PairControl.Standby);
+            var control = new StandInControl(StandInControl.Standby);
             control.OnMove = _ =>
             {
                 control.Pair = control.Pair! with { Role = PairRole.Active, Paths = control.Pair.Paths.SetItem("lan", VrrpState.Master).SetItem("peer", VrrpState.Master) };

@@ -5,10 +5,12 @@ using Appliance.Policy;
 namespace Appliance.Tests.Shared;
 
 /// <summary>
-/// A stand-in firmware for one box of a pair, behind a real <see cref="ApiServer"/>: it serves <see cref="Pair"/> as its
-/// status, records every move it is asked for, and answers as the test says (<see cref="OnMove"/>; refused by default).
+/// A stand-in firmware behind a real <see cref="ApiServer"/>, for tests of the API rather than of the firmware: it
+/// serves <see cref="Pair"/> as its status (null: a box on its own) and <paramref name="events"/> as its journal, refuses
+/// a failback and a press, records every move between the boxes and answers it as the test says (<see cref="OnMove"/>;
+/// refused by default).
 /// </summary>
-internal sealed class PairControl(PairStatus? pair) : IApplianceControl
+internal sealed class StandInControl(PairStatus? pair = null, EventLog? events = null) : IApplianceControl
 {
     /// <summary>A standby box that hears its peer as master on both paths.</summary>
     public static PairStatus Standby { get; } = new(PairRole.Standby,
@@ -38,7 +40,7 @@ internal sealed class PairControl(PairStatus? pair) : IApplianceControl
 
     public ApplianceStatus Status => new(null, "manual", true, null, [], 0, PanelView.Dark, []) { Pair = _pair };
 
-    public EventLog Events { get; } = new();
+    public EventLog Events { get; } = events ?? new();
 
     public ProbeMetrics Probes { get; } = new([]);
 
