@@ -25,7 +25,7 @@ public sealed partial class UpdatePageTests
         var (firmware, reboot) = StartWithRauc(lab, rig);
         using var running = firmware;
         using var log = new FirmwareLogOnFailure(firmware, TestContext);
-        var (bundle, image) = rig.MakeBundle("3", 24 << 20);
+        var (bundle, image) = rig.MakeBundle("3", 64 << 20);
         var profile = Directory.CreateTempSubdirectory("chromium-");
         try
         {
